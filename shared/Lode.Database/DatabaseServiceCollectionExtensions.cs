@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Lode.Database;
+
+public static class DatabaseServiceCollectionExtensions
+{
+    /// <summary>Registers the data source (with pgvector types) and the repositories.</summary>
+    public static IServiceCollection AddLodeDatabase(this IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+            builder.UseVector();
+            return builder.Build();
+        });
+        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<IndexSettings>();
+        services.AddSingleton<JobQueue>();
+        services.AddSingleton<IndexWriter>();
+        services.AddSingleton<ChunkVectorCache>();
+        services.AddSingleton<DocumentRepository>();
+        return services;
+    }
+}

@@ -1,0 +1,27 @@
+namespace Lode.Database;
+
+/// <summary>The states a document shows to callers.</summary>
+public static class DocumentStatus
+{
+    public const string Pending = "pending";
+    public const string Indexed = "indexed";
+    public const string Failed = "failed";
+
+    public static bool IsValid(string status) => status is Pending or Indexed or Failed;
+}
+
+/// <summary>A row of <c>documents</c>: what Lode knows about one object.</summary>
+public sealed record DocumentRecord(
+    string Bucket,
+    string Key,
+    string Status,
+    string? Etag,
+    long? SizeBytes,
+    string? ContentType,
+    int? Pages,
+    int? Chunks,
+    string? Error,
+    int Attempts,
+    string? EmbeddingModel,
+    DateTimeOffset? IndexedAt,
+    DateTimeOffset UpdatedAt);

@@ -1,0 +1,77 @@
+using Npgsql;
+
+namespace Lode.Database;
+
+/// <summary>Reads documents for the API. Writes happen through <see cref="IndexWriter"/> and <see cref="JobQueue"/>.</summary>
+public sealed class DocumentRepository(NpgsqlDataSource dataSource)
+{
+    private const string Columns = """
+        bucket, key, status, etag, size_bytes, content_type, pages, chunk_count, error, attempts, embedding_model,
+        indexed_at, updated_at
+        """;
+
+    public async Task<DocumentRecord?> GetAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM documents WHERE bucket = $1 AND key = $2");
+        command.Parameters.Add(new() { Value = bucket });
+        command.Parameters.Add(new() { Value = key });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    /// <summary>
+    /// One page of documents in (bucket, key) order. <paramref name="after"/> is the last (bucket, key) of the previous
+    /// page: keyset paging stays fast on millions of rows where OFFSET would not.
+    /// </summary>
+    public async Task<IReadOnlyList<DocumentRecord>> ListAsync(
+        DocumentQuery query, (string Bucket, string Key)? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {Columns} FROM documents
+            WHERE ($1::text IS NULL OR bucket = $1)
+              AND ($2::text IS NULL OR starts_with(key, $2))
+              AND ($3::text IS NULL OR status = $3)
+              AND ($4::text IS NULL OR (bucket, key) > ($4, $5))
+            ORDER BY bucket, key
+            LIMIT $6
+            """);
+        command.Parameters.Add(new() { Value = (object?)query.Bucket ?? DBNull.Value });
+        command.Parameters.Add(new() { Value = (object?)query.Prefix ?? DBNull.Value });
+        command.Parameters.Add(new() { Value = (object?)query.Status ?? DBNull.Value });
+        command.Parameters.Add(new() { Value = (object?)after?.Bucket ?? DBNull.Value });
+        command.Parameters.Add(new() { Value = (object?)after?.Key ?? DBNull.Value });
+        command.Parameters.Add(new() { Value = limit });
+        var result = new List<DocumentRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) result.Add(Read(reader));
+        return result;
+    }
+
+    /// <summary>Counts of documents by status, for health and operators.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountByStatusAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT status, count(*) FROM documents GROUP BY status");
+        var counts = new Dictionary<string, long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
+    }
+
+    private static DocumentRecord Read(NpgsqlDataReader r) => new(
+        Bucket: r.GetString(0),
+        Key: r.GetString(1),
+        Status: r.GetString(2),
+        Etag: r.IsDBNull(3) ? null : r.GetString(3),
+        SizeBytes: r.IsDBNull(4) ? null : r.GetInt64(4),
+        ContentType: r.IsDBNull(5) ? null : r.GetString(5),
+        Pages: r.IsDBNull(6) ? null : r.GetInt32(6),
+        Chunks: r.IsDBNull(7) ? null : r.GetInt32(7),
+        Error: r.IsDBNull(8) ? null : r.GetString(8),
+        Attempts: r.GetInt32(9),
+        EmbeddingModel: r.IsDBNull(10) ? null : r.GetString(10),
+        IndexedAt: r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
+        UpdatedAt: r.GetFieldValue<DateTimeOffset>(12));
+}
+
+/// <summary>Filters for listing documents; null means "any".</summary>
+public sealed record DocumentQuery(string? Bucket = null, string? Prefix = null, string? Status = null);

@@ -1,0 +1,143 @@
+using Npgsql;
+using NpgsqlTypes;
+using Pgvector;
+
+namespace Lode.Database;
+
+/// <summary>
+/// Writes the outcome of one job and completes it, in one transaction fenced by the lease token. Either the document's
+/// new state and the job's completion both happen, or neither does: a worker that dies half-way leaves the previous
+/// state intact and the job to be leased again, and a worker whose lease was taken over writes nothing.
+/// </summary>
+public sealed class IndexWriter(NpgsqlDataSource dataSource)
+{
+    /// <summary>Replaces the document's chunks and marks it indexed.</summary>
+    public Task SaveIndexedAsync(IngestJob job, IndexedObject indexed, IReadOnlyList<ChunkRow> chunks, CancellationToken ct) =>
+        InFencedTransaction(job, async (connection, transaction) =>
+        {
+            var documentId = await UpsertDocument(connection, transaction, job, """
+                status = 'indexed', etag = $2, size_bytes = $3, content_type = $4, pages = $5, chunk_count = $6,
+                embedding_model = $7, error = NULL, attempts = $8, indexed_at = now()
+                """, ct, indexed.Etag, indexed.SizeBytes, (object?)indexed.ContentType ?? DBNull.Value, indexed.Pages,
+                chunks.Count, indexed.EmbeddingModel, job.Attempts);
+            await DeleteChunks(connection, transaction, documentId, ct);
+            await CopyChunks(connection, documentId, chunks, ct);
+        }, ct);
+
+    /// <summary>The object is unchanged since it was indexed: nothing to do but show it indexed again.</summary>
+    public Task SaveUnchangedAsync(IngestJob job, CancellationToken ct) =>
+        InFencedTransaction(job, async (connection, transaction) =>
+        {
+            await using var command = new NpgsqlCommand(
+                "UPDATE documents SET status = 'indexed', error = NULL, updated_at = now() WHERE bucket = $1 AND key = $2",
+                connection, transaction);
+            command.Parameters.Add(new() { Value = job.Bucket });
+            command.Parameters.Add(new() { Value = job.Key });
+            await command.ExecuteNonQueryAsync(ct);
+        }, ct);
+
+    /// <summary>The object no longer exists: forget the document and its chunks.</summary>
+    public Task SaveDeletedAsync(IngestJob job, CancellationToken ct) =>
+        InFencedTransaction(job, async (connection, transaction) =>
+        {
+            await using var command = new NpgsqlCommand(
+                "DELETE FROM documents WHERE bucket = $1 AND key = $2", connection, transaction);
+            command.Parameters.Add(new() { Value = job.Bucket });
+            command.Parameters.Add(new() { Value = job.Key });
+            await command.ExecuteNonQueryAsync(ct);
+        }, ct);
+
+    /// <summary>
+    /// The document cannot be indexed: show it failed with the reason. Chunks of an earlier version are removed, since
+    /// the object they came from is gone and answering from them would cite text that no longer exists.
+    /// </summary>
+    public Task SaveFailedAsync(IngestJob job, string reason, string? etag, CancellationToken ct) =>
+        InFencedTransaction(job, async (connection, transaction) =>
+        {
+            var documentId = await UpsertDocument(connection, transaction, job,
+                "status = 'failed', error = $2, etag = $3, attempts = $4, chunk_count = 0, pages = NULL, indexed_at = NULL",
+                ct, reason, (object?)etag ?? DBNull.Value, job.Attempts);
+            await DeleteChunks(connection, transaction, documentId, ct);
+        }, ct);
+
+    private async Task InFencedTransaction(IngestJob job, Func<NpgsqlConnection, NpgsqlTransaction, Task> work, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+
+        // Lock our job row: if the token no longer matches, our lease expired and someone else owns the object now.
+        await using (var fence = new NpgsqlCommand(
+            "SELECT generation FROM ingest_jobs WHERE id = $1 AND lease_token = $2 FOR UPDATE", connection, transaction))
+        {
+            fence.Parameters.Add(new() { Value = job.Id });
+            fence.Parameters.Add(new() { Value = job.LeaseToken });
+            if (await fence.ExecuteScalarAsync(ct) is null) throw new LeaseLostException(job.Id);
+        }
+
+        await work(connection, transaction);
+
+        // Done, unless another event for the object arrived meanwhile: then hand the job back to be looked at again.
+        await using (var complete = new NpgsqlCommand("""
+            WITH done AS (DELETE FROM ingest_jobs WHERE id = $1 AND generation = $2 RETURNING id)
+            UPDATE ingest_jobs SET lease_token = NULL, leased_by = NULL, leased_until = NULL, available_at = now()
+            WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM done)
+            """, connection, transaction))
+        {
+            complete.Parameters.Add(new() { Value = job.Id });
+            complete.Parameters.Add(new() { Value = job.Generation });
+            await complete.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+    }
+
+    private static async Task<long> UpsertDocument(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IngestJob job, string assignments, CancellationToken ct, params object[] values)
+    {
+        // The row is created if this is the object's first outcome; the assignments (numbered from $2) then set it.
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO documents (bucket, key, status) VALUES ($1, $2, 'pending')
+            ON CONFLICT (bucket, key) DO UPDATE SET updated_at = now()
+            RETURNING id
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = job.Bucket });
+        command.Parameters.Add(new() { Value = job.Key });
+        var id = (long)(await command.ExecuteScalarAsync(ct))!;
+
+        await using var update = new NpgsqlCommand(
+            $"UPDATE documents SET {assignments}, updated_at = now() WHERE id = $1", connection, transaction);
+        update.Parameters.Add(new() { Value = id });
+        foreach (var value in values) update.Parameters.Add(new() { Value = value });
+        await update.ExecuteNonQueryAsync(ct);
+        return id;
+    }
+
+    private static async Task DeleteChunks(NpgsqlConnection connection, NpgsqlTransaction transaction, long documentId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("DELETE FROM chunks WHERE document_id = $1", connection, transaction);
+        command.Parameters.Add(new() { Value = documentId });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    // Binary COPY: an order of magnitude faster than row-by-row INSERTs for a document's worth of vectors.
+    private static async Task CopyChunks(NpgsqlConnection connection, long documentId, IReadOnlyList<ChunkRow> chunks, CancellationToken ct)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync("""
+            COPY chunks (id, document_id, ordinal, page_start, page_end, token_count, content, content_hash, embedding)
+            FROM STDIN (FORMAT BINARY)
+            """, ct);
+        foreach (var chunk in chunks)
+        {
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(chunk.Id, NpgsqlDbType.Uuid, ct);
+            await writer.WriteAsync(documentId, NpgsqlDbType.Bigint, ct);
+            await writer.WriteAsync(chunk.Ordinal, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(chunk.PageStart, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(chunk.PageEnd, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(chunk.TokenCount, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(chunk.Content, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(chunk.ContentHash, NpgsqlDbType.Bytea, ct);
+            await writer.WriteAsync(new Vector(chunk.Embedding), ct);
+        }
+        await writer.CompleteAsync(ct);
+    }
+}

@@ -1,0 +1,19 @@
+namespace Lode.Database;
+
+/// <summary>A request to look at one object. <see cref="Reason"/> is for operators (e.g. "s3:ObjectCreated:Put").</summary>
+public sealed record JobRequest(string Bucket, string Key, string Reason, bool Force = false);
+
+/// <summary>
+/// A job leased by one worker. <see cref="LeaseToken"/> fences every write: once the lease expires and another worker
+/// takes the job, writes carrying the old token change nothing. <see cref="Generation"/> tells whether a new event for
+/// the object arrived while the job was being worked on.
+/// </summary>
+public sealed record IngestJob(
+    long Id,
+    string Bucket,
+    string Key,
+    string Reason,
+    bool Force,
+    int Generation,
+    int Attempts,
+    Guid LeaseToken);

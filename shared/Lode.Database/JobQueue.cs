@@ -1,0 +1,133 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Lode.Database;
+
+/// <summary>
+/// The durable ingest queue in PostgreSQL. Safe with many workers in many processes: jobs are leased with
+/// <c>FOR UPDATE SKIP LOCKED</c>, a lease expires if its worker dies, and completion is fenced by the lease token.
+/// </summary>
+public sealed class JobQueue(NpgsqlDataSource dataSource)
+{
+    /// <summary>
+    /// Records jobs for objects in one transaction. A job that already exists for an object is coalesced: its generation
+    /// is bumped and it becomes available now, so a worker holding it will look at the object again afterwards.
+    /// </summary>
+    public async Task EnqueueAsync(IReadOnlyCollection<JobRequest> jobs, CancellationToken cancellationToken)
+    {
+        if (jobs.Count == 0) return;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Sorted so concurrent enqueuers lock rows in the same order and cannot deadlock.
+        foreach (var job in jobs.OrderBy(j => j.Bucket, StringComparer.Ordinal).ThenBy(j => j.Key, StringComparer.Ordinal))
+        {
+            await using var command = new NpgsqlCommand("""
+                INSERT INTO ingest_jobs (bucket, key, reason, force) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (bucket, key) DO UPDATE SET
+                    generation   = ingest_jobs.generation + 1,
+                    reason       = excluded.reason,
+                    force        = ingest_jobs.force OR excluded.force,
+                    attempts     = 0,
+                    available_at = now(),
+                    last_error   = NULL
+                """, connection, transaction);
+            command.Parameters.Add(new() { Value = job.Bucket });
+            command.Parameters.Add(new() { Value = job.Key });
+            command.Parameters.Add(new() { Value = job.Reason });
+            command.Parameters.Add(new() { Value = job.Force });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+
+            // An existing document shows pending until the worker has looked at the object again; a new object gets
+            // its row when the worker has seen it exist (a removal event must not create a document).
+            await using var pending = new NpgsqlCommand("""
+                UPDATE documents SET status = 'pending', updated_at = now()
+                WHERE bucket = $1 AND key = $2 AND status <> 'pending'
+                """, connection, transaction);
+            pending.Parameters.Add(new() { Value = job.Bucket });
+            pending.Parameters.Add(new() { Value = job.Key });
+            await pending.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Leases up to <paramref name="max"/> available jobs, oldest first, for <paramref name="leaseDuration"/>.</summary>
+    public async Task<IReadOnlyList<IngestJob>> LeaseAsync(int max, TimeSpan leaseDuration, string workerId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH next AS (
+                SELECT id FROM ingest_jobs
+                WHERE available_at <= now() AND (leased_until IS NULL OR leased_until < now())
+                ORDER BY available_at, id
+                LIMIT $1
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE ingest_jobs j
+            SET lease_token = gen_random_uuid(), leased_by = $3, leased_until = now() + $2, attempts = j.attempts + 1
+            FROM next WHERE j.id = next.id
+            RETURNING j.id, j.bucket, j.key, j.reason, j.force, j.generation, j.attempts, j.lease_token
+            """);
+        command.Parameters.Add(new() { Value = max });
+        command.Parameters.Add(new() { Value = leaseDuration, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(new() { Value = workerId });
+        var jobs = new List<IngestJob>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobs.Add(new IngestJob(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetBoolean(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetGuid(7)));
+        }
+        return jobs;
+    }
+
+    /// <summary>Extends a lease. False when the lease was lost (expired and taken by another worker): stop working.</summary>
+    public async Task<bool> RenewAsync(IngestJob job, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE ingest_jobs SET leased_until = now() + $1 WHERE id = $2 AND lease_token = $3");
+        command.Parameters.Add(new() { Value = leaseDuration, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(new() { Value = job.Id });
+        command.Parameters.Add(new() { Value = job.LeaseToken });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// Gives a job back after a transient failure, to be tried again after <paramref name="delay"/> — or at once if a
+    /// new event arrived meanwhile, since the object has changed.
+    /// </summary>
+    public async Task ReleaseForRetryAsync(IngestJob job, string error, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE ingest_jobs
+            SET lease_token = NULL, leased_by = NULL, leased_until = NULL, last_error = $4,
+                available_at = CASE WHEN generation = $3 THEN now() + $5 ELSE now() END
+            WHERE id = $1 AND lease_token = $2
+            """);
+        command.Parameters.Add(new() { Value = job.Id });
+        command.Parameters.Add(new() { Value = job.LeaseToken });
+        command.Parameters.Add(new() { Value = job.Generation });
+        command.Parameters.Add(new() { Value = error });
+        command.Parameters.Add(new() { Value = delay, NpgsqlDbType = NpgsqlDbType.Interval });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Releases a job held by a worker that is shutting down cleanly, so nobody waits out its lease.</summary>
+    public async Task ReleaseAsync(IngestJob job, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE ingest_jobs SET lease_token = NULL, leased_by = NULL, leased_until = NULL, attempts = greatest(attempts - 1, 0)
+            WHERE id = $1 AND lease_token = $2
+            """);
+        command.Parameters.Add(new() { Value = job.Id });
+        command.Parameters.Add(new() { Value = job.LeaseToken });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Jobs waiting and the age of the oldest, for health and metrics.</summary>
+    public async Task<(long Count, TimeSpan? OldestAge)> DepthAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT count(*), now() - min(enqueued_at) FROM ingest_jobs");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<TimeSpan>(1));
+    }
+}

@@ -1,0 +1,76 @@
+namespace Lode.Database;
+
+/// <summary>
+/// The schema, as an ordered list of migrations. Append new ones; never edit one that has shipped: sites that already
+/// ran it would not run it again.
+/// </summary>
+public static class Migrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "documents, chunks, ingest jobs", p => $"""
+            CREATE EXTENSION IF NOT EXISTS vector;
+
+            CREATE TABLE index_settings (
+                name  text PRIMARY KEY,
+                value text NOT NULL
+            );
+
+            CREATE TABLE documents (
+                id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                bucket          text NOT NULL,
+                key             text NOT NULL,
+                status          text NOT NULL CHECK (status IN ('pending', 'indexed', 'failed')),
+                etag            text,
+                size_bytes      bigint,
+                content_type    text,
+                pages           integer,
+                chunk_count     integer,
+                error           text,
+                attempts        integer NOT NULL DEFAULT 0,
+                embedding_model text,
+                indexed_at      timestamptz,
+                created_at      timestamptz NOT NULL DEFAULT now(),
+                updated_at      timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (bucket, key)
+            );
+            CREATE INDEX documents_status_idx ON documents (bucket, status);
+
+            CREATE TABLE chunks (
+                id           uuid PRIMARY KEY,
+                document_id  bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+                ordinal      integer NOT NULL,
+                page_start   integer NOT NULL,
+                page_end     integer NOT NULL,
+                token_count  integer NOT NULL,
+                content      text NOT NULL,
+                content_hash bytea NOT NULL,
+                embedding    vector({p.EmbeddingDimensions}) NOT NULL,
+                tsv          tsvector GENERATED ALWAYS AS (to_tsvector('english', content)) STORED,
+                UNIQUE (document_id, ordinal)
+            );
+            CREATE INDEX chunks_tsv_idx ON chunks USING gin (tsv);
+            CREATE INDEX chunks_embedding_idx ON chunks USING hnsw (embedding vector_cosine_ops);
+
+            -- One row per object that needs looking at. Events for the same object coalesce into it (generation
+            -- counts them), so repeated notifications never cause duplicate work.
+            CREATE TABLE ingest_jobs (
+                id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                bucket       text NOT NULL,
+                key          text NOT NULL,
+                reason       text NOT NULL,
+                force        boolean NOT NULL DEFAULT false,
+                generation   integer NOT NULL DEFAULT 1,
+                attempts     integer NOT NULL DEFAULT 0,
+                enqueued_at  timestamptz NOT NULL DEFAULT now(),
+                available_at timestamptz NOT NULL DEFAULT now(),
+                lease_token  uuid,
+                leased_by    text,
+                leased_until timestamptz,
+                last_error   text,
+                UNIQUE (bucket, key)
+            );
+            CREATE INDEX ingest_jobs_available_idx ON ingest_jobs (available_at, id);
+            """),
+    ];
+}

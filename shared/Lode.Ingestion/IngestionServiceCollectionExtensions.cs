@@ -1,0 +1,38 @@
+using Lode.Ingestion.Chunking;
+using Lode.Ingestion.Events;
+using Lode.Ingestion.Extraction;
+using Lode.Ingestion.Pipeline;
+using Lode.Ingestion.Queue;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Lode.Ingestion;
+
+public static class IngestionServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers event intake, the pipeline steps and (when <see cref="IngestionOptions.WorkerEnabled"/>) the queue
+    /// worker. Needs the database, storage and embedding registrations.
+    /// </summary>
+    public static IServiceCollection AddLodeIngestion(this IServiceCollection services)
+    {
+        services.AddTextExtraction();
+        services.AddSingleton<IngestSignal>();
+        services.AddSingleton<EventIntake>();
+        services.AddSingleton<FetchStep>();
+        services.AddSingleton<ExtractStep>();
+        services.AddSingleton<ChunkStep>();
+        services.AddSingleton<EmbedStep>();
+        services.AddSingleton<IngestPipeline>();
+        services.AddHostedService(sp => sp.GetRequiredService<IOptions<IngestionOptions>>().Value.WorkerEnabled
+            ? ActivatorUtilities.CreateInstance<IngestWorker>(sp)
+            : (Microsoft.Extensions.Hosting.IHostedService)new DisabledWorker());
+        return services;
+    }
+
+    private sealed class DisabledWorker : Microsoft.Extensions.Hosting.IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

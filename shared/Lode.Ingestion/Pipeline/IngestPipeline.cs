@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Lode.Database;
+using Lode.Ingestion.Extraction;
+using Lode.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Lode.Ingestion.Pipeline;
+
+/// <summary>
+/// Runs one job through fetch → extract → chunk → embed → store. It acts on the object's current state, never on what
+/// the event said, so repeated, late or out-of-order notifications all converge on the bucket's truth.
+/// </summary>
+public sealed class IngestPipeline(
+    IObjectStore store,
+    DocumentRepository documents,
+    FetchStep fetch,
+    ExtractStep extract,
+    ChunkStep chunk,
+    EmbedStep embed,
+    IndexWriter writer,
+    ILogger<IngestPipeline> logger)
+{
+    public async Task<IngestOutcome> ProcessAsync(IngestJob job, CancellationToken ct)
+    {
+        var current = await store.StatAsync(job.Bucket, job.Key, ct);
+        if (current is null)
+        {
+            await writer.SaveDeletedAsync(job, ct);
+            return IngestOutcome.Deleted;
+        }
+
+        var known = await documents.GetAsync(job.Bucket, job.Key, ct);
+        // IndexedAt is set only by a successful indexing (a failure clears it), so this is "indexed at this etag".
+        if (!job.Force && known is { IndexedAt: not null } && known.Etag == current.Etag && known.EmbeddingModel == embed.ModelName)
+        {
+            await writer.SaveUnchangedAsync(job, ct);
+            return IngestOutcome.Unchanged;
+        }
+
+        try
+        {
+            return await IndexAsync(job, ct);
+        }
+        catch (RejectedDocumentException e)
+        {
+            await writer.SaveFailedAsync(job, $"{e.Reason}: {e.Message}", current.Etag, ct);
+            logger.LogWarning("Rejected {Bucket}/{Key}: {Reason}: {Message}", job.Bucket, job.Key, e.Reason, e.Message);
+            return IngestOutcome.Rejected;
+        }
+    }
+
+    private async Task<IngestOutcome> IndexAsync(IngestJob job, CancellationToken ct)
+    {
+        var timer = Stopwatch.StartNew();
+        await using var fetched = await fetch.RunAsync(job.Bucket, job.Key, ct);
+        if (fetched is null)
+        {
+            await writer.SaveDeletedAsync(job, ct);
+            return IngestOutcome.Deleted;
+        }
+        var fetchTime = timer.Elapsed;
+
+        var text = await extract.RunAsync(fetched, ct);
+        var extractTime = timer.Elapsed - fetchTime;
+        var chunks = chunk.Run(text);
+        var embedded = await embed.RunAsync(job.Bucket, job.Key, chunks, ct);
+        var info = fetched.Info;
+        await writer.SaveIndexedAsync(job,
+            new IndexedObject(info.Etag, info.Size, info.ContentType, text.PageCount, embed.ModelName), embedded.Rows, ct);
+
+        logger.LogInformation(
+            "Indexed {Bucket}/{Key}: {Pages} pages, {Chunks} chunks ({Reused} vectors reused) in {Elapsed} ms " +
+            "(fetch {Fetch} ms, extract {Extract} ms)",
+            job.Bucket, job.Key, text.PageCount, chunks.Count, embedded.Reused, timer.ElapsedMilliseconds,
+            (long)fetchTime.TotalMilliseconds, (long)extractTime.TotalMilliseconds);
+        return IngestOutcome.Indexed;
+    }
+}

@@ -1,0 +1,18 @@
+namespace Lode.Ingestion.Queue;
+
+/// <summary>
+/// Wakes this process's idle worker as soon as there may be work (jobs enqueued here, a job finished), so a document
+/// does not wait a whole poll interval. Workers in other processes still find the jobs by polling.
+/// </summary>
+public sealed class IngestSignal
+{
+    private readonly SemaphoreSlim _semaphore = new(0, int.MaxValue);
+
+    public void Notify()
+    {
+        // Coalesce: one pending wake-up is enough for any number of notifications.
+        if (_semaphore.CurrentCount == 0) _semaphore.Release();
+    }
+
+    public Task WaitAsync(CancellationToken cancellationToken) => _semaphore.WaitAsync(cancellationToken);
+}

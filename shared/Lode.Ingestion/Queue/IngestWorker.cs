@@ -1,0 +1,148 @@
+using Lode.Database;
+using Lode.Ingestion.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Lode.Ingestion.Queue;
+
+/// <summary>
+/// Leases jobs from the durable queue and runs them through the pipeline, a bounded number at a time. A heartbeat
+/// keeps each lease alive while the document is worked on; if the process dies the lease lapses and another worker
+/// (in this process or another) takes the job. A failing document is retried with backoff and finally marked failed;
+/// it never holds up the others.
+/// </summary>
+public sealed class IngestWorker(
+    JobQueue queue,
+    IServiceScopeFactory scopes,
+    IndexWriter writer,
+    IngestSignal signal,
+    IOptions<IngestionOptions> options,
+    ILogger<IngestWorker> logger) : BackgroundService
+{
+    private readonly IngestionOptions _options = options.Value;
+    // Names the lease holder for operators: which machine and process holds a job.
+    private readonly string _workerId = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var lease = TimeSpan.FromSeconds(_options.LeaseSeconds);
+        var running = new List<Task>();
+        logger.LogInformation("Ingest worker {Worker} started: concurrency {Concurrency}, lease {Lease}s",
+            _workerId, _options.MaxConcurrency, _options.LeaseSeconds);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            running.RemoveAll(t => t.IsCompleted);
+            IReadOnlyList<IngestJob> jobs = [];
+            var free = _options.MaxConcurrency - running.Count;
+            if (free > 0)
+            {
+                try
+                {
+                    jobs = await queue.LeaseAsync(free, lease, _workerId, stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The database is away: say so once per poll and keep trying; nothing is lost, jobs wait in it.
+                    logger.LogWarning("Could not lease ingest jobs: {Error}", e.Message);
+                }
+            }
+            foreach (var job in jobs) running.Add(RunJobAsync(job, lease, stoppingToken));
+
+            // Busy and full: wait for one to finish. Otherwise poll, or wake early when nudged or a job finishes.
+            var waits = new List<Task>(running) { Task.Delay(TimeSpan.FromSeconds(_options.PollSeconds), stoppingToken) };
+            if (jobs.Count == 0 || running.Count >= _options.MaxConcurrency) waits.Add(signal.WaitAsync(stoppingToken));
+            else continue; // leased a full batch with room to spare: look for more at once
+            try { await Task.WhenAny(waits); }
+            catch (OperationCanceledException) { }
+        }
+
+        // Clean stop: let the documents in hand finish their current step; those cancelled are released, not abandoned.
+        await Task.WhenAll(running);
+        logger.LogInformation("Ingest worker {Worker} stopped", _workerId);
+    }
+
+    private async Task RunJobAsync(IngestJob job, TimeSpan lease, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var heartbeat = StartHeartbeat(job, lease, work);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var pipeline = scope.ServiceProvider.GetRequiredService<IngestPipeline>();
+            var outcome = await pipeline.ProcessAsync(job, work.Token);
+            logger.LogDebug("Job {Job} for {Bucket}/{Key}: {Outcome}", job.Id, job.Bucket, job.Key, outcome);
+        }
+        catch (LeaseLostException)
+        {
+            logger.LogWarning("Lost the lease on {Bucket}/{Key}; another worker has it", job.Bucket, job.Key);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            await Bookkeep(() => queue.ReleaseAsync(job, CancellationToken.None), job);
+        }
+        catch (OperationCanceledException) when (work.IsCancellationRequested)
+        {
+            logger.LogWarning("Lost the lease on {Bucket}/{Key} while working; stopped", job.Bucket, job.Key);
+        }
+        catch (Exception e)
+        {
+            await HandleFailure(job, e);
+        }
+        finally
+        {
+            signal.Notify();
+        }
+    }
+
+    private async Task HandleFailure(IngestJob job, Exception error)
+    {
+        var reason = $"{error.GetType().Name}: {error.Message}";
+        if (job.Attempts >= _options.MaxAttempts)
+        {
+            logger.LogWarning("Giving up on {Bucket}/{Key} after {Attempts} attempts: {Reason}", job.Bucket, job.Key, job.Attempts, reason);
+            await Bookkeep(() => writer.SaveFailedAsync(job, $"Failed after {job.Attempts} attempts: {reason}", null, CancellationToken.None), job);
+        }
+        else
+        {
+            var delay = RetryPolicy.Delay(job.Attempts, _options, Random.Shared.NextDouble());
+            logger.LogWarning("Attempt {Attempt} for {Bucket}/{Key} failed, retrying in {Delay:F0}s: {Reason}",
+                job.Attempts, job.Bucket, job.Key, delay.TotalSeconds, reason);
+            await Bookkeep(() => queue.ReleaseForRetryAsync(job, reason, delay, CancellationToken.None), job);
+        }
+    }
+
+    // If even the bookkeeping fails (database gone), the lease simply lapses and the job is taken again later.
+    private async Task Bookkeep(Func<Task> write, IngestJob job)
+    {
+        try { await write(); }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning("Could not record the outcome of job {Job} ({Error}); it will be retried when its lease lapses",
+                job.Id, e.Message);
+        }
+    }
+
+    /// <summary>Renews the lease every third of its length; cancels the work if the lease is lost.</summary>
+    private Timer StartHeartbeat(IngestJob job, TimeSpan lease, CancellationTokenSource work)
+    {
+        var period = lease / 3;
+        return new Timer(_ => _ = Renew(), null, period, period);
+
+        async Task Renew()
+        {
+            try
+            {
+                if (!await queue.RenewAsync(job, lease, work.Token)) await work.CancelAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Transient: the next beat tries again; if the database stays away the lease lapses as designed.
+                logger.LogDebug("Lease heartbeat for job {Job} failed: {Error}", job.Id, e.Message);
+            }
+        }
+    }
+}

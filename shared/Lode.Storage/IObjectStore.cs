@@ -1,0 +1,25 @@
+namespace Lode.Storage;
+
+/// <summary>The few object-store operations Lode needs. Implemented over the Minio SDK (S3 protocol).</summary>
+public interface IObjectStore
+{
+    /// <summary>The object's current metadata, or null when it does not exist.</summary>
+    Task<ObjectInfo?> StatAsync(string bucket, string key, CancellationToken cancellationToken);
+
+    /// <summary>Downloads the object into a seekable buffer; null when it no longer exists.</summary>
+    /// <exception cref="ObjectTooLargeException">The object exceeds the configured size limit.</exception>
+    Task<FetchedObject?> FetchAsync(string bucket, string key, CancellationToken cancellationToken);
+
+    /// <summary>Lists objects under a prefix, page by page as the server returns them.</summary>
+    IAsyncEnumerable<ObjectInfo> ListAsync(string bucket, string? prefix, CancellationToken cancellationToken);
+
+    Task PutAsync(string bucket, string key, Stream content, string contentType, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? userMetadata = null);
+
+    Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken);
+
+    Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken);
+
+    /// <summary>A cheap call proving the store answers, for health checks.</summary>
+    Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken);
+}

@@ -1,0 +1,126 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Options;
+using Minio;
+using Minio.DataModel;
+using Minio.DataModel.Args;
+using Minio.Exceptions;
+
+namespace Lode.Storage;
+
+/// <summary>
+/// <see cref="IObjectStore"/> over the Minio SDK. Objects are read whole (the SDK's ranged GET is broken in 7.0.0) into
+/// memory or, above <see cref="StorageOptions.MemoryBufferBytes"/>, a temporary file deleted on close.
+/// </summary>
+public sealed class MinioObjectStore(IMinioClient client, IOptions<StorageOptions> options) : IObjectStore
+{
+    private readonly StorageOptions _options = options.Value;
+
+    public async Task<ObjectInfo?> StatAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stat = await client.StatObjectAsync(new StatObjectArgs().WithBucket(bucket).WithObject(key), cancellationToken);
+            return ToInfo(bucket, key, stat);
+        }
+        catch (Exception e) when (IsNotFound(e))
+        {
+            return null;
+        }
+    }
+
+    public async Task<FetchedObject?> FetchAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        var stat = await StatAsync(bucket, key, cancellationToken);
+        if (stat is null) return null;
+        if (stat.Size > _options.MaxObjectBytes) throw new ObjectTooLargeException(bucket, key, stat.Size, _options.MaxObjectBytes);
+
+        Stream buffer = stat.Size <= _options.MemoryBufferBytes
+            ? new MemoryStream(capacity: (int)stat.Size)
+            : new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920,
+                FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
+        {
+            var got = await client.GetObjectAsync(new GetObjectArgs().WithBucket(bucket).WithObject(key)
+                .WithCallbackStream(async (stream, ct) => await CopyBounded(stream, buffer, bucket, key, ct)), cancellationToken);
+            buffer.Position = 0;
+            // The object may have been replaced between stat and get: describe what was actually downloaded.
+            return new FetchedObject(ToInfo(bucket, key, got) with { Size = buffer.Length }, buffer);
+        }
+        catch (Exception e) when (IsNotFound(e))
+        {
+            await buffer.DisposeAsync();
+            return null;
+        }
+        catch
+        {
+            await buffer.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(string bucket, string? prefix,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var args = new ListObjectsArgs().WithBucket(bucket).WithRecursive(true);
+        if (!string.IsNullOrEmpty(prefix)) args = args.WithPrefix(prefix);
+        await foreach (var item in client.ListObjectsEnumAsync(args, cancellationToken))
+        {
+            if (item.IsDir) continue;
+            yield return new ObjectInfo(bucket, item.Key, item.ETag?.Trim('"') ?? "", (long)item.Size, item.ContentType,
+                item.LastModifiedDateTime is { } modified ? new DateTimeOffset(modified, TimeSpan.Zero) : DateTimeOffset.MinValue,
+                EmptyMetadata);
+        }
+    }
+
+    public async Task PutAsync(string bucket, string key, Stream content, string contentType, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? userMetadata = null)
+    {
+        var args = new PutObjectArgs().WithBucket(bucket).WithObject(key).WithStreamData(content)
+            .WithObjectSize(content.Length - content.Position).WithContentType(contentType);
+        if (userMetadata is { Count: > 0 }) args = args.WithHeaders(userMetadata.ToDictionary(p => "x-amz-meta-" + p.Key, p => p.Value));
+        await client.PutObjectAsync(args, cancellationToken);
+    }
+
+    public Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken) =>
+        client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(bucket).WithObject(key), cancellationToken);
+
+    public async Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken)
+    {
+        if (!await BucketExistsAsync(bucket, cancellationToken))
+            await client.MakeBucketAsync(new MakeBucketArgs().WithBucket(bucket), cancellationToken);
+    }
+
+    public Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken) =>
+        client.BucketExistsAsync(new BucketExistsArgs().WithBucket(bucket), cancellationToken);
+
+    private async Task CopyBounded(Stream source, Stream target, string bucket, string key, CancellationToken ct)
+    {
+        var chunk = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = await source.ReadAsync(chunk, ct)) > 0)
+        {
+            total += read;
+            if (total > _options.MaxObjectBytes) throw new ObjectTooLargeException(bucket, key, total, _options.MaxObjectBytes);
+            await target.WriteAsync(chunk.AsMemory(0, read), ct);
+        }
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
+
+    private static ObjectInfo ToInfo(string bucket, string key, ObjectStat stat)
+    {
+        // The SDK reports user metadata with its x-amz-meta- prefix in MetaData; keep only those, without prefix.
+        var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in stat.MetaData ?? new Dictionary<string, string>())
+        {
+            if (name.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase)) metadata[name["x-amz-meta-".Length..]] = value;
+        }
+        return new ObjectInfo(bucket, key, stat.ETag?.Trim('"') ?? "", stat.Size, stat.ContentType,
+            new DateTimeOffset(DateTime.SpecifyKind(stat.LastModified, DateTimeKind.Utc)), metadata);
+    }
+
+    private static bool IsNotFound(Exception e) =>
+        e is ObjectNotFoundException or BucketNotFoundException
+        || (e is MinioException { Response.Code: "NoSuchKey" or "NoSuchBucket" });
+}

@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Lode.Storage;
+
+/// <summary>Configuration section <c>Storage</c>: the S3 endpoint (MinIO in production).</summary>
+public sealed class StorageOptions
+{
+    public const string SectionName = "Storage";
+
+    /// <summary>host:port of the S3 endpoint, without scheme.</summary>
+    [Required]
+    public string Endpoint { get; set; } = "127.0.0.1:9000";
+
+    [Required]
+    public string AccessKey { get; set; } = "";
+
+    [Required]
+    public string SecretKey { get; set; } = "";
+
+    public bool UseSsl { get; set; }
+
+    /// <summary>Signing region; MinIO accepts the default.</summary>
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>Objects larger than this are not downloaded; the document ends failed (too large).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxObjectBytes { get; set; } = 200L << 20;
+
+    /// <summary>Objects up to this size are buffered in memory; larger ones in a temporary file.</summary>
+    [Range(0, long.MaxValue)]
+    public long MemoryBufferBytes { get; set; } = 32L << 20;
+}

@@ -1,0 +1,76 @@
+using Lode.Database;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Pgvector.Npgsql;
+
+namespace Lode.Tests.Support;
+
+/// <summary>
+/// A fresh, migrated database on the test PostgreSQL server (LODE_TEST_PG, as started by infra/local/postgres.sh),
+/// dropped on dispose, so test classes never see each other's rows.
+/// </summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    public const string DefaultServer = "Host=127.0.0.1;Port=54329;Username=lode;Password=lode;Database=lode";
+    public const int Dimensions = 384;
+
+    private readonly string _adminConnectionString;
+
+    private TestDatabase(string adminConnectionString, string name, string connectionString, NpgsqlDataSource dataSource)
+    {
+        _adminConnectionString = adminConnectionString;
+        Name = name;
+        ConnectionString = connectionString;
+        DataSource = dataSource;
+    }
+
+    public string Name { get; }
+    public string ConnectionString { get; }
+    public NpgsqlDataSource DataSource { get; }
+
+    public static string ServerConnectionString =>
+        Environment.GetEnvironmentVariable("LODE_TEST_PG") is { Length: > 0 } configured ? configured : DefaultServer;
+
+    public static async Task<TestDatabase> CreateAsync(bool migrate = true)
+    {
+        var admin = ServerConnectionString;
+        var name = "lode_test_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseVector();
+        var dataSource = builder.Build();
+        var database = new TestDatabase(admin, name, connectionString, dataSource);
+        if (migrate) await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(new SchemaParameters(Dimensions), default);
+        return database;
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var p in parameters) command.Parameters.Add(new() { Value = p });
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task ExecuteAsync(string sql, params object[] parameters)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var p in parameters) command.Parameters.Add(new() { Value = p });
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
