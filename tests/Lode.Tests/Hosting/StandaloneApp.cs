@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Lode.Functions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Lode.Tests.Hosting;
+
+/// <summary>
+/// The real standalone app (Kestrel on a free loopback port, real HttpClient) started in-process. It serves the
+/// functions assembly plus this test assembly's test-only functions (<see cref="TestFunctions"/>).
+/// </summary>
+public sealed class StandaloneApp : IAsyncDisposable
+{
+    private StandaloneApp(WebApplication app, HttpClient client, CapturedLogs logs)
+    {
+        App = app;
+        Client = client;
+        Logs = logs;
+    }
+
+    public WebApplication App { get; }
+    public HttpClient Client { get; }
+    public CapturedLogs Logs { get; }
+    public IServiceProvider Services => App.Services;
+
+    public static async Task<StandaloneApp> StartAsync(
+        IEnumerable<string>? args = null,
+        Action<IServiceCollection>? overrides = null,
+        IEnumerable<Assembly>? functionAssemblies = null)
+    {
+        var logs = new CapturedLogs();
+        string[] allArgs =
+        [
+            "--urls", "http://127.0.0.1:0",
+            "--Logging:LogLevel:Default=Warning",
+            // The test timers' schedule; far in the future unless a test asks for a fast one.
+            "--Tests:FastSchedule=0 0 0 1 1 *",
+            .. args ?? [],
+        ];
+        var app = LodeApp.BuildStandalone(allArgs, services =>
+        {
+            services.AddSingleton<TimerProbe>();
+            services.AddSingleton<ILoggerProvider>(logs);
+            overrides?.Invoke(services);
+        }, functionAssemblies ?? [typeof(LodeApp).Assembly, typeof(StandaloneApp).Assembly]);
+
+        await app.StartAsync();
+        var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(30) };
+        return new StandaloneApp(app, client, logs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary>Keeps what the app logs so tests can check that a failure was logged (and what was not).</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    public ConcurrentQueue<(string Category, LogLevel Level, string Message, Exception? Exception)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturedLogs logs, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            logs.Entries.Enqueue((category, logLevel, formatter(state, exception), exception));
+    }
+}
+
+/// <summary>Shared app for the HTTP tests; each test class that needs a differently configured app starts its own.</summary>
+public sealed class StandaloneAppFixture : IAsyncLifetime
+{
+    public StandaloneApp App { get; private set; } = null!;
+
+    public async Task InitializeAsync() => App = await StandaloneApp.StartAsync();
+
+    public async Task DisposeAsync() => await App.DisposeAsync();
+}
