@@ -1,3 +1,10 @@
+using Lode.Database;
+using Lode.Embeddings;
+using Lode.Functions.HealthChecks;
+using Lode.Functions.Http;
+using Lode.Ingestion;
+using Lode.Security;
+using Lode.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,11 +23,31 @@ public static class LodeServices
 
         // Executes the IActionResults functions return (the worker's ASP.NET Core integration needs it as well).
         services.AddMvcCore();
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Every options class is validated at start-up, so a bad setting stops the app with the setting's name.
+        services.BindValidated<DatabaseOptions>(configuration, DatabaseOptions.SectionName);
+        services.BindValidated<StorageOptions>(configuration, StorageOptions.SectionName);
+        services.BindValidated<IngestionOptions>(configuration, IngestionOptions.SectionName);
+        services.BindValidated<SecurityOptions>(configuration, SecurityOptions.SectionName);
+        services.BindValidated<WebhookOptions>(configuration, WebhookOptions.SectionName);
+
+        services.AddLodeDatabase();
+        services.AddLodeStorage();
+        services.AddMiniLmEmbeddings(configuration.GetSection(EmbeddingOptions.SectionName));
+        services.AddLodeSecurity();
+        services.AddLodeIngestion();
+        services.AddSingleton<ApiCallers>();
 
         // GET api/health reports every check registered here.
-        services.AddHealthChecks();
-
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<ObjectStoreHealthCheck>("objectStore")
+            .AddCheck<EmbedderHealthCheck>("embedder");
         return services;
     }
+
+    private static void BindValidated<TOptions>(this IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class =>
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
 }

@@ -24,6 +24,8 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<ChunkStep>();
         services.AddSingleton<EmbedStep>();
         services.AddSingleton<IngestPipeline>();
+        // Registered before the worker: hosted services start in order, so no job is leased before the schema exists.
+        services.AddHostedService<IndexInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<IOptions<IngestionOptions>>().Value.WorkerEnabled
             ? ActivatorUtilities.CreateInstance<IngestWorker>(sp)
             : (Microsoft.Extensions.Hosting.IHostedService)new DisabledWorker());

@@ -1,0 +1,57 @@
+using Lode.Database;
+using Lode.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Lode.Functions;
+
+/// <summary>GET api/documents?bucket=&amp;prefix=&amp;status=&amp;limit=&amp;cursor=: documents and their indexing state.</summary>
+public sealed class ListDocuments(ApiCallers callers, DocumentRepository documents)
+{
+    private const int DefaultLimit = 100;
+    private const int MaxLimit = 1000;
+
+    [Function(nameof(ListDocuments))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/documents")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (callers.Authenticate(request) is null) return ApiCallers.Unauthorized();
+
+        var query = request.Query;
+        var status = NullIfEmpty(query["status"]);
+        if (status is not null && !DocumentStatus.IsValid(status))
+            return ApiErrors.Result(400, "invalid_status", "status must be one of pending, indexed, failed.");
+        var limit = DefaultLimit;
+        if (NullIfEmpty(query["limit"]) is { } limitText && (!int.TryParse(limitText, out limit) || limit is < 1 or > MaxLimit))
+            return ApiErrors.Result(400, "invalid_limit", $"limit must be a whole number from 1 to {MaxLimit}.");
+        if (!PageCursor.TryDecode(NullIfEmpty(query["cursor"]), out var after))
+            return ApiErrors.Result(400, "invalid_cursor", "cursor is not one this API returned.");
+
+        var page = await documents.ListAsync(
+            new DocumentQuery(NullIfEmpty(query["bucket"]), NullIfEmpty(query["prefix"]), status), after, limit, cancellationToken);
+        var next = page.Count == limit ? PageCursor.Encode(page[^1].Bucket, page[^1].Key) : null;
+        return new OkObjectResult(new DocumentPage(page.Select(DocumentView.From).ToList(), next));
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
+
+/// <summary>GET api/documents/{bucket}/{*key}: one document's state (pending, indexed, failed with its error).</summary>
+public sealed class GetDocument(ApiCallers callers, DocumentRepository documents)
+{
+    [Function(nameof(GetDocument))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/documents/{bucket}/{*key}")] HttpRequest request,
+        string bucket,
+        string key,
+        CancellationToken cancellationToken)
+    {
+        if (callers.Authenticate(request) is null) return ApiCallers.Unauthorized();
+        var document = await documents.GetAsync(bucket, key, cancellationToken);
+        return document is null
+            ? ApiErrors.Result(404, "document_not_found", "No document with that bucket and key is known.")
+            : new OkObjectResult(DocumentView.From(document));
+    }
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Lode.Storage;
+using Lode.Tests.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Lode.Tests.Support;
+
+/// <summary>
+/// Everything Lode runs on, for real: a fresh PostgreSQL database, the S3 server (s3rver, SigV4) forwarding its events
+/// as MinIO webhooks, and the standalone app on Kestrel with its queue worker. Objects are written with the Minio SDK.
+/// </summary>
+public sealed class LodeStack : IAsyncDisposable
+{
+    public const string Bucket = "docs";
+    public const string WebhookToken = "test-webhook-token-0123456789";
+    public const string ApiKey = "test-api-key-0123456789abcdef";
+
+    private LodeStack(TestDatabase database, S3ServerProcess s3, StandaloneApp app, int port)
+    {
+        Database = database;
+        S3 = s3;
+        App = app;
+        Port = port;
+        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
+        Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+    }
+
+    public TestDatabase Database { get; }
+    public S3ServerProcess S3 { get; }
+    public StandaloneApp App { get; }
+    public int Port { get; }
+
+    /// <summary>An HttpClient that sends the test API key.</summary>
+    public HttpClient Api { get; }
+
+    public IObjectStore Store => App.Services.GetRequiredService<IObjectStore>();
+
+    /// <summary>The app's configuration as command-line arguments, shared with tests that start the app out of process.</summary>
+    public static string[] AppArguments(TestDatabase database, S3ServerProcess s3, int port, params string[] extra) =>
+    [
+        "--urls", $"http://127.0.0.1:{port}",
+        $"--Database:ConnectionString={database.ConnectionString}",
+        $"--Storage:Endpoint={s3.Endpoint}",
+        $"--Storage:AccessKey={s3.AccessKey}",
+        $"--Storage:SecretKey={s3.SecretKey}",
+        $"--Webhook:Token={WebhookToken}",
+        $"--Security:ApiKeys:tests={ApiKey}",
+        $"--Ingestion:Buckets:0={Bucket}",
+        "--Ingestion:LeaseSeconds=5",
+        "--Ingestion:PollSeconds=0.2",
+        "--Ingestion:RetryBaseSeconds=0.2",
+        "--Ingestion:RetryMaxSeconds=1",
+        "--Ingestion:MaxAttempts=3",
+        .. extra,
+    ];
+
+    public static async Task<LodeStack> StartAsync(TestDatabase? database = null, params string[] extraArgs)
+    {
+        database ??= await TestDatabase.CreateAsync(migrate: false);
+        var port = FreePort.Next();
+        var s3 = await S3ServerProcess.StartAsync($"http://127.0.0.1:{port}/api/minio/events", WebhookToken, [Bucket], default);
+        var app = await StandaloneApp.StartAsync(AppArguments(database, s3, port, extraArgs));
+        return new LodeStack(database, s3, app, port);
+    }
+
+    public async Task PutAsync(string key, byte[] content, string contentType = "application/octet-stream")
+    {
+        using var stream = new MemoryStream(content);
+        await Store.PutAsync(Bucket, key, stream, contentType, default);
+    }
+
+    public Task PutFileAsync(string key, string testDataFile, string contentType = "application/octet-stream") =>
+        PutAsync(key, File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestData", testDataFile)), contentType);
+
+    public static string DocumentPath(string key) =>
+        $"api/documents/{Bucket}/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
+
+    /// <summary>The document as the API shows it, or null on 404.</summary>
+    public async Task<JsonElement?> GetDocumentAsync(string key)
+    {
+        using var response = await Api.GetAsync(DocumentPath(key));
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>Polls the API until the document reaches a state <paramref name="done"/> accepts (null: not found).</summary>
+    public async Task<JsonElement?> WaitForDocumentAsync(string key, Func<JsonElement?, bool> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        while (true)
+        {
+            var document = await GetDocumentAsync(key);
+            if (done(document)) return document;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Document {key} did not reach the expected state; last: {document}\nS3 output:\n{S3.Output}");
+            await Task.Delay(150);
+        }
+    }
+
+    public Task<JsonElement?> WaitForStatusAsync(string key, string status, TimeSpan? timeout = null) =>
+        WaitForDocumentAsync(key, d => d?.GetProperty("status").GetString() == status, timeout);
+
+    /// <summary>Waits until no job is queued or leased: everything notified so far has been looked at.</summary>
+    public async Task WaitForQueueEmptyAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        while (await Database.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs") > 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The ingest queue did not drain.");
+            await Task.Delay(150);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        await App.DisposeAsync();
+        await S3.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
