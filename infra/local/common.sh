@@ -20,3 +20,30 @@ apt_install() {
   if [ -z "${LODE_APT_UPDATED:-}" ]; then DEBIAN_FRONTEND=noninteractive apt-get update -qq; export LODE_APT_UPDATED=1; fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# Background services started by up.sh keep a pid file under $LODE_DATA/run and a log under $LODE_DATA/logs.
+LODE_RUN="$LODE_DATA/run"
+LODE_LOGS="$LODE_DATA/logs"
+
+# Prints the pid in pid file $1 if that process is alive and its command line contains $2.
+running_pid() {
+  local pid
+  [ -f "$1" ] || return 1
+  pid=$(cat "$1" 2>/dev/null || true)
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  # A zombie or a recycled pid has another (or an empty) command line.
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" || return 1
+  echo "$pid"
+}
+
+# Stops the process of pid file $1 (command line containing $2, named $3 in messages): TERM, then KILL after 15 s.
+stop_pid() {
+  local pid i
+  if pid=$(running_pid "$1" "$2"); then
+    log "stopping $3 (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 150); do running_pid "$1" "$2" >/dev/null || break; sleep 0.1; done
+    if running_pid "$1" "$2" >/dev/null; then log "$3 did not stop within 15 s: killing it"; kill -KILL "$pid" 2>/dev/null || true; fi
+  fi
+  rm -f "$1"
+}

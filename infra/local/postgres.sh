@@ -46,7 +46,7 @@ if ! su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$pgdata' status" >/dev/null 2
   su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$pgdata' -l '$pgdata/server.log' -w -t 60 start" >/dev/null
 fi
 
-psql_admin() { su postgres -s /bin/sh -c "psql -h '$pgdata' -p $LODE_PG_PORT -U postgres -v ON_ERROR_STOP=1 -qtA $*"; }
+psql_admin() { su postgres -s /bin/sh -c "PGOPTIONS='-c client_min_messages=warning' psql -h '$pgdata' -p $LODE_PG_PORT -U postgres -v ON_ERROR_STOP=1 -qtA $*"; }
 if [ "$(psql_admin "-c \"SELECT 1 FROM pg_roles WHERE rolname='$LODE_PG_USER'\"")" != "1" ]; then
   # CREATEDB lets the tests make a database per test class.
   psql_admin "-c \"CREATE ROLE $LODE_PG_USER LOGIN CREATEDB PASSWORD '$LODE_PG_PASSWORD'\""
