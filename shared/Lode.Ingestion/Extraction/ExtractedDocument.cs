@@ -7,4 +7,7 @@ public sealed record ExtractedPage(int Number, string Text);
 public sealed record ExtractedDocument(IReadOnlyList<ExtractedPage> Pages)
 {
     public int PageCount => Pages.Count;
+
+    /// <summary>A document of a format that has no pages: all its text is page 1.</summary>
+    public static ExtractedDocument SinglePage(string text) => new([new ExtractedPage(1, text)]);
 }

@@ -11,7 +11,7 @@ public sealed class ExtractStep(ExtractorRegistry extractors, IOptions<Ingestion
 
     public async Task<ExtractedDocument> RunAsync(FetchedObject fetched, CancellationToken cancellationToken)
     {
-        var extractor = extractors.Select(fetched.Info.Key, fetched.Info.ContentType);
+        var extractor = extractors.GetExtractor(fetched.Info.Key, fetched.Info.ContentType);
         var limits = new ExtractionLimits(_options.MaxPages, _options.MaxDecompressedBytes, _options.MaxTextChars);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -1,0 +1,151 @@
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
+
+namespace Lode.Ingestion.Extraction;
+
+/// <summary>
+/// HTML as the text a browser shows: the title, then the body with block elements as paragraphs, list items and table
+/// rows as lines, cells separated by tabs, whitespace collapsed as HTML renders it (kept inside <c>&lt;pre&gt;</c>).
+/// Scripts, styles, templates, <c>&lt;noscript&gt;</c> fallbacks and the rest of <c>&lt;head&gt;</c> are not
+/// content. AngleSharp parses as browsers do (HTML5 error recovery, the encoding from BOM or meta charset, entities).
+/// </summary>
+public sealed class HtmlTextExtractor : ITextExtractor
+{
+    private static readonly HashSet<string> SkippedElements =
+        ["head", "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed", "select"];
+
+    // Elements that stand apart from the text around them (paragraph break before and after).
+    private static readonly HashSet<string> ParagraphElements =
+    [
+        "address", "article", "aside", "blockquote", "details", "dialog", "div", "dl", "fieldset", "figcaption",
+        "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "main", "nav", "ol",
+        "p", "pre", "section", "summary", "table", "ul", "caption",
+    ];
+
+    // Elements that start on a new line but do not make a paragraph of their own.
+    private static readonly HashSet<string> LineElements = ["li", "dt", "dd", "tr", "br", "option", "legend"];
+
+    public IReadOnlyCollection<string> Extensions { get; } = [".html", ".htm", ".xhtml"];
+
+    public IReadOnlyCollection<string> ContentTypes { get; } = ["text/html", "application/xhtml+xml"];
+
+    public ExtractedDocument Extract(Stream content, ExtractionLimits limits, CancellationToken cancellationToken)
+    {
+        // Parsing cost grows with the markup, not the text: a page of more than three bytes per allowed character is
+        // refused before AngleSharp builds a DOM of it. The writer's budget is the exact check on the text itself.
+        if (content.CanSeek && content.Length / 3 > limits.MaxTextChars)
+        {
+            throw TextBudget.TooLarge(limits);
+        }
+
+        var parser = new HtmlParser(new HtmlParserOptions { SkipComments = true, SkipScriptText = true });
+        using var document = parser.ParseDocument(content);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var writer = new BlockTextWriter(new TextBudget(limits));
+        writer.WriteCollapsingWhitespace(document.Title ?? "");
+        writer.ParagraphBreak();
+
+        var walker = new Walker(writer, cancellationToken);
+        if (document.Body is { } body)
+        {
+            walker.Visit(body);
+        }
+        else if (document.DocumentElement is { } root)
+        {
+            walker.Visit(root);
+        }
+
+        return writer.ToDocument();
+    }
+
+    private sealed class Walker(BlockTextWriter writer, CancellationToken cancellationToken)
+    {
+        private int _preDepth;
+        private int _visited;
+
+        public void Visit(INode node)
+        {
+            if (++_visited % 10_000 == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            switch (node)
+            {
+                case IText text when _preDepth > 0:
+                    WritePreformatted(text.Data);
+                    break;
+                case IText text:
+                    writer.WriteCollapsingWhitespace(text.Data);
+                    break;
+                case IElement element:
+                    VisitElement(element);
+                    break;
+            }
+        }
+
+        private void VisitElement(IElement element)
+        {
+            var name = element.LocalName;
+            if (SkippedElements.Contains(name) || element.HasAttribute("hidden"))
+            {
+                return;
+            }
+
+            var paragraph = ParagraphElements.Contains(name);
+            var line = LineElements.Contains(name);
+            var cell = name is "td" or "th";
+            if (paragraph)
+            {
+                writer.ParagraphBreak();
+            }
+            else if (line)
+            {
+                writer.LineBreak();
+            }
+            else if (cell)
+            {
+                // Cells of one row are separated by a tab; the row's own line break swallows the first one.
+                writer.Tab();
+            }
+
+            if (name == "img" && element.GetAttribute("alt") is { Length: > 0 } alt)
+            {
+                // An image's alternative text is what a screen reader (and a search) gets.
+                writer.WriteCollapsingWhitespace(alt);
+            }
+
+            _preDepth += name is "pre" or "textarea" or "listing" ? 1 : 0;
+            foreach (var child in element.ChildNodes)
+            {
+                Visit(child);
+            }
+
+            _preDepth -= name is "pre" or "textarea" or "listing" ? 1 : 0;
+
+            if (paragraph)
+            {
+                writer.ParagraphBreak();
+            }
+            else if (line)
+            {
+                writer.LineBreak();
+            }
+        }
+
+        private void WritePreformatted(string text)
+        {
+            var lines = text.Split('\n');
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (i > 0)
+                {
+                    writer.LineBreak();
+                }
+
+                writer.Write(lines[i]);
+            }
+        }
+    }
+}
