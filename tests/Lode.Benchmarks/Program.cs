@@ -1,10 +1,12 @@
 using Lode.Benchmarks;
 
-// Console benchmarks (not tests): run with `dotnet run -c Release --project tests/Lode.Benchmarks -- <command> ...`.
+// Console benchmarks (not tests): dotnet run -c Release --project tests/Lode.Benchmarks -- <benchmark> [options].
+// One subcommand per benchmark, each in its own file; every benchmark prints a markdown table.
 return args switch
 {
     ["pdf", var folder, .. var rest] => await PdfBenchmark.RunAsync(folder, rest),
     ["extract", var file, .. var rest] => ExtractCommand.Run(file, rest.FirstOrDefault()),
+    ["embed", .. var rest] => await EmbeddingBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -18,6 +20,8 @@ static int Usage()
               and prints a markdown table: pages, seconds, pages/s, speed ratio, word agreement.
           Lode.Benchmarks extract <file> [content-type]
               Prints what the extractor chosen for the file produces, page by page.
+          Lode.Benchmarks embed [--chunks N] [--batch 1,8,32] [--threads 1,2] [--callers 1] [--repeat 3] [--out FILE]
+              MiniLM embedding throughput (chunks/s) by batch size, threads and concurrent callers.
         """);
     return 2;
 }

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Lode.Embeddings;
+
+/// <summary>Registers the in-process MiniLM embedder.</summary>
+public static class EmbeddingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers one <see cref="MiniLmEmbeddingGenerator"/> singleton, exposed as
+    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> (string → <see cref="Embedding{T}"/> of float) and as
+    /// <see cref="ITokenCounter"/>, with <see cref="EmbeddingOptions"/> bound from <paramref name="configuration"/>
+    /// (e.g. the <c>Embeddings</c> section). The model loads on first use.
+    /// </summary>
+    public static IServiceCollection AddMiniLmEmbeddings(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<EmbeddingOptions>().Bind(configuration);
+        return AddGenerator(services);
+    }
+
+    /// <summary>As <see cref="AddMiniLmEmbeddings(IServiceCollection, IConfiguration)"/>, configured in code (defaults when null).</summary>
+    public static IServiceCollection AddMiniLmEmbeddings(this IServiceCollection services, Action<EmbeddingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<EmbeddingOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        return AddGenerator(services);
+    }
+
+    private static IServiceCollection AddGenerator(IServiceCollection services)
+    {
+        // One instance behind every interface: one ONNX session (~90 MB of weights) per process. The container owns
+        // and disposes it (Dispose is idempotent, since each registration below hands out the same object).
+        services.TryAddSingleton(sp => new MiniLmEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value));
+        services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<MiniLmEmbeddingGenerator>());
+        services.TryAddSingleton<ITokenCounter>(sp => sp.GetRequiredService<MiniLmEmbeddingGenerator>());
+        return services;
+    }
+}

@@ -1,0 +1,513 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Lode.Embeddings;
+using Lode.Ingestion.Extraction;
+
+namespace Lode.Ingestion.Chunking;
+
+/// <summary>
+/// Cuts a document's pages into chunks that fit the embedding model's window, counted with the model's own tokenizer.
+/// Cuts fall between paragraphs, then sentences; a sentence too long for a chunk is cut between lines, then words, and
+/// a single giant "word" between characters (never inside a surrogate pair or before a combining mark), so no text is
+/// lost and no chunk exceeds <see cref="MaxChunkTokens"/>. Each chunk after the first starts with the last
+/// ~<see cref="ChunkingOptions.OverlapTokens"/> of the one before. A chunk that is nearly full ends at a page break
+/// rather than spilling a few sentences onto the next page (keeping page citations tight); such a cut carries no
+/// overlap unless the page ended mid-sentence. Deterministic: equal input gives byte-identical chunks.
+/// </summary>
+public sealed class TokenAwareChunker
+{
+    // A chunk at least this full prefers to end at a page break.
+    private const double PageCutFill = 0.75;
+
+    private const string ParagraphSeparator = "\n\n";
+
+    private readonly ITokenCounter _counter;
+    private readonly int _max;
+    private readonly int _overlap;
+    private readonly int _min;
+
+    /// <summary>Creates a chunker counting with <paramref name="counter"/> (defaults when <paramref name="options"/> is null).</summary>
+    public TokenAwareChunker(ITokenCounter counter, ChunkingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(counter);
+        var settings = options ?? new ChunkingOptions();
+        settings.Validate();
+
+        _counter = counter;
+        _max = Math.Min(settings.MaxTokens, counter.MaxTokens - 2);
+        if (_max < 8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(counter), counter.MaxTokens, "The token counter's window is too small to chunk for.");
+        }
+
+        _overlap = Math.Min(settings.OverlapTokens, _max / 2);
+        _min = Math.Min(settings.MinTokens, _max / 2);
+    }
+
+    /// <summary>The most tokens (excluding [CLS]/[SEP]) any chunk holds.</summary>
+    public int MaxChunkTokens => _max;
+
+    /// <summary>Chunks of the document in reading order, numbered from 0. A document without text gives none.</summary>
+    public IReadOnlyList<TextChunk> Chunk(ExtractedDocument document, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var units = Segment(document, cancellationToken);
+        if (units.Count == 0)
+        {
+            return [];
+        }
+
+        var drafts = Pack(units);
+        BalanceTail(drafts);
+        return Finish(drafts, cancellationToken);
+    }
+
+    /// <summary>
+    /// Pages → paragraphs → sentences, each with its token count (counted once, on its own). A sentence longer than a
+    /// chunk's room beside the overlap becomes lines, words or character runs that fit.
+    /// </summary>
+    private List<Piece> Segment(ExtractedDocument document, CancellationToken cancellationToken)
+    {
+        var units = new List<Piece>();
+        var room = _max - _overlap;
+        foreach (var page in document.Pages)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (string.IsNullOrWhiteSpace(page.Text))
+            {
+                continue;
+            }
+
+            var text = page.Text.Contains('\r') ? page.Text.Replace("\r\n", "\n").Replace('\r', '\n') : page.Text;
+            foreach (var (paragraphStart, paragraphLength) in TextSegmenter.Paragraphs(text))
+            {
+                foreach (var (start, length, newlineBefore) in TextSegmenter.Sentences(text, paragraphStart, paragraphLength))
+                {
+                    var separator = start == paragraphStart ? ParagraphSeparator : newlineBefore ? "\n" : " ";
+                    var sentence = text.Substring(start, length);
+                    var tokens = _counter.CountTokens(sentence);
+                    if (tokens <= room)
+                    {
+                        units.Add(new Piece(sentence, tokens, page.Number, separator, TextSegmenter.EndsSentence(sentence)));
+                    }
+                    else
+                    {
+                        SplitOversized(text, start, length, page.Number, separator, room, units);
+                    }
+                }
+            }
+        }
+
+        return units;
+    }
+
+    /// <summary>Lines, then words, then character runs of an oversized range, each at most <paramref name="room"/> tokens.</summary>
+    private void SplitOversized(string text, int start, int length, int page, string separator, int room, List<Piece> output)
+    {
+        var lines = TextSegmenter.Lines(text, start, length);
+        if (lines.Count > 1)
+        {
+            foreach (var (lineStart, lineLength) in lines)
+            {
+                var lineSeparator = lineStart == lines[0].Start ? separator : "\n";
+                var line = text.Substring(lineStart, lineLength);
+                var tokens = _counter.CountTokens(line);
+                if (tokens <= room)
+                {
+                    output.Add(new Piece(line, tokens, page, lineSeparator, TextSegmenter.EndsSentence(line)));
+                }
+                else
+                {
+                    SplitIntoWords(text, lineStart, lineLength, page, lineSeparator, room, output);
+                }
+            }
+
+            return;
+        }
+
+        SplitIntoWords(text, start, length, page, separator, room, output);
+    }
+
+    private void SplitIntoWords(string text, int start, int length, int page, string separator, int room, List<Piece> output)
+    {
+        var words = TextSegmenter.Words(text, start, length);
+        for (var w = 0; w < words.Count; w++)
+        {
+            var (wordStart, wordLength) = words[w];
+            var wordSeparator = w == 0 ? separator : " ";
+            var word = text.Substring(wordStart, wordLength);
+            var tokens = _counter.CountTokens(word);
+            if (tokens <= room)
+            {
+                output.Add(new Piece(word, tokens, page, wordSeparator, TextSegmenter.EndsSentence(word)));
+            }
+            else
+            {
+                SplitWord(word, page, wordSeparator, room, output);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Cuts one giant word into runs of whole text elements (grapheme clusters) of at most <paramref name="room"/> tokens,
+    /// each as long as a doubling-then-bisecting search can make it. The runs are joined back without a separator.
+    /// </summary>
+    private void SplitWord(string word, int page, string separator, int room, List<Piece> output)
+    {
+        var starts = StringInfo.ParseCombiningCharacters(word);
+        var elements = starts.Length;
+        int CharIndex(int element) => element >= elements ? word.Length : starts[element];
+        int Count(int from, int to) => _counter.CountTokens(word[CharIndex(from)..CharIndex(to)]);
+
+        var first = 0;
+        while (first < elements)
+        {
+            // Grow the run exponentially while it fits, then bisect between the last fit and the first misfit.
+            var good = first + 1;
+            var goodTokens = Count(first, good);
+            var probe = Math.Min(elements, first + Math.Max(2, room));
+            int? bad = null;
+            while (true)
+            {
+                var tokens = Count(first, probe);
+                if (tokens <= room)
+                {
+                    good = probe;
+                    goodTokens = tokens;
+                    if (probe == elements)
+                    {
+                        break;
+                    }
+
+                    probe = Math.Min(elements, first + (probe - first) * 2);
+                }
+                else
+                {
+                    bad = probe;
+                    break;
+                }
+            }
+
+            if (bad is int high)
+            {
+                var low = good;
+                while (high - low > 1)
+                {
+                    var middle = low + (high - low) / 2;
+                    var tokens = Count(first, middle);
+                    if (tokens <= room)
+                    {
+                        low = middle;
+                        goodTokens = tokens;
+                    }
+                    else
+                    {
+                        high = middle;
+                    }
+                }
+
+                good = low; // goodTokens already belongs to low (or to the forced single element)
+            }
+
+            var run = word[CharIndex(first)..CharIndex(good)];
+            output.Add(new Piece(run, goodTokens, page, first == 0 ? separator : string.Empty, good == elements && TextSegmenter.EndsSentence(run)));
+            first = good;
+        }
+    }
+
+    /// <summary>Greedy packing of units into drafts, using the summed unit counts (verified in <see cref="Finish"/>).</summary>
+    private List<Draft> Pack(List<Piece> units)
+    {
+        var drafts = new List<Draft>();
+        var current = new Draft(carriesOverlap: false);
+        for (var i = 0; i < units.Count; i++)
+        {
+            var unit = units[i];
+            if (current.Pieces.Count == 0)
+            {
+                current.Add(unit);
+                continue;
+            }
+
+            var pageCut = unit.Page != current.Last.Page && current.Tokens >= PageCutFill * _max;
+            if (!pageCut && current.Tokens + unit.Tokens <= _max)
+            {
+                current.Add(unit);
+                continue;
+            }
+
+            if (!pageCut && current.FreshTokens < _min && TextSegmenter.ContainsWhiteSpace(unit.Text))
+            {
+                // A heading or a stub followed by a long sentence: fill this chunk with the sentence's first words
+                // instead of leaving the stub alone. Words never split again, so this terminates.
+                units.RemoveAt(i);
+                units.InsertRange(i, WordsOf(unit));
+                i--;
+                continue;
+            }
+
+            drafts.Add(current);
+            var carry = !(pageCut && current.Last.EndsSentence);
+            current = new Draft(carry);
+            if (carry)
+            {
+                current.AddOverlap(OverlapAfter(drafts[^1].Pieces));
+                current.TrimOverlapToFit(unit.Tokens, _max);
+            }
+
+            current.Add(unit);
+        }
+
+        drafts.Add(current);
+        return drafts;
+    }
+
+    /// <summary>
+    /// A last chunk with fewer than MinTokens new tokens joins the chunk before when both fit in one; otherwise whole
+    /// units move from the end of that chunk into it until both carry at least MinTokens.
+    /// </summary>
+    private void BalanceTail(List<Draft> drafts)
+    {
+        if (drafts.Count < 2 || drafts[^1].FreshTokens >= _min)
+        {
+            return;
+        }
+
+        var previous = drafts[^2];
+        var last = drafts[^1];
+        var lastFresh = last.Fresh.ToList();
+        if (previous.Tokens + last.FreshTokens <= _max)
+        {
+            foreach (var piece in lastFresh)
+            {
+                previous.Add(piece);
+            }
+
+            drafts.RemoveAt(drafts.Count - 1);
+            return;
+        }
+
+        var previousOverlap = previous.Pieces.Take(previous.FreshStart).ToList();
+        var previousFresh = previous.Fresh.ToList();
+        for (var moved = 1; moved < previousFresh.Count; moved++)
+        {
+            var keep = previousFresh.Take(previousFresh.Count - moved).ToList();
+            var move = previousFresh.Skip(previousFresh.Count - moved).Concat(lastFresh).ToList();
+            var keepTokens = keep.Sum(p => p.Tokens);
+            var moveTokens = move.Sum(p => p.Tokens);
+            if (keepTokens < _min || moveTokens > _max)
+            {
+                return;
+            }
+
+            if (moveTokens < _min)
+            {
+                continue;
+            }
+
+            var newPrevious = new Draft(previous.CarriesOverlap);
+            newPrevious.AddOverlap(previousOverlap);
+            keep.ForEach(newPrevious.Add);
+
+            var newLast = new Draft(last.CarriesOverlap);
+            if (last.CarriesOverlap)
+            {
+                newLast.AddOverlap(OverlapAfter(newPrevious.Pieces));
+                newLast.TrimOverlapToFit(moveTokens, _max);
+            }
+
+            move.ForEach(newLast.Add);
+            drafts[^2] = newPrevious;
+            drafts[^1] = newLast;
+            return;
+        }
+    }
+
+    /// <summary>
+    /// Joins each draft, counts it once for real and, should the sum of its parts have underestimated (pieces of one
+    /// word joined without a space can tokenize differently), sheds overlap, then moves trailing pieces on.
+    /// </summary>
+    private List<TextChunk> Finish(List<Draft> drafts, CancellationToken cancellationToken)
+    {
+        var chunks = new List<TextChunk>(drafts.Count);
+        for (var d = 0; d < drafts.Count; d++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var draft = drafts[d];
+            var text = draft.Join();
+            var tokens = _counter.CountTokens(text);
+            while (tokens > _max)
+            {
+                if (draft.FreshStart > 0)
+                {
+                    draft.RemoveFirstOverlap();
+                }
+                else if (draft.Pieces.Count > 1)
+                {
+                    var spill = draft.RemoveLast();
+                    if (d + 1 == drafts.Count)
+                    {
+                        drafts.Add(new Draft(carriesOverlap: true));
+                    }
+
+                    var next = drafts[d + 1];
+                    var nextFresh = next.Fresh.ToList();
+                    var rebuilt = new Draft(next.CarriesOverlap);
+                    rebuilt.Add(spill);
+                    nextFresh.ForEach(rebuilt.Add);
+                    drafts[d + 1] = rebuilt; // its overlap is dropped: the spilled piece now leads it
+                }
+                else
+                {
+                    throw new InvalidOperationException(
+                        $"A single piece of {tokens} tokens exceeds the chunk limit of {_max}; the token counter is inconsistent.");
+                }
+
+                text = draft.Join();
+                tokens = _counter.CountTokens(text);
+            }
+
+            var pageStart = draft.Pieces.Min(p => p.Page);
+            var pageEnd = draft.Pieces.Max(p => p.Page);
+            chunks.Add(new TextChunk(chunks.Count, pageStart, pageEnd, text, tokens, SHA256.HashData(Encoding.UTF8.GetBytes(text))));
+        }
+
+        return chunks;
+    }
+
+    /// <summary>
+    /// The tail of a chunk that starts the next one: the last whole units summing to at most OverlapTokens, or, when the
+    /// last unit alone is longer, its last words within that budget.
+    /// </summary>
+    private List<Piece> OverlapAfter(IReadOnlyList<Piece> pieces)
+    {
+        var result = new List<Piece>();
+        if (_overlap == 0)
+        {
+            return result;
+        }
+
+        var sum = 0;
+        for (var i = pieces.Count - 1; i >= 0 && sum + pieces[i].Tokens <= _overlap; i--)
+        {
+            sum += pieces[i].Tokens;
+            result.Add(pieces[i]);
+        }
+
+        if (result.Count > 0)
+        {
+            result.Reverse();
+            return result;
+        }
+
+        var last = pieces[^1];
+        var words = TextSegmenter.Words(last.Text, 0, last.Text.Length);
+        var first = words.Count;
+        for (var w = words.Count - 1; w > 0; w--)
+        {
+            var tokens = _counter.CountTokens(last.Text.Substring(words[w].Start, words[w].Length));
+            if (sum + tokens > _overlap)
+            {
+                break;
+            }
+
+            sum += tokens;
+            first = w;
+        }
+
+        if (first < words.Count)
+        {
+            result.Add(last with { Text = last.Text[words[first].Start..], Tokens = sum });
+        }
+
+        return result;
+    }
+
+    /// <summary>The words of a unit as separate units (a word too long for a chunk in character runs).</summary>
+    private List<Piece> WordsOf(Piece unit)
+    {
+        var pieces = new List<Piece>();
+        SplitIntoWords(unit.Text, 0, unit.Text.Length, unit.Page, unit.Separator, _max - _overlap, pieces);
+        if (pieces.Count > 0 && unit.EndsSentence)
+        {
+            pieces[^1] = pieces[^1] with { EndsSentence = true };
+        }
+
+        return pieces;
+    }
+
+    /// <summary>A run of text with its own token count, the page it came from, and what joins it to the run before.</summary>
+    private sealed record Piece(string Text, int Tokens, int Page, string Separator, bool EndsSentence);
+
+    /// <summary>A chunk being built: overlap pieces from the previous chunk, then its own (fresh) pieces.</summary>
+    private sealed class Draft(bool carriesOverlap)
+    {
+        private readonly List<Piece> _pieces = [];
+
+        public bool CarriesOverlap { get; } = carriesOverlap;
+
+        public IReadOnlyList<Piece> Pieces => _pieces;
+
+        public int FreshStart { get; private set; }
+
+        public int Tokens { get; private set; }
+
+        public int FreshTokens { get; private set; }
+
+        public Piece Last => _pieces[^1];
+
+        public IEnumerable<Piece> Fresh => _pieces.Skip(FreshStart);
+
+        public void AddOverlap(IEnumerable<Piece> overlap)
+        {
+            foreach (var piece in overlap)
+            {
+                _pieces.Insert(FreshStart++, piece);
+                Tokens += piece.Tokens;
+            }
+        }
+
+        public void TrimOverlapToFit(int incomingTokens, int max)
+        {
+            while (FreshStart > 0 && Tokens + incomingTokens > max)
+            {
+                RemoveFirstOverlap();
+            }
+        }
+
+        public void RemoveFirstOverlap()
+        {
+            Tokens -= _pieces[0].Tokens;
+            _pieces.RemoveAt(0);
+            FreshStart--;
+        }
+
+        public void Add(Piece piece)
+        {
+            _pieces.Add(piece);
+            Tokens += piece.Tokens;
+            FreshTokens += piece.Tokens;
+        }
+
+        public Piece RemoveLast()
+        {
+            var piece = _pieces[^1];
+            _pieces.RemoveAt(_pieces.Count - 1);
+            Tokens -= piece.Tokens;
+            FreshTokens -= piece.Tokens;
+            return piece;
+        }
+
+        public string Join()
+        {
+            var builder = new StringBuilder(_pieces[0].Text);
+            for (var i = 1; i < _pieces.Count; i++)
+            {
+                builder.Append(_pieces[i].Separator).Append(_pieces[i].Text);
+            }
+
+            return builder.ToString();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using Lode.Embeddings;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Lode.Tests.Embeddings;
+
+public sealed class EmbeddingLifetimeTests
+{
+    [Fact]
+    public void Options_are_validated()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MiniLmEmbeddingGenerator(new EmbeddingOptions { BatchSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MiniLmEmbeddingGenerator(new EmbeddingOptions { Threads = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MiniLmEmbeddingGenerator(new EmbeddingOptions { MaxTokens = 1000 }));
+    }
+
+    [Fact]
+    public async Task Disposed_generator_refuses_work_and_disposes_twice_safely()
+    {
+        var generator = new MiniLmEmbeddingGenerator(new EmbeddingOptions { Threads = 1, MaxTokens = 128 });
+        Assert.Equal(128, generator.MaxTokens);
+        Assert.Single(await generator.GenerateAsync(["hello"]));
+
+        generator.Dispose();
+        generator.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => generator.GenerateAsync(["hello"]));
+        Assert.Throws<ObjectDisposedException>(() => generator.CountTokens("hello"));
+    }
+
+    [Fact]
+    public void Registration_binds_configuration_and_shares_one_instance()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Embeddings:BatchSize"] = "4",
+                ["Embeddings:MaxTokens"] = "200",
+                ["Embeddings:Threads"] = "1",
+            })
+            .Build();
+        var services = new ServiceCollection();
+
+        services.AddMiniLmEmbeddings(configuration.GetSection(EmbeddingOptions.SectionName));
+
+        var bound = configuration.GetSection(EmbeddingOptions.SectionName).Get<EmbeddingOptions>()!;
+        Assert.Equal((4, 200, 1), (bound.BatchSize, bound.MaxTokens, bound.Threads));
+        Assert.Contains(services, d => d.ServiceType == typeof(IConfigureOptions<EmbeddingOptions>));
+
+        using var provider = new SingletonProvider(services, Options.Create(bound));
+        var generator = provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        Assert.Same(generator, provider.GetRequiredService<ITokenCounter>());
+        Assert.Same(generator, provider.GetRequiredService<MiniLmEmbeddingGenerator>());
+        Assert.Equal(200, provider.GetRequiredService<ITokenCounter>().MaxTokens);
+        Assert.All(services.Where(d => d.ServiceType.Namespace!.StartsWith("Lode", StringComparison.Ordinal) || d.ServiceType.Namespace == "Microsoft.Extensions.AI"),
+            d => Assert.Equal(ServiceLifetime.Singleton, d.Lifetime));
+    }
+
+    [Fact]
+    public void Registering_twice_keeps_one_generator()
+    {
+        var services = new ServiceCollection();
+
+        services.AddMiniLmEmbeddings(o => o.BatchSize = 2).AddMiniLmEmbeddings();
+
+        Assert.Single(services, d => d.ServiceType == typeof(ITokenCounter));
+        Assert.Single(services, d => d.ServiceType == typeof(IEmbeddingGenerator<string, Embedding<float>>));
+    }
+
+    /// <summary>
+    /// Just enough of a container to run the registered singleton factories (the test project does not reference the
+    /// DI container package itself); options are supplied ready-made.
+    /// </summary>
+    private sealed class SingletonProvider(IServiceCollection services, IOptions<EmbeddingOptions> options) : IServiceProvider, IDisposable
+    {
+        private readonly Dictionary<Type, object> _instances = new() { [typeof(IOptions<EmbeddingOptions>)] = options };
+
+        public object? GetService(Type serviceType)
+        {
+            if (_instances.TryGetValue(serviceType, out var instance))
+            {
+                return instance;
+            }
+
+            var descriptor = services.LastOrDefault(d => d.ServiceType == serviceType);
+            if (descriptor?.ImplementationFactory is null)
+            {
+                return null;
+            }
+
+            return _instances[serviceType] = descriptor.ImplementationFactory(this);
+        }
+
+        public void Dispose()
+        {
+            foreach (var disposable in _instances.Values.OfType<IDisposable>().Distinct())
+            {
+                disposable.Dispose();
+            }
+        }
+    }
+}
