@@ -3,6 +3,7 @@ using Lode.Embeddings;
 using Lode.Functions.HealthChecks;
 using Lode.Functions.Http;
 using Lode.Ingestion;
+using Lode.Ingestion.Chunking;
 using Lode.Security;
 using Lode.Storage;
 using Microsoft.Extensions.Configuration;
@@ -36,6 +37,7 @@ public static class LodeServices
         services.AddLodeStorage();
         services.AddMiniLmEmbeddings(configuration.GetSection(EmbeddingOptions.SectionName));
         services.AddLodeSecurity();
+        services.AddTokenAwareChunker(configuration.GetSection("Chunking"));
         services.AddLodeIngestion();
         services.AddSingleton<ApiCallers>();
 

@@ -4,7 +4,6 @@ using Lode.Ingestion.Extraction;
 using Lode.Ingestion.Pipeline;
 using Lode.Ingestion.Queue;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Lode.Ingestion;
 
@@ -26,15 +25,7 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<IngestPipeline>();
         // Registered before the worker: hosted services start in order, so no job is leased before the schema exists.
         services.AddHostedService<IndexInitializer>();
-        services.AddHostedService(sp => sp.GetRequiredService<IOptions<IngestionOptions>>().Value.WorkerEnabled
-            ? ActivatorUtilities.CreateInstance<IngestWorker>(sp)
-            : (Microsoft.Extensions.Hosting.IHostedService)new DisabledWorker());
+        services.AddHostedService<IngestWorker>();
         return services;
-    }
-
-    private sealed class DisabledWorker : Microsoft.Extensions.Hosting.IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

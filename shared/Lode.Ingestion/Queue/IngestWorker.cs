@@ -27,6 +27,11 @@ public sealed class IngestWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!_options.WorkerEnabled)
+        {
+            logger.LogInformation("Ingest worker disabled (Ingestion:WorkerEnabled=false)");
+            return;
+        }
         var lease = TimeSpan.FromSeconds(_options.LeaseSeconds);
         var running = new List<Task>();
         logger.LogInformation("Ingest worker {Worker} started: concurrency {Concurrency}, lease {Lease}s",

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using Lode.Functions;
+using Lode.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,12 +14,15 @@ namespace Lode.Tests.Hosting;
 /// </summary>
 public sealed class StandaloneApp : IAsyncDisposable
 {
-    private StandaloneApp(WebApplication app, HttpClient client, CapturedLogs logs)
+    private StandaloneApp(WebApplication app, HttpClient client, CapturedLogs logs, TestDatabase? ownDatabase)
     {
         App = app;
         Client = client;
         Logs = logs;
+        _ownDatabase = ownDatabase;
     }
+
+    private readonly TestDatabase? _ownDatabase;
 
     public WebApplication App { get; }
     public HttpClient Client { get; }
@@ -31,13 +35,25 @@ public sealed class StandaloneApp : IAsyncDisposable
         IEnumerable<Assembly>? functionAssemblies = null)
     {
         var logs = new CapturedLogs();
+        // The app needs a database (migrations run at start-up) and storage settings. Tests that bring none get a
+        // fresh database of their own and a store address nobody listens on: hosting tests never touch the store.
+        var given = args?.ToList() ?? [];
+        TestDatabase? ownDatabase = null;
+        if (!given.Any(a => a.StartsWith("--Database:ConnectionString=", StringComparison.Ordinal)))
+        {
+            ownDatabase = await TestDatabase.CreateAsync(migrate: false);
+            given.AddRange([
+                $"--Database:ConnectionString={ownDatabase.ConnectionString}",
+                "--Storage:Endpoint=127.0.0.1:9", "--Storage:AccessKey=unused", "--Storage:SecretKey=unused",
+            ]);
+        }
         string[] allArgs =
         [
             "--urls", "http://127.0.0.1:0",
             "--Logging:LogLevel:Default=Warning",
             // The test timers' schedule; far in the future unless a test asks for a fast one.
             "--Tests:FastSchedule=0 0 0 1 1 *",
-            .. args ?? [],
+            .. given,
         ];
         var app = LodeApp.BuildStandalone(allArgs, services =>
         {
@@ -48,7 +64,7 @@ public sealed class StandaloneApp : IAsyncDisposable
 
         await app.StartAsync();
         var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(30) };
-        return new StandaloneApp(app, client, logs);
+        return new StandaloneApp(app, client, logs, ownDatabase);
     }
 
     public async ValueTask DisposeAsync()
@@ -56,6 +72,7 @@ public sealed class StandaloneApp : IAsyncDisposable
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        if (_ownDatabase is not null) await _ownDatabase.DisposeAsync();
     }
 }
 

@@ -214,9 +214,20 @@ public sealed class IngestionEndToEndTests(LodeStackFixture fixture) : IClassFix
         return await client.SendAsync(request);
     }
 
-    private static string MinioBody(string eventName, string key) => $$"""
-        {"EventName":"{{eventName}}","Key":"{{LodeStack.Bucket}}/{{key}}","Records":[{"eventVersion":"2.0",
-         "eventSource":"minio:s3","eventName":"{{eventName}}",
-         "s3":{"bucket":{"name":"{{LodeStack.Bucket}}"},"object":{"key":"{{WebUtility.UrlEncode(key)}}"}}}]}
-        """;
+    // The body MinIO's webhook target posts (trimmed), with the key escaped as Go's url.QueryEscape does.
+    private static string MinioBody(string eventName, string key) => System.Text.Json.JsonSerializer.Serialize(new
+    {
+        EventName = eventName,
+        Key = $"{LodeStack.Bucket}/{key}",
+        Records = new[]
+        {
+            new
+            {
+                eventVersion = "2.0",
+                eventSource = "minio:s3",
+                eventName,
+                s3 = new { bucket = new { name = LodeStack.Bucket }, @object = new { key = WebUtility.UrlEncode(key) } },
+            },
+        },
+    });
 }

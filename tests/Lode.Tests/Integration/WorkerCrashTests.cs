@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Lode.Tests.Hosting;
 using Lode.Tests.Support;
+using Minio;
 
 namespace Lode.Tests.Integration;
 
@@ -31,7 +32,7 @@ public sealed class WorkerCrashTests
             await using (var upload = new MemoryStream(Encoding.UTF8.GetBytes(text)))
             {
                 var store = new Lode.Storage.MinioObjectStore(
-                    new Minio.MinioClient().WithEndpoint(s3.Endpoint).WithCredentials(s3.AccessKey, s3.SecretKey).Build(),
+                    new MinioClient().WithEndpoint(s3.Endpoint).WithCredentials(s3.AccessKey, s3.SecretKey).Build(),
                     Microsoft.Extensions.Options.Options.Create(new Lode.Storage.StorageOptions()));
                 await store.PutAsync(LodeStack.Bucket, key, upload, "text/plain", default);
             }

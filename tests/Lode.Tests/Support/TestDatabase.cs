@@ -68,9 +68,22 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_adminConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        // Not WITH (FORCE): that needs the right to signal autovacuum workers, which run as the superuser. Our own
+        // connections are closed, so a short retry outlasts an autovacuum pass; a database left behind only costs space.
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(_adminConnectionString);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name}", connection);
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse)
+            {
+                await Task.Delay(250);
+            }
+        }
     }
 }
