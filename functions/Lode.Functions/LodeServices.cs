@@ -33,6 +33,10 @@ public static class LodeServices
         services.BindValidated<SecurityOptions>(configuration, SecurityOptions.SectionName);
         services.BindValidated<WebhookOptions>(configuration, WebhookOptions.SectionName);
 
+        // These two validate themselves (with messages naming the key); run that at start-up, not at first use.
+        services.AddOptions<EmbeddingOptions>().Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        services.AddOptions<ChunkingOptions>().Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+
         services.AddLodeDatabase();
         services.AddLodeStorage();
         services.AddMiniLmEmbeddings(configuration.GetSection(EmbeddingOptions.SectionName));

@@ -50,6 +50,30 @@ public sealed class FunctionRoutesTests(StandaloneAppFixture fixture) : IClassFi
         }
     }
 
+    [Theory]
+    [MemberData(nameof(HttpFunctionNames))]
+    // Webhooks (MinIO, Teams) authenticate with their own token or signature, which these requests lack as well.
+    public async Task Every_function_but_health_refuses_callers_without_valid_credentials(string functionName)
+    {
+        var (_, method, trigger) = DeclaredHttpFunctions().Single(f => f.Name == functionName);
+        var path = DummyPath(trigger.Route ?? functionName, method);
+
+        foreach (var credentials in new[] { null, "Bearer wrong-key-that-is-long-enough", "Basic dXNlcjpwYXNz" })
+        {
+            foreach (var httpMethod in trigger.Methods is { Length: > 0 } methods ? methods : ["get"])
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(httpMethod.ToUpperInvariant()), path);
+                if (credentials is not null) request.Headers.TryAddWithoutValidation("Authorization", credentials);
+                if (!HttpMethods.IsGet(request.Method.Method)) request.Content = JsonContent.Create(new { });
+
+                using var response = await fixture.App.Client.SendAsync(request);
+
+                if (functionName == "Health") Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+                else Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            }
+        }
+    }
+
     private static bool IsRouteNotFound(HttpResponseMessage response, string body) =>
         response.StatusCode == HttpStatusCode.NotFound
         && body.Contains("\"route_not_found\"", StringComparison.Ordinal);

@@ -24,6 +24,9 @@ public sealed class StandaloneApp : IAsyncDisposable
 
     private readonly TestDatabase? _ownDatabase;
 
+    public const string FixtureApiKey = "fixture-api-key-0123456789";
+    public const string FixtureWebhookToken = "fixture-webhook-token-0123456789";
+
     public WebApplication App { get; }
     public HttpClient Client { get; }
     public CapturedLogs Logs { get; }
@@ -45,6 +48,8 @@ public sealed class StandaloneApp : IAsyncDisposable
             given.AddRange([
                 $"--Database:ConnectionString={ownDatabase.ConnectionString}",
                 "--Storage:Endpoint=127.0.0.1:9", "--Storage:AccessKey=unused", "--Storage:SecretKey=unused",
+                // Real credentials exist, so a 401 in a test means "wrong credentials", not "none configured".
+                $"--Security:ApiKeys:fixture={FixtureApiKey}", $"--Webhook:Token={FixtureWebhookToken}",
             ]);
         }
         string[] allArgs =
@@ -62,7 +67,17 @@ public sealed class StandaloneApp : IAsyncDisposable
             overrides?.Invoke(services);
         }, functionAssemblies ?? [typeof(LodeApp).Assembly, typeof(StandaloneApp).Assembly]);
 
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start that fails (bad settings, model mismatch) must not leave connections or a database behind.
+            await app.DisposeAsync();
+            if (ownDatabase is not null) await ownDatabase.DisposeAsync();
+            throw;
+        }
         var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(30) };
         return new StandaloneApp(app, client, logs, ownDatabase);
     }

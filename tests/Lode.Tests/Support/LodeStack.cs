@@ -57,12 +57,13 @@ public sealed class LodeStack : IAsyncDisposable
         .. extra,
     ];
 
-    public static async Task<LodeStack> StartAsync(TestDatabase? database = null, params string[] extraArgs)
+    public static async Task<LodeStack> StartAsync(TestDatabase? database = null, Action<IServiceCollection>? overrides = null,
+        params string[] extraArgs)
     {
         database ??= await TestDatabase.CreateAsync(migrate: false);
         var port = FreePort.Next();
         var s3 = await S3ServerProcess.StartAsync($"http://127.0.0.1:{port}/api/minio/events", WebhookToken, [Bucket], default);
-        var app = await StandaloneApp.StartAsync(AppArguments(database, s3, port, extraArgs));
+        var app = await StandaloneApp.StartAsync(AppArguments(database, s3, port, extraArgs), overrides);
         return new LodeStack(database, s3, app, port);
     }
 
