@@ -1,3 +1,4 @@
+using Lode.Chat;
 using Lode.Database;
 using Lode.Embeddings;
 using Lode.Functions.HealthChecks;
@@ -43,6 +44,8 @@ public static class LodeServices
         services.AddLodeSecurity();
         services.AddTokenAwareChunker(configuration.GetSection("Chunking"));
         services.AddLodeIngestion();
+        services.BindValidated<ChatSettings>(configuration, ChatSettings.SectionName);
+        services.AddLodeChat();
         services.AddSingleton<ApiCallers>();
 
         // GET api/health reports every check registered here.

@@ -1,0 +1,49 @@
+using Lode.Retrieval;
+
+namespace Lode.Chat;
+
+/// <summary>One message of a conversation: role is "system", "user" or "assistant".</summary>
+public sealed record ChatTurn(string Role, string Content);
+
+/// <summary>A conversation to answer; the last message is the user's question.</summary>
+public sealed record ChatRequest(
+    IReadOnlyList<ChatTurn> Messages,
+    SearchFilter? Filter = null,
+    int? MaxOutputTokens = null,
+    float? Temperature = null);
+
+/// <summary>A source as shown to the caller: where a cited passage is, and a short snippet of it.</summary>
+public sealed record Citation(int Number, string Bucket, string Key, int Page, int PageEnd, string Snippet);
+
+public sealed record ChatUsage(int PromptTokens, int CompletionTokens)
+{
+    public int TotalTokens => PromptTokens + CompletionTokens;
+}
+
+/// <summary>How the answer was produced.</summary>
+public enum AnswerMode
+{
+    /// <summary>Written by the language model from the numbered sources.</summary>
+    Generated,
+    /// <summary>No language model configured: passages quoted from the best sources.</summary>
+    Extractive,
+    /// <summary>Retrieval found nothing to answer from; the model was not asked.</summary>
+    NoSources,
+}
+
+/// <summary>What a streamed answer sends, in order: <see cref="SourcesFound"/>, <see cref="TextDelta"/>s, <see cref="Completed"/>.</summary>
+public abstract record ChatEvent;
+
+/// <summary>The numbered sources the answer may cite; sent before any text.</summary>
+public sealed record SourcesFound(IReadOnlyList<Citation> Sources) : ChatEvent;
+
+public sealed record TextDelta(string Text) : ChatEvent;
+
+/// <summary>The end: the whole answer, the sources it actually cited, and token usage.</summary>
+public sealed record Completed(
+    string Answer,
+    IReadOnlyList<Citation> Citations,
+    ChatUsage Usage,
+    AnswerMode Mode,
+    string Model,
+    string FinishReason) : ChatEvent;

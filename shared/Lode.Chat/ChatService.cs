@@ -1,0 +1,113 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Lode.Chat.Answering;
+using Lode.Chat.Models;
+using Lode.Chat.Prompting;
+using Lode.Retrieval;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace Lode.Chat;
+
+/// <summary>
+/// Answers a conversation from the documents: (rewrite a follow-up) → retrieve → prompt with numbered sources →
+/// the model (or an extractive answer without one) → the citations the answer actually used. Streaming and
+/// non-streaming answers are the same code path.
+/// </summary>
+public sealed class ChatService(
+    IRetriever retriever,
+    QueryRewriter rewriter,
+    IOptions<ChatSettings> settings,
+    ILanguageModel? model = null)
+{
+    public const string NoSourcesAnswer = "The indexed documents do not contain anything that answers this question.";
+    public const string ExtractiveModelName = "lode-extractive";
+
+    private readonly ChatSettings _settings = settings.Value;
+    private readonly PromptBuilder _prompts = new(settings.Value.TemplateTokensPerMessage);
+
+    /// <summary>The model answers are attributed to: the LLM's id, or the extractive answerer.</summary>
+    public string ModelName => model?.ModelId ?? ExtractiveModelName;
+
+    public async Task<Completed> AnswerAsync(ChatRequest request, CancellationToken ct)
+    {
+        Completed? completed = null;
+        await foreach (var chatEvent in StreamAsync(request, ct))
+        {
+            if (chatEvent is Completed done) completed = done;
+        }
+        return completed!;
+    }
+
+    /// <summary>
+    /// The answer as events. Nothing is yielded until the model has started answering, so a busy model
+    /// (<see cref="ModelBusyException"/>) or a bad request surfaces before the caller has sent any response.
+    /// </summary>
+    public async IAsyncEnumerable<ChatEvent> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var (history, question) = Split(request);
+        var query = _settings.RewriteFollowUps ? await rewriter.RewriteAsync(model, history, question, ct) : question;
+        var chunks = await retriever.SearchAsync(new SearchRequest(query, _settings.Sources, request.Filter), ct);
+
+        if (chunks.Count == 0)
+        {
+            yield return new SourcesFound([]);
+            yield return new TextDelta(NoSourcesAnswer);
+            yield return new Completed(NoSourcesAnswer, [], new ChatUsage(0, 0), AnswerMode.NoSources, ModelName, "stop");
+            yield break;
+        }
+
+        if (model is null)
+        {
+            var sources = chunks.Select((chunk, i) => new NumberedSource(i + 1, chunk)).ToList();
+            var answer = ExtractiveAnswerer.Answer(question, sources, _settings.ExtractivePassages);
+            yield return new SourcesFound(Citations(sources));
+            yield return new TextDelta(answer);
+            yield return new Completed(answer, CitedIn(answer, sources), new ChatUsage(0, 0), AnswerMode.Extractive, ModelName, "stop");
+            yield break;
+        }
+
+        var maxOutput = Math.Min(request.MaxOutputTokens ?? model.MaxOutputTokens, model.MaxOutputTokens);
+        var prompt = _prompts.Build(model, history, question, chunks, maxOutput);
+        var options = new ChatOptions { MaxOutputTokens = maxOutput, Temperature = request.Temperature ?? 0.1f };
+
+        await using var updates = model.Client.GetStreamingResponseAsync(prompt.Messages, options, ct).GetAsyncEnumerator(ct);
+        var more = await updates.MoveNextAsync(); // the model has accepted the request (or thrown ModelBusyException)
+        yield return new SourcesFound(Citations(prompt.Sources));
+
+        var text = new StringBuilder();
+        UsageDetails? usage = null;
+        var finish = "stop";
+        for (; more; more = await updates.MoveNextAsync())
+        {
+            var update = updates.Current;
+            foreach (var usageContent in update.Contents.OfType<UsageContent>()) usage = usageContent.Details;
+            if (update.FinishReason is { } reason) finish = reason.Value;
+            if (string.IsNullOrEmpty(update.Text)) continue;
+            text.Append(update.Text);
+            yield return new TextDelta(update.Text);
+        }
+
+        var full = text.ToString();
+        yield return new Completed(full, CitedIn(full, prompt.Sources),
+            new ChatUsage((int)(usage?.InputTokenCount ?? prompt.PromptTokens), (int)(usage?.OutputTokenCount ?? model.CountTokens(full))),
+            AnswerMode.Generated, ModelName, finish);
+    }
+
+    private (IReadOnlyList<ChatTurn> History, string Question) Split(ChatRequest request)
+    {
+        if (request.Messages is not { Count: > 0 } || request.Messages[^1] is not { Role: "user" } last || string.IsNullOrWhiteSpace(last.Content))
+            throw new ChatRequestException("missing_question", "The last message must be the user's question, with text.");
+        if (last.Content.Length > _settings.MaxQuestionChars)
+            throw new ChatRequestException("question_too_long", $"The question is longer than {_settings.MaxQuestionChars} characters.");
+        if (request.Messages.Any(m => m.Role is not ("user" or "assistant" or "system")))
+            throw new ChatRequestException("invalid_role", "Message roles must be user, assistant or system.");
+        return (request.Messages.Take(request.Messages.Count - 1).ToList(), last.Content.Trim());
+    }
+
+    private List<Citation> Citations(IEnumerable<NumberedSource> sources) =>
+        sources.Select(s => s.ToCitation(_settings.SnippetChars)).ToList();
+
+    private List<Citation> CitedIn(string answer, IReadOnlyList<NumberedSource> sources) =>
+        CitationParser.Cited(answer, sources.Count).Select(n => sources[n - 1].ToCitation(_settings.SnippetChars)).ToList();
+}
