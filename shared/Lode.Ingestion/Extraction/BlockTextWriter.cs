@@ -32,6 +32,29 @@ internal sealed class BlockTextWriter(TextBudget budget)
 
     public void ParagraphBreak() => Request(_flattenDepth > 0 ? Separator.Space : Separator.Paragraph);
 
+    /// <summary>
+    /// A table as its own paragraph: one line per row, cells separated by tabs, each cell's content flattened onto
+    /// the row's line by <paramref name="writeCell"/>.
+    /// </summary>
+    public void Table<TRow, TCell>(IEnumerable<TRow> rows, Func<TRow, IEnumerable<TCell>> cellsOf, Action<TCell> writeCell)
+    {
+        ParagraphBreak();
+        foreach (var row in rows)
+        {
+            var first = true;
+            foreach (var cell in cellsOf(row))
+            {
+                if (!first) Tab();
+                first = false;
+                BeginFlatten();
+                writeCell(cell);
+                EndFlatten();
+            }
+            LineBreak();
+        }
+        ParagraphBreak();
+    }
+
     public void Write(string? text)
     {
         if (string.IsNullOrEmpty(text))

@@ -173,27 +173,7 @@ public sealed class DocxTextExtractor : ITextExtractor
 
         private void VisitTable(Table table)
         {
-            writer.ParagraphBreak();
-            foreach (var row in Descend<TableRow>(table))
-            {
-                var first = true;
-                foreach (var cell in Descend<TableCell>(row))
-                {
-                    if (!first)
-                    {
-                        writer.Tab();
-                    }
-
-                    first = false;
-                    writer.BeginFlatten();
-                    VisitChildren(cell);
-                    writer.EndFlatten();
-                }
-
-                writer.LineBreak();
-            }
-
-            writer.ParagraphBreak();
+            writer.Table(Descend<TableRow>(table), Descend<TableCell>, cell => VisitChildren(cell));
         }
 
         /// <summary>

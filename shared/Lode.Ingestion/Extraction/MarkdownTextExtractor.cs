@@ -123,27 +123,7 @@ public sealed class MarkdownTextExtractor : ITextExtractor
 
         private void WriteTable(Table table)
         {
-            writer.ParagraphBreak();
-            foreach (var row in table.OfType<TableRow>())
-            {
-                var first = true;
-                foreach (var cell in row.OfType<TableCell>())
-                {
-                    if (!first)
-                    {
-                        writer.Tab();
-                    }
-
-                    first = false;
-                    writer.BeginFlatten();
-                    VisitChildren(cell);
-                    writer.EndFlatten();
-                }
-
-                writer.LineBreak();
-            }
-
-            writer.ParagraphBreak();
+            writer.Table(table.OfType<TableRow>(), row => row.OfType<TableCell>(), cell => VisitChildren(cell));
         }
 
         private void WriteLines(StringLineGroup lines)
