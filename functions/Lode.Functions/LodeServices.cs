@@ -1,4 +1,5 @@
 using Lode.Chat;
+using Lode.Chat.Models;
 using Lode.Database;
 using Lode.Embeddings;
 using Lode.Functions.HealthChecks;
@@ -45,6 +46,7 @@ public static class LodeServices
         services.AddTokenAwareChunker(configuration.GetSection("Chunking"));
         services.AddLodeIngestion();
         services.BindValidated<ChatSettings>(configuration, ChatSettings.SectionName);
+        services.AddLodeLanguageModel(configuration.GetSection(LlmOptions.SectionName));
         services.AddLodeChat();
         services.AddSingleton<ApiCallers>();
 
@@ -52,7 +54,8 @@ public static class LodeServices
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<ObjectStoreHealthCheck>("objectStore")
-            .AddCheck<EmbedderHealthCheck>("embedder");
+            .AddCheck<EmbedderHealthCheck>("embedder")
+            .AddCheck<LanguageModelHealthCheck>("llm");
         return services;
     }
 

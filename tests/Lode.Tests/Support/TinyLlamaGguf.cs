@@ -40,23 +40,25 @@ public static class TinyLlamaGguf
     ];
 
     /// <summary>Writes the model to a new file under the temp folder and returns its path.</summary>
-    public static string WriteTempFile(uint seed = DefaultSeed, bool withChatTemplate = true)
+    /// <param name="contextLength">The trained context recorded in the file. RoPE has no position tensors, so a
+    /// larger value costs nothing but KV cache; the whole chat path (instructions, sources) needs a few thousand.</param>
+    public static string WriteTempFile(uint seed = DefaultSeed, bool withChatTemplate = true, int contextLength = TrainedContext)
     {
         var path = Path.Combine(Path.GetTempPath(), $"lode-tiny-llama-{seed}-{(withChatTemplate ? "chatml" : "notemplate")}-{Guid.NewGuid():N}.gguf");
-        Write(path, seed, withChatTemplate);
+        Write(path, seed, withChatTemplate, contextLength);
         return path;
     }
 
-    public static void Write(string path, uint seed = DefaultSeed, bool withChatTemplate = true)
+    public static void Write(string path, uint seed = DefaultSeed, bool withChatTemplate = true, int contextLength = TrainedContext)
     {
         using var stream = File.Create(path);
-        Write(stream, seed, withChatTemplate);
+        Write(stream, seed, withChatTemplate, contextLength);
     }
 
     /// <summary>The vocabulary in id order (the tests compare tokenizations against it).</summary>
     public static IReadOnlyList<string> Vocabulary => BuildVocabulary().Select(t => t.Text).ToArray();
 
-    public static void Write(Stream stream, uint seed = DefaultSeed, bool withChatTemplate = true)
+    public static void Write(Stream stream, uint seed = DefaultSeed, bool withChatTemplate = true, int contextLength = TrainedContext)
     {
         var vocabulary = BuildVocabulary();
         var random = new SplitMix64(seed);
@@ -69,7 +71,7 @@ public static class TinyLlamaGguf
             m => WriteKv(m, "general.name", "lode-tiny-llama"),
             m => WriteKvU32(m, "general.file_type", 0), // ALL_F32
             m => WriteKvU32(m, "general.alignment", Alignment),
-            m => WriteKvU32(m, "llama.context_length", TrainedContext),
+            m => WriteKvU32(m, "llama.context_length", (uint)contextLength),
             m => WriteKvU32(m, "llama.embedding_length", EmbeddingLength),
             m => WriteKvU32(m, "llama.block_count", BlockCount),
             m => WriteKvU32(m, "llama.feed_forward_length", FeedForwardLength),

@@ -1,0 +1,44 @@
+using Lode.Chat;
+using Lode.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Lode.Functions;
+
+/// <summary>
+/// POST api/chat: answers a conversation from the documents with citations. With <c>stream: true</c> (or
+/// <c>Accept: text/event-stream</c>) the answer is server-sent events: <c>citations</c> (the numbered sources), then
+/// <c>delta</c> events of text, then <c>done</c> with the whole answer, the sources it cited and usage.
+/// </summary>
+public sealed class Chat(ApiCallers callers, ChatService chat)
+{
+    private const long MaxBodyBytes = 1 << 20;
+
+    [Function(nameof(Chat))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/chat")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (callers.Authenticate(request) is null) return ApiCallers.Unauthorized();
+        var (body, invalid) = await JsonBody.ReadAsync<ChatHttpRequest>(request, MaxBodyBytes, cancellationToken);
+        if (invalid is not null) return invalid;
+
+        var events = chat.StreamAsync(body!.ToChatRequest(), cancellationToken);
+        var response = request.HttpContext.Response;
+        return ServerSentEvents.Wanted(request, body.Stream)
+            ? await ChatStreaming.StreamAsync(response, events, WriteEvent, WriteError, cancellationToken)
+            : await ChatStreaming.CollectAsync(response, events, ChatHttpResponse.From, cancellationToken);
+
+        Task WriteEvent(ServerSentEvents sse, ChatEvent chatEvent) => chatEvent switch
+        {
+            SourcesFound sources => sse.WriteAsync("citations", new { citations = sources.Sources.Select(CitationView.From) }, cancellationToken),
+            TextDelta delta => sse.WriteAsync("delta", new { text = delta.Text }, cancellationToken),
+            Completed done => sse.WriteAsync("done", ChatHttpResponse.From(done), cancellationToken),
+            _ => Task.CompletedTask,
+        };
+
+        static Task WriteError(ServerSentEvents sse, Exception error) =>
+            sse.WriteAsync("error", ChatErrors.StreamError(error), CancellationToken.None);
+    }
+}

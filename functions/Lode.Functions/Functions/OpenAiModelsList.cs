@@ -1,0 +1,23 @@
+using Lode.Chat;
+using Lode.Embeddings;
+using Lode.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Lode.Functions;
+
+/// <summary>GET v1/models: the chat model (the configured LLM, or the extractive answerer) and the embedding model.</summary>
+public sealed class OpenAiModelsList(ApiCallers callers, ChatService chat, MiniLmEmbeddingGenerator embedder)
+{
+    [Function(nameof(OpenAiModelsList))]
+    public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/models")] HttpRequest request)
+    {
+        if (callers.Authenticate(request) is null) return ApiCallers.Unauthorized();
+        return new OkObjectResult(new OpenAiList<OpenAiModel>("list",
+        [
+            new(chat.ModelName, "model", 0, "lode"),
+            new(embedder.ModelName, "model", 0, "lode"),
+        ]));
+    }
+}
