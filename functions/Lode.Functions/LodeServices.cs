@@ -4,6 +4,7 @@ using Lode.Functions.HealthChecks;
 using Lode.Functions.Http;
 using Lode.Ingestion;
 using Lode.Ingestion.Chunking;
+using Lode.Retrieval;
 using Lode.Security;
 using Lode.Storage;
 using Microsoft.Extensions.Configuration;
@@ -43,6 +44,7 @@ public static class LodeServices
         services.AddLodeSecurity();
         services.AddTokenAwareChunker(configuration.GetSection("Chunking"));
         services.AddLodeIngestion();
+        services.AddLodeRetrieval(configuration.GetSection(RetrievalOptions.SectionName));
         services.AddSingleton<ApiCallers>();
 
         // GET api/health reports every check registered here.
