@@ -6,6 +6,7 @@ using Lode.Functions.HealthChecks;
 using Lode.Functions.Http;
 using Lode.Ingestion;
 using Lode.Ingestion.Chunking;
+using Lode.Retrieval;
 using Lode.Security;
 using Lode.Storage;
 using Microsoft.Extensions.Configuration;
@@ -48,6 +49,7 @@ public static class LodeServices
         services.BindValidated<ChatSettings>(configuration, ChatSettings.SectionName);
         services.AddLodeLanguageModel(configuration.GetSection(LlmOptions.SectionName));
         services.AddLodeChat();
+        services.AddLodeRetrieval(configuration.GetSection(RetrievalOptions.SectionName));
         services.AddSingleton<ApiCallers>();
 
         // GET api/health reports every check registered here.

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Lode.Retrieval;
+
+namespace Lode.Functions.Http;
+
+/// <summary>The body of POST api/search.</summary>
+public sealed record SearchBody(
+    string? Query,
+    int? Top,
+    string? Bucket,
+    string? Prefix,
+    string? ContentType,
+    string? Mode)
+{
+    public const int DefaultTop = 8;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Parses the body; null with a reason when it is not a JSON object of this shape.</summary>
+    public static SearchBody? Parse(ReadOnlyMemory<byte> body, out string? error)
+    {
+        error = null;
+        try
+        {
+            var parsed = JsonSerializer.Deserialize<SearchBody>(body.Span, Json);
+            if (parsed is null) error = "The body must be a JSON object.";
+            return parsed;
+        }
+        catch (JsonException e)
+        {
+            error = e.Path is { Length: > 1 } path
+                ? $"The body is not valid JSON of the expected shape (at {path})."
+                : "The body is not valid JSON.";
+            return null;
+        }
+    }
+
+    /// <summary>The mode named in the body (hybrid when absent); false for a name that is not a mode.</summary>
+    public bool TryGetMode(out SearchMode mode)
+    {
+        mode = SearchMode.Hybrid;
+        return string.IsNullOrEmpty(Mode) || (Enum.TryParse(Mode, ignoreCase: true, out mode) && Enum.IsDefined(mode) && !int.TryParse(Mode, out _));
+    }
+
+    public SearchFilter Filter() => new(NullIfEmpty(Bucket), NullIfEmpty(Prefix), NullIfEmpty(ContentType));
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
+
+/// <summary>The answer of POST api/search: the best chunks first.</summary>
+public sealed record SearchResponse(IReadOnlyList<SearchHit> Results);
+
+/// <summary>One chunk found: where it is (<see cref="Page"/> is its first page, <see cref="PageEnd"/> its last) and its text.</summary>
+public sealed record SearchHit(string Bucket, string Key, int Page, int PageEnd, string Text, double Score)
+{
+    public static SearchHit From(RetrievedChunk c) => new(c.Bucket, c.Key, c.PageStart, c.PageEnd, c.Text, c.Score);
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Pgvector;
+
+namespace Lode.Retrieval;
+
+/// <summary>
+/// Hybrid search in PostgreSQL, in one round trip: the nearest chunks by embedding (pgvector HNSW) and the best
+/// full-text matches (GIN, <c>ts_rank</c>; see <see cref="TextQuery"/>), fused by reciprocal rank. The query is
+/// embedded once per call.
+/// Filters apply inside both candidate queries, and the HNSW scan is iterative, so a narrow filter still yields
+/// full candidate lists. Chunks of every document row are served, whatever its status: a document being re-indexed
+/// (<c>pending</c>) keeps its previous chunks until the new ones replace them in one transaction, and a
+/// <c>failed</c> document has none.
+/// </summary>
+public sealed class HybridRetriever(
+    NpgsqlDataSource dataSource,
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    IOptions<RetrievalOptions> options,
+    ILogger<HybridRetriever> logger) : IRetriever
+{
+    private readonly RetrievalOptions _options = options.Value;
+
+    /// <exception cref="ArgumentException">The query is empty or longer than <see cref="RetrievalOptions.MaxQueryChars"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Top is not from 1 to <see cref="RetrievalOptions.MaxTop"/>.</exception>
+    public async Task<IReadOnlyList<RetrievedChunk>> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = CheckedQuery(request);
+        if (!CanMatch(request.Filter ?? SearchFilter.None)) return [];
+
+        ReadOnlyMemory<float>? vector = null;
+        if (request.Mode != SearchMode.Text)
+        {
+            var embeddings = await embedder.GenerateAsync([query], cancellationToken: cancellationToken);
+            vector = embeddings[0].Vector;
+        }
+        return await RunAsync(request with { Query = query }, vector, exact: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Search with a vector the caller already has. <paramref name="exact"/> (vector mode only) orders by an
+    /// expression the HNSW index cannot serve, so every distance is computed: the ground truth that HNSW recall is
+    /// measured against.
+    /// </summary>
+    internal Task<IReadOnlyList<RetrievedChunk>> SearchWithVectorAsync(
+        SearchRequest request, ReadOnlyMemory<float> vector, bool exact, CancellationToken cancellationToken)
+    {
+        if (exact && request.Mode != SearchMode.Vector) throw new ArgumentException("Exact search is vector search only.", nameof(exact));
+        var query = CheckedQuery(request);
+        if (!CanMatch(request.Filter ?? SearchFilter.None)) return Task.FromResult<IReadOnlyList<RetrievedChunk>>([]);
+        return RunAsync(request with { Query = query }, vector, exact, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<RetrievedChunk>> RunAsync(
+        SearchRequest request, ReadOnlyMemory<float>? vector, bool exact, CancellationToken ct)
+    {
+        var timer = Stopwatch.StartNew();
+        await using var batch = dataSource.CreateBatch();
+
+        var usesIndex = request.Mode != SearchMode.Text && !exact;
+        if (usesIndex)
+        {
+            var settings = new SqlParameters();
+            var command = new NpgsqlBatchCommand(SearchSql.HnswSettings(
+                settings.Add(_options.EfSearch.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                settings.Add(_options.IterativeScan),
+                settings.Add(_options.MaxScanTuples.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            settings.CopyTo(command.Parameters);
+            batch.BatchCommands.Add(command);
+        }
+
+        var parameters = new SqlParameters();
+        var search = new NpgsqlBatchCommand(BuildSearch(request, vector, exact, parameters));
+        parameters.CopyTo(search.Parameters);
+        batch.BatchCommands.Add(search);
+
+        var results = new List<RetrievedChunk>(request.Top);
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        {
+            if (usesIndex) await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                results.Add(new RetrievedChunk(
+                    ChunkId: reader.GetGuid(0),
+                    Bucket: reader.GetString(1),
+                    Key: reader.GetString(2),
+                    PageStart: reader.GetInt32(3),
+                    PageEnd: reader.GetInt32(4),
+                    Text: reader.GetString(5),
+                    Score: reader.GetDouble(6)));
+            }
+        }
+        logger.LogDebug("{Mode} search{Exact} returned {Count} chunks in {Elapsed} ms",
+            request.Mode, exact ? " (exact)" : "", results.Count, timer.ElapsedMilliseconds);
+        return results;
+    }
+
+    private string BuildSearch(SearchRequest request, ReadOnlyMemory<float>? vector, bool exact, SqlParameters p)
+    {
+        // Placeholders are numbered in the order they are added; the filter's come last and are shared by both lists.
+        string VectorParam() => p.Add(new Vector(vector ?? throw new InvalidOperationException("A vector search needs a query vector.")));
+        string Int(int value) => p.Add(value);
+        SearchSql.TextParameters TextParameters()
+        {
+            var words = TextQuery.From(request.Query);
+            return new SearchSql.TextParameters(p.Add(_options.TextSearchConfig), p.Add(words.AllWords), p.Add(words.AnyWord));
+        }
+
+        switch (request.Mode)
+        {
+            case SearchMode.Vector:
+            {
+                var v = VectorParam();
+                var top = Int(request.Top);
+                return SearchSql.Vector(v, top, Filter(p, request), exact);
+            }
+            case SearchMode.Text:
+            {
+                var text = TextParameters();
+                var top = Int(request.Top);
+                return SearchSql.Text(text, top, Filter(p, request));
+            }
+            case SearchMode.Hybrid:
+            {
+                var v = VectorParam();
+                var vectorLimit = Int(Math.Max(_options.VectorCandidates, request.Top));
+                var text = TextParameters();
+                var textLimit = Int(Math.Max(_options.TextCandidates, request.Top));
+                var k = Int(_options.RrfK);
+                var top = Int(request.Top);
+                return SearchSql.Hybrid(v, vectorLimit, text, textLimit, k, top, Filter(p, request));
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(request), request.Mode, "Unknown search mode.");
+        }
+    }
+
+    private static SqlFilterBuilder Filter(SqlParameters p, SearchRequest request) =>
+        new SqlFilterBuilder(p).Add(request.Filter ?? SearchFilter.None);
+
+    private string CheckedQuery(SearchRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Query)) throw new ArgumentException("The query is empty.", nameof(request));
+        if (request.Query.Length > _options.MaxQueryChars)
+            throw new ArgumentException($"The query is longer than {_options.MaxQueryChars} characters.", nameof(request));
+        if (request.Top < 1 || request.Top > _options.MaxTop)
+            throw new ArgumentOutOfRangeException(nameof(request), request.Top, $"Top must be from 1 to {_options.MaxTop}.");
+        if (!Enum.IsDefined(request.Mode)) throw new ArgumentOutOfRangeException(nameof(request), request.Mode, "Unknown search mode.");
+        return StoredText.Clean(request.Query);
+    }
+
+    // PostgreSQL text holds neither NUL nor unpaired surrogates, so a filter value with one matches nothing.
+    private static bool CanMatch(SearchFilter filter) =>
+        StoredText.IsStorable(filter.Bucket) && StoredText.IsStorable(filter.KeyPrefix) && StoredText.IsStorable(filter.ContentType);
+}
+
+/// <summary>What PostgreSQL can store in a text value (valid UTF-8 without NUL).</summary>
+internal static class StoredText
+{
+    public static bool IsStorable(string? value)
+    {
+        if (value is null) return true;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '\0') return false;
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) { i++; continue; }
+            if (char.IsSurrogate(c)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The text with NULs as spaces and unpaired surrogates as U+FFFD, so any query can be sent.</summary>
+    public static string Clean(string value)
+    {
+        if (IsStorable(value)) return value;
+        var chars = value.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            var c = chars[i];
+            if (c == '\0') chars[i] = ' ';
+            else if (char.IsHighSurrogate(c) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1])) i++;
+            else if (char.IsSurrogate(c)) chars[i] = '\uFFFD';
+        }
+        return new string(chars);
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+
+namespace Lode.Retrieval;
+
+/// <summary>Configuration section <c>Retrieval</c>: how hybrid search finds and fuses candidates.</summary>
+public sealed class RetrievalOptions
+{
+    public const string SectionName = "Retrieval";
+
+    /// <summary>Nearest chunks by embedding (HNSW index) that enter the fusion (at least the requested top).</summary>
+    public int VectorCandidates { get; set; } = 40;
+
+    /// <summary>Best chunks by full-text rank (GIN index, <c>ts_rank</c>) that enter the fusion (at least the requested top).</summary>
+    public int TextCandidates { get; set; } = 40;
+
+    /// <summary>
+    /// k of reciprocal rank fusion: a chunk scores the sum of 1/(k + rank) over the lists it is in. 60 is the value of
+    /// the original paper (Cormack et al., 2009); larger k flattens the advantage of the first ranks.
+    /// </summary>
+    public int RrfK { get; set; } = 60;
+
+    /// <summary>pgvector <c>hnsw.ef_search</c>: size of the HNSW candidate list per scan (pgvector's default is 40).</summary>
+    public int EfSearch { get; set; } = 100;
+
+    /// <summary>
+    /// pgvector 0.8 <c>hnsw.iterative_scan</c>: <c>relaxed_order</c> (default), <c>strict_order</c> or <c>off</c>. With
+    /// <c>off</c>, a filter that rejects most index candidates leaves fewer rows than asked for; an iterative scan keeps
+    /// walking the graph until enough rows pass the filter (or <see cref="MaxScanTuples"/> is reached). Results are
+    /// re-sorted by exact distance afterwards, so relaxed order costs nothing in ranking.
+    /// </summary>
+    public string IterativeScan { get; set; } = "relaxed_order";
+
+    /// <summary>pgvector <c>hnsw.max_scan_tuples</c>: upper bound of tuples an iterative scan visits (pgvector's default).</summary>
+    public int MaxScanTuples { get; set; } = 20_000;
+
+    /// <summary>
+    /// Text search configuration the query is parsed with. It must be the one the <c>chunks.tsv</c> column is built
+    /// with (<c>english</c> in the schema), or stemmed query words will not match stored ones.
+    /// </summary>
+    public string TextSearchConfig { get; set; } = "english";
+
+    /// <summary>Most results one search may ask for.</summary>
+    public int MaxTop { get; set; } = 50;
+
+    /// <summary>Longest query text accepted, in characters (the embedder reads only its first 256 tokens anyway).</summary>
+    public int MaxQueryChars { get; set; } = 2_000;
+
+    internal static readonly string[] IterativeScanValues = ["off", "relaxed_order", "strict_order"];
+}
+
+/// <summary>Checks <see cref="RetrievalOptions"/> at start-up, naming the configuration key of every bad value.</summary>
+public sealed class RetrievalOptionsValidator : IValidateOptions<RetrievalOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RetrievalOptions options)
+    {
+        var problems = Problems(options);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    public static List<string> Problems(RetrievalOptions o)
+    {
+        const string s = RetrievalOptions.SectionName;
+        var problems = new List<string>();
+        // pgvector refuses ef_search outside 1..1000; LIMIT beyond that is pointless for a chat prompt anyway.
+        if (o.VectorCandidates is < 1 or > 1000) problems.Add($"{s}:VectorCandidates must be from 1 to 1000 (was {o.VectorCandidates}).");
+        if (o.TextCandidates is < 1 or > 1000) problems.Add($"{s}:TextCandidates must be from 1 to 1000 (was {o.TextCandidates}).");
+        if (o.RrfK is < 0 or > 10_000) problems.Add($"{s}:RrfK must be from 0 to 10000 (was {o.RrfK}).");
+        if (o.EfSearch is < 1 or > 1000) problems.Add($"{s}:EfSearch must be from 1 to 1000, pgvector's range (was {o.EfSearch}).");
+        if (!RetrievalOptions.IterativeScanValues.Contains(o.IterativeScan))
+            problems.Add($"{s}:IterativeScan must be one of {string.Join(", ", RetrievalOptions.IterativeScanValues)} (was '{o.IterativeScan}').");
+        if (o.MaxScanTuples < 1) problems.Add($"{s}:MaxScanTuples must be at least 1 (was {o.MaxScanTuples}).");
+        if (string.IsNullOrWhiteSpace(o.TextSearchConfig) || !o.TextSearchConfig.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
+            problems.Add($"{s}:TextSearchConfig must name a text search configuration, e.g. english (was '{o.TextSearchConfig}').");
+        if (o.MaxTop is < 1 or > 1000) problems.Add($"{s}:MaxTop must be from 1 to 1000 (was {o.MaxTop}).");
+        if (o.MaxQueryChars < 1) problems.Add($"{s}:MaxQueryChars must be at least 1 (was {o.MaxQueryChars}).");
+        return problems;
+    }
+}

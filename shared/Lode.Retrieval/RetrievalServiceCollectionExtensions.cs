@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Lode.Retrieval;
+
+public static class RetrievalServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="HybridRetriever"/> as <see cref="IRetriever"/> with <see cref="RetrievalOptions"/> bound from
+    /// <paramref name="configuration"/> (the <c>Retrieval</c> section) and validated at start-up. Needs the database
+    /// (<c>AddLodeDatabase</c>) and an <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>.
+    /// </summary>
+    public static IServiceCollection AddLodeRetrieval(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<RetrievalOptions>().Bind(configuration).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetrievalOptions>, RetrievalOptionsValidator>());
+        services.TryAddSingleton<HybridRetriever>();
+        services.TryAddSingleton<IRetriever>(sp => sp.GetRequiredService<HybridRetriever>());
+        return services;
+    }
+}

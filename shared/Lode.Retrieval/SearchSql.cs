@@ -1,0 +1,104 @@
+namespace Lode.Retrieval;
+
+/// <summary>
+/// The SQL of one search, assembled from the constant fragments below and parameter placeholders. One statement per
+/// mode; the candidate lists are MATERIALIZED CTEs so each is computed once, with its own index, before fusion.
+/// </summary>
+internal static class SearchSql
+{
+    /// <summary>Placeholders of the text list: configuration, the whole query, its words joined by "or".</summary>
+    public sealed record TextParameters(string Config, string AllWords, string AnyWord);
+
+    // Nearest chunks by cosine distance. ORDER BY the distance expression (here by its alias) with LIMIT is the shape
+    // pgvector's HNSW index serves; with an iterative scan the index hands rows on in relaxed order, so the rank is
+    // taken afterwards from the exact distance.
+    private const string VectorCte = """
+        vector_hits AS MATERIALIZED (
+            SELECT c.id, {4} AS distance
+            FROM chunks c{1}
+            WHERE {2}
+            ORDER BY distance
+            LIMIT {3}
+        )
+        """;
+
+    private const string IndexDistance = "c.embedding <=> {0}";
+
+    // The same distance as an expression no index matches: the planner must compute every distance (a sequential scan
+    // with a top-N sort), i.e. exact search, while the rest of the statement keeps its indexes.
+    private const string ExactDistance = "(c.embedding <=> {0}) + 0";
+
+    private static string VectorList(string vector, SqlFilterBuilder filter, string limit, bool exact = false) =>
+        string.Format(VectorCte, vector, filter.Join, filter.Sql, limit, string.Format(exact ? ExactDistance : IndexDistance, vector));
+
+    // Chunks holding any query word (GIN index on tsv). Those matching the whole query as written (all words, phrases;
+    // websearch_to_tsquery never fails on syntax) come first, then the rest by ts_rank normalised by chunk length
+    // (flag 1) and mapped into [0, 1) (flag 32), so relevance = 1 + rank for full matches and rank otherwise.
+    // ts_rank (term frequency) beats ts_rank_cd (cover density) here: cover density rewards query words close
+    // together, which a partial match of a long question rarely has (see docs/benchmarks.md, Retrieval).
+    private const string TextCte = """
+        text_hits AS MATERIALIZED (
+            SELECT c.id, (c.tsv @@ all_words)::int + ts_rank(c.tsv, any_word, 33)::float8 AS relevance
+            FROM websearch_to_tsquery({0}::regconfig, {1}) AS all_words,
+                 websearch_to_tsquery({0}::regconfig, {2}) AS any_word,
+                 chunks c{3}
+            WHERE c.tsv @@ any_word AND {4}
+            ORDER BY relevance DESC, c.id
+            LIMIT {5}
+        )
+        """;
+
+    private static string TextList(TextParameters t, SqlFilterBuilder filter, string limit) =>
+        string.Format(TextCte, t.Config, t.AllWords, t.AnyWord, filter.Join, filter.Sql, limit);
+
+    private const string Output = "c.id, d.bucket, d.key, c.page_start, c.page_end, c.content";
+
+    /// <summary>Both lists fused by reciprocal rank: score = Σ 1/(k + rank); ties go to the better single rank.</summary>
+    public static string Hybrid(string vector, string vectorLimit, TextParameters text, string textLimit,
+        string rrfK, string top, SqlFilterBuilder filter) => $"""
+        WITH {VectorList(vector, filter, vectorLimit)},
+        {TextList(text, filter, textLimit)},
+        ranked AS (
+            SELECT id, row_number() OVER (ORDER BY distance, id) AS rank FROM vector_hits
+            UNION ALL
+            SELECT id, row_number() OVER (ORDER BY relevance DESC, id) AS rank FROM text_hits
+        ),
+        fused AS (
+            SELECT id, sum(1.0::float8 / ({rrfK} + rank)) AS score, min(rank) AS best_rank
+            FROM ranked
+            GROUP BY id
+            ORDER BY score DESC, best_rank, id
+            LIMIT {top}
+        )
+        SELECT {Output}, f.score
+        FROM fused f JOIN chunks c ON c.id = f.id JOIN documents d ON d.id = c.document_id
+        ORDER BY f.score DESC, f.best_rank, f.id
+        """;
+
+    /// <summary>Nearest chunks only; score = cosine similarity (1 − distance). Exact: without the HNSW index.</summary>
+    public static string Vector(string vector, string top, SqlFilterBuilder filter, bool exact) => $"""
+        WITH {VectorList(vector, filter, top, exact)}
+        SELECT {Output}, 1 - h.distance AS score
+        FROM vector_hits h JOIN chunks c ON c.id = h.id JOIN documents d ON d.id = c.document_id
+        ORDER BY h.distance, h.id
+        """;
+
+    /// <summary>Full-text matches only; score = relevance (1 + rank for a match of the whole query, rank otherwise).</summary>
+    public static string Text(TextParameters text, string top, SqlFilterBuilder filter) => $"""
+        WITH {TextList(text, filter, top)}
+        SELECT {Output}, h.relevance AS score
+        FROM text_hits h JOIN chunks c ON c.id = h.id JOIN documents d ON d.id = c.document_id
+        ORDER BY h.relevance DESC, h.id
+        """;
+
+    /// <summary>
+    /// Index settings for the statement that follows in the same batch. <c>set_config(..., true)</c> is local to the
+    /// transaction, and a batch runs in one implicit transaction: the settings hold for the search and are gone
+    /// before the connection returns to the pool.
+    /// </summary>
+    public static string HnswSettings(string efSearch, string iterativeScan, string maxScanTuples) => $"""
+        SELECT set_config('hnsw.ef_search', {efSearch}, true),
+               set_config('hnsw.iterative_scan', {iterativeScan}, true),
+               set_config('hnsw.max_scan_tuples', {maxScanTuples}, true)
+        """;
+}

@@ -1,0 +1,65 @@
+using Npgsql;
+
+namespace Lode.Retrieval;
+
+/// <summary>
+/// Positional parameters of one command: <see cref="Add"/> stores a value and returns its placeholder (<c>$3</c>), so
+/// SQL text is assembled from constant fragments and placeholders only, never from input.
+/// </summary>
+internal sealed class SqlParameters
+{
+    private readonly List<NpgsqlParameter> _items = [];
+
+    public string Add(object value)
+    {
+        _items.Add(new NpgsqlParameter { Value = value });
+        return "$" + _items.Count;
+    }
+
+    public void CopyTo(NpgsqlParameterCollection target)
+    {
+        foreach (var p in _items) target.Add(p.Clone());
+    }
+}
+
+/// <summary>
+/// The WHERE predicates a search must respect, over <c>chunks c</c> joined to <c>documents d</c>. Each predicate is a
+/// constant SQL fragment with <c>{0}</c> where its parameter goes; values only ever travel as parameters. The same
+/// text goes into every candidate query (vector and full text), so no path can return a row another path would
+/// have filtered out. An access-control rule is one more <see cref="Where"/> call (e.g. <c>d.groups &amp;&amp; {0}</c>).
+/// </summary>
+internal sealed class SqlFilterBuilder(SqlParameters parameters)
+{
+    private readonly List<string> _predicates = [];
+
+    /// <summary>True when nothing restricts the search: the candidate queries can skip the join to documents.</summary>
+    public bool IsEmpty => _predicates.Count == 0;
+
+    /// <summary>Appends <paramref name="predicateFormat"/> (a constant, with <c>{0}</c> for the value's placeholder).</summary>
+    public SqlFilterBuilder Where(string predicateFormat, object value)
+    {
+        _predicates.Add(string.Format(System.Globalization.CultureInfo.InvariantCulture, predicateFormat, parameters.Add(value)));
+        return this;
+    }
+
+    /// <summary>The predicates joined with AND (<c>TRUE</c> when there are none).</summary>
+    public string Sql => IsEmpty ? "TRUE" : string.Join(" AND ", _predicates.Select(p => $"({p})"));
+
+    /// <summary>The joins the predicates need (documents, as <c>d</c>), or nothing.</summary>
+    public string Join => IsEmpty ? "" : " JOIN documents d ON d.id = c.document_id";
+
+    /// <summary>Adds the predicates of <paramref name="filter"/>.</summary>
+    public SqlFilterBuilder Add(SearchFilter filter)
+    {
+        if (filter.Bucket is { } bucket) Where("d.bucket = {0}", bucket);
+        // starts_with, not LIKE: a prefix with % or _ in it must mean itself.
+        if (filter.KeyPrefix is { Length: > 0 } prefix) Where("starts_with(d.key, {0})", prefix);
+        // The stored type is what the object store reported ("text/plain; charset=utf-8"): compare media types only.
+        if (filter.ContentType is { } contentType)
+            Where("lower(btrim(split_part(d.content_type, ';', 1))) = {0}", NormalizeMediaType(contentType));
+        return this;
+    }
+
+    internal static string NormalizeMediaType(string contentType) =>
+        contentType.Split(';', 2)[0].Trim().ToLowerInvariant();
+}

@@ -1,0 +1,313 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Lode.Database;
+using Lode.Retrieval;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using Pgvector;
+
+namespace Lode.Benchmarks;
+
+/// <summary>
+/// Retrieval latency and HNSW recall at scale. Builds a fresh database with --rows chunks (100,000) of embedding-like
+/// vectors (unit vectors scattered around --clusters centres) and short texts drawn from a Zipf-distributed word list,
+/// each cluster with topic words of its own; 1,000 documents in 10 buckets. Then, for --queries queries (200) near the
+/// centres, times hybrid, vector (HNSW), exact and text search through <see cref="HybridRetriever"/> (query vectors
+/// given directly: embedding time is not included), and measures recall@10 of HNSW against exact search, with no
+/// filter and with a bucket filter that keeps 10% of the rows. Prints a markdown table (--out FILE writes it too).
+/// Options: --pg CONNECTION (LODE_TEST_PG or the local default), --rows, --clusters, --queries, --seed, --keep true.
+/// </summary>
+internal static class RetrievalBenchmark
+{
+    private const int Dimensions = 384;
+    private const int Documents = 1_000;
+    private const int Buckets = 10;
+    private const int Top = 10;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = ParseOptions(args);
+        var server = options.GetValueOrDefault("pg")
+            ?? (Environment.GetEnvironmentVariable("LODE_TEST_PG") is { Length: > 0 } pg ? pg : "Host=127.0.0.1;Port=54329;Username=lode;Password=lode;Database=lode");
+        var rows = Int(options, "rows", 100_000);
+        var clusters = Int(options, "clusters", 300);
+        var queryCount = Int(options, "queries", 200);
+        var seed = Int(options, "seed", 42);
+        var keep = options.GetValueOrDefault("keep") == "true";
+
+        var total = Stopwatch.StartNew();
+        var name = "lode_bench_" + Guid.NewGuid().ToString("N")[..8];
+        await ExecuteAsync(server, $"CREATE DATABASE {name}");
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, CommandTimeout = 0 }.ConnectionString;
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseVector();
+        var dataSource = builder.Build();
+        try
+        {
+            await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(new SchemaParameters(Dimensions), default);
+            var corpus = new SyntheticCorpus(seed, clusters);
+            var load = await LoadAsync(dataSource, corpus, rows);
+            Console.Error.WriteLine($"loaded {rows} chunks in {load.Copy.TotalSeconds:F0} s, HNSW built in {load.Index.TotalSeconds:F0} s");
+
+            var queries = Enumerable.Range(0, queryCount).Select(_ => corpus.Query()).ToList();
+            var embedder = new NoEmbedder();
+            HybridRetriever Retriever(string iterativeScan) => new(dataSource, embedder,
+                Options.Create(new RetrievalOptions { IterativeScan = iterativeScan }), NullLogger<HybridRetriever>.Instance);
+            var retriever = Retriever("relaxed_order");
+            var noIterative = Retriever("off");
+
+            var table = new StringBuilder()
+                .AppendLine(CultureInfo.InvariantCulture,
+                    $"{rows:N0} chunks (384-d, {clusters} clusters), {Documents:N0} documents in {Buckets} buckets, {queryCount} queries, top {Top}; " +
+                    $"HNSW m=16, ef_construction=64 (pgvector defaults), built in {load.Index.TotalSeconds:F0} s; " +
+                    $"ef_search=100, iterative scan relaxed_order; {Environment.ProcessorCount} CPUs; {RuntimeInfo()}.")
+                .AppendLine()
+                .AppendLine("| filter | search | p50 ms | p95 ms | rows returned | recall@10 vs exact |")
+                .AppendLine("|---|---|---:|---:|---:|---:|");
+
+            foreach (var filtered in new[] { false, true })
+            {
+                SearchRequest Request(Query q, SearchMode mode) => new(q.Text, Top,
+                    filtered ? new SearchFilter(Bucket: $"b{q.Bucket}") : null, mode);
+                var label = filtered ? "bucket (10% of rows)" : "none";
+
+                // Warm-up: the first queries load the index and table pages into shared buffers.
+                foreach (var q in queries.Take(20))
+                {
+                    await retriever.SearchWithVectorAsync(Request(q, SearchMode.Hybrid), q.Vector, exact: false, default);
+                    await retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, exact: true, default);
+                }
+
+                var exact = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, true, default));
+                var hnsw = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, false, default));
+                var hybrid = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Hybrid), q.Vector, false, default));
+                var text = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Text), q.Vector, false, default));
+
+                Row(table, label, "hybrid (HNSW + full text, RRF)", hybrid, null);
+                Row(table, label, "vector, HNSW", hnsw, Recall(hnsw, exact));
+                if (filtered)
+                {
+                    var off = await MeasureAsync(queries, q => noIterative.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, false, default));
+                    Row(table, label, "vector, HNSW, iterative scan off", off, Recall(off, exact));
+                }
+                Row(table, label, "vector, exact (no index)", exact, 1.0);
+                Row(table, label, "text only", text, null);
+            }
+
+            var markdown = table.ToString();
+            Console.WriteLine(markdown);
+            if (options.GetValueOrDefault("out") is { } path) await File.WriteAllTextAsync(path, markdown);
+            Console.Error.WriteLine($"total {total.Elapsed.TotalSeconds:F0} s");
+            return 0;
+        }
+        finally
+        {
+            await dataSource.DisposeAsync();
+            NpgsqlConnection.ClearAllPools();
+            if (!keep) await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {name}");
+            else Console.Error.WriteLine($"kept database {name}");
+        }
+    }
+
+    private sealed record Measured(List<double> Milliseconds, List<IReadOnlyList<RetrievedChunk>> Results);
+
+    private static async Task<Measured> MeasureAsync(List<Query> queries, Func<Query, Task<IReadOnlyList<RetrievedChunk>>> search)
+    {
+        var times = new List<double>(queries.Count);
+        var results = new List<IReadOnlyList<RetrievedChunk>>(queries.Count);
+        foreach (var q in queries)
+        {
+            var watch = Stopwatch.StartNew();
+            results.Add(await search(q));
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        return new Measured(times, results);
+    }
+
+    private static double Recall(Measured approximate, Measured exact) =>
+        approximate.Results.Zip(exact.Results, (a, e) =>
+            e.Count == 0 ? 1.0 : (double)a.Select(r => r.ChunkId).Intersect(e.Select(r => r.ChunkId)).Count() / e.Count).Average();
+
+    private static void Row(StringBuilder table, string filter, string search, Measured m, double? recall)
+    {
+        var sorted = m.Milliseconds.Order().ToList();
+        double Percentile(double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+        table.AppendLine(CultureInfo.InvariantCulture,
+            $"| {filter} | {search} | {Percentile(0.50):F1} | {Percentile(0.95):F1} | {m.Results.Average(r => r.Count):F1} | {(recall is { } r ? r.ToString("F3", CultureInfo.InvariantCulture) : "")} |");
+    }
+
+    private static async Task<(TimeSpan Copy, TimeSpan Index)> LoadAsync(NpgsqlDataSource dataSource, SyntheticCorpus corpus, int rows)
+    {
+        var watch = Stopwatch.StartNew();
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await Execute(connection, "DROP INDEX chunks_embedding_idx");
+        var documentIds = new long[Documents];
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO documents (bucket, key, status, content_type, indexed_at)
+            SELECT 'b' || (g % 10), format('doc-%s.txt', lpad(g::text, 4, '0')), 'indexed', 'text/plain', now()
+            FROM generate_series(0, $1 - 1) g ORDER BY g RETURNING id
+            """, connection))
+        {
+            insert.Parameters.Add(new() { Value = Documents });
+            await using var reader = await insert.ExecuteReaderAsync();
+            for (var i = 0; await reader.ReadAsync(); i++) documentIds[i] = reader.GetInt64(0);
+        }
+
+        await using (var writer = await connection.BeginBinaryImportAsync("""
+            COPY chunks (id, document_id, ordinal, page_start, page_end, token_count, content, content_hash, embedding)
+            FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            for (var i = 0; i < rows; i++)
+            {
+                var document = i % Documents;
+                var (text, vector) = corpus.Chunk();
+                await writer.StartRowAsync();
+                await writer.WriteAsync(Guid.NewGuid(), NpgsqlDbType.Uuid);
+                await writer.WriteAsync(documentIds[document], NpgsqlDbType.Bigint);
+                await writer.WriteAsync(i / Documents, NpgsqlDbType.Integer);
+                await writer.WriteAsync(i / Documents + 1, NpgsqlDbType.Integer);
+                await writer.WriteAsync(i / Documents + 1, NpgsqlDbType.Integer);
+                await writer.WriteAsync(text.Length / 5, NpgsqlDbType.Integer);
+                await writer.WriteAsync(text, NpgsqlDbType.Text);
+                await writer.WriteAsync(BitConverter.GetBytes(i), NpgsqlDbType.Bytea);
+                await writer.WriteAsync(new Vector(vector));
+            }
+            await writer.CompleteAsync();
+        }
+        var copy = watch.Elapsed;
+
+        watch.Restart();
+        // The graph of 100k 384-d vectors needs ~200 MB: in memory the build is many times faster.
+        await Execute(connection, "SET maintenance_work_mem = '1GB'");
+        await Execute(connection, "CREATE INDEX chunks_embedding_idx ON chunks USING hnsw (embedding vector_cosine_ops)");
+        await Execute(connection, "ANALYZE documents");
+        await Execute(connection, "ANALYZE chunks");
+        return (copy, watch.Elapsed);
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await Execute(connection, sql);
+    }
+
+    private static Dictionary<string, string> ParseOptions(string[] args)
+    {
+        var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+                throw new ArgumentException($"Expected '--name value' pairs, got '{args[i]}'.");
+            options[args[i][2..]] = args[++i];
+        }
+        return options;
+    }
+
+    private static int Int(Dictionary<string, string> options, string name, int fallback) =>
+        options.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+    private static string RuntimeInfo() =>
+        $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
+
+    private sealed record Query(string Text, float[] Vector, int Bucket);
+
+    /// <summary>Deterministic embedding-like data: points around cluster centres, texts whose words follow the cluster.</summary>
+    private sealed class SyntheticCorpus
+    {
+        private const int Vocabulary = 5_000;
+        private const int TopicWords = 20;
+        private readonly Random _random;
+        private readonly float[][] _centres;
+        private readonly string[] _words;
+        private readonly int[][] _topics;
+        private readonly double[] _zipf;
+
+        public SyntheticCorpus(int seed, int clusters)
+        {
+            _random = new Random(seed);
+            _centres = Enumerable.Range(0, clusters).Select(_ => Normalized(Gaussian(1.0))).ToArray();
+            // Pronounceable non-words ("tavoriku"), so English stemming and stop words leave them alone.
+            string[] syllables = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "pe", "su", "da", "go", "hi", "ju", "be", "fa"];
+            _words = Enumerable.Range(0, Vocabulary).Select(i =>
+                string.Concat(syllables[i % 16], syllables[i / 16 % 16], syllables[i / 256 % 16], i >= 4096 ? "x" : "")).ToArray();
+            _topics = Enumerable.Range(0, clusters).Select(_ => Enumerable.Range(0, TopicWords).Select(_ => _random.Next(Vocabulary)).ToArray()).ToArray();
+            // Zipf's law for the background words: a few are everywhere, most are rare.
+            _zipf = new double[Vocabulary];
+            double sum = 0;
+            for (var i = 0; i < Vocabulary; i++) _zipf[i] = sum += 1.0 / (i + 1);
+            for (var i = 0; i < Vocabulary; i++) _zipf[i] /= sum;
+        }
+
+        public (string Text, float[] Vector) Chunk()
+        {
+            var cluster = _random.Next(_centres.Length);
+            var words = new List<string>();
+            var length = 20 + _random.Next(40);
+            for (var i = 0; i < length; i++)
+                words.Add(_random.NextDouble() < 0.3 ? _words[_topics[cluster][_random.Next(TopicWords)]] : ZipfWord());
+            return (string.Join(' ', words), Around(_centres[cluster]));
+        }
+
+        public Query Query()
+        {
+            var cluster = _random.Next(_centres.Length);
+            var text = $"{_words[_topics[cluster][_random.Next(TopicWords)]]} {_words[_topics[cluster][_random.Next(TopicWords)]]} {ZipfWord()}";
+            return new Query(text, Around(_centres[cluster]), _random.Next(Buckets));
+        }
+
+        private string ZipfWord()
+        {
+            var index = Array.BinarySearch(_zipf, _random.NextDouble());
+            return _words[Math.Min(Vocabulary - 1, index < 0 ? ~index : index)];
+        }
+
+        // A unit vector at cosine ~0.7 from its centre: noise of the same length as the centre.
+        private float[] Around(float[] centre)
+        {
+            var noise = Normalized(Gaussian(1.0));
+            var v = new float[Dimensions];
+            for (var d = 0; d < Dimensions; d++) v[d] = centre[d] + noise[d];
+            return Normalized(v);
+        }
+
+        private float[] Gaussian(double sigma)
+        {
+            var v = new float[Dimensions];
+            for (var d = 0; d < Dimensions; d++)
+                v[d] = (float)(sigma * Math.Sqrt(-2 * Math.Log(1 - _random.NextDouble())) * Math.Cos(2 * Math.PI * _random.NextDouble()));
+            return v;
+        }
+
+        private static float[] Normalized(float[] v)
+        {
+            var norm = (float)Math.Sqrt(v.Sum(x => (double)x * x));
+            return v.Select(x => x / norm).ToArray();
+        }
+    }
+
+    /// <summary>The benchmark passes its vectors directly; nothing is embedded.</summary>
+    private sealed class NoEmbedder : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values,
+            EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("Query vectors are passed directly.");
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}
