@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Lode.Chat.Models;
 
 /// <summary>
-/// The LLM: Degraded "extractive fallback" when none is configured; Unhealthy when it cannot be loaded (resolving
+/// The LLM: Healthy "extractive fallback" when none is configured (a supported way to run, not a fault); Unhealthy when it cannot be loaded (resolving
 /// it loads a GGUF); otherwise Healthy with provider, model, context size and load (busy sequences, queue depth).
 /// A busy model is healthy: it answers, later.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class LanguageModelHealthCheck(IServiceProvider services, IOptions
         var provider = LlmProviders.Normalize(options.Value.Provider);
         if (provider == LlmProviders.None)
         {
-            return Task.FromResult(HealthCheckResult.Degraded("extractive fallback", data: new Dictionary<string, object>
+            return Task.FromResult(HealthCheckResult.Healthy("extractive fallback", data: new Dictionary<string, object>
             {
                 ["provider"] = provider,
             }));

@@ -30,7 +30,7 @@ public sealed class HealthChecksTests
     public async Task Degraded_check_keeps_health_200()
     {
         await using var app = await StandaloneApp.StartAsync(overrides: services => services.AddHealthChecks()
-            .AddCheck("llm", () => HealthCheckResult.Degraded("extractive fallback")));
+            .AddCheck("test-degraded", () => HealthCheckResult.Degraded("extractive fallback")));
 
         using var response = await app.Client.GetAsync("/api/health");
 

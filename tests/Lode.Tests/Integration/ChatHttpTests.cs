@@ -78,9 +78,9 @@ public sealed class ChatHttpTests(IndexedStackFixture fixture) : IClassFixture<I
         });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
 
-        var citation = body.GetProperty("citations").EnumerateArray().First();
-        Assert.Equal("manuals/handbook.pdf", citation.GetProperty("key").GetString());
-        Assert.InRange(7, citation.GetProperty("page").GetInt32(), citation.GetProperty("pageEnd").GetInt32());
+        var citations = body.GetProperty("citations").EnumerateArray().ToList();
+        Assert.All(citations, c => Assert.Equal("manuals/handbook.pdf", c.GetProperty("key").GetString()));
+        Assert.Contains(citations, c => c.GetProperty("page").GetInt32() <= 7 && c.GetProperty("pageEnd").GetInt32() >= 7);
     }
 
     [Fact]
