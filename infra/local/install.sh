@@ -7,6 +7,10 @@
 source "$(dirname "$0")/common.sh"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+# The retrieval quality test fetches Debian manuals with apt-get download, which needs package lists.
+if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && export LODE_APT_UPDATED=1
+fi
 apt_install ca-certificates curl poppler-utils libgomp1
 # Node 20 comes with the machine image; Debian's own nodejs (18) also runs the launcher.
 if ! command -v node >/dev/null 2>&1; then apt_install nodejs; fi
