@@ -8,6 +8,7 @@ return args switch
     ["extract", var file, .. var rest] => ExtractCommand.Run(file, rest.FirstOrDefault()),
     ["embed", .. var rest] => await EmbeddingBenchmark.RunAsync(rest),
     ["retrieval", .. var rest] => await RetrievalBenchmark.RunAsync(rest),
+    ["chat", .. var rest] => await ChatOverheadBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -26,6 +27,9 @@ static int Usage()
           Lode.Benchmarks retrieval [--rows 100000] [--clusters 300] [--queries 200] [--pg CONNECTION] [--out FILE]
               Hybrid, HNSW, exact and text search latency (p50/p95) and HNSW recall@10 on synthetic chunks in a fresh
               database, without a filter and with a filter keeping 10% of the rows.
+          Lode.Benchmarks chat [--questions 100]
+              Chat overhead with the extractive back-end: time to the first SSE event of api/chat over HTTP, against
+              the bare query embedding and the bare retrieval on the same questions in the same run (p50/p95).
         """);
     return 2;
 }
