@@ -7,6 +7,7 @@ return args switch
     ["pdf", var folder, .. var rest] => await PdfBenchmark.RunAsync(folder, rest),
     ["extract", var file, .. var rest] => ExtractCommand.Run(file, rest.FirstOrDefault()),
     ["embed", .. var rest] => await EmbeddingBenchmark.RunAsync(rest),
+    ["ingest", .. var rest] => await IngestBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -22,6 +23,10 @@ static int Usage()
               Prints what the extractor chosen for the file produces, page by page.
           Lode.Benchmarks embed [--chunks N] [--batch 1,8,32] [--threads 1,2] [--callers 1] [--repeat 3] [--out FILE]
               MiniLM embedding throughput (chunks/s) by batch size, threads and concurrent callers.
+          Lode.Benchmarks ingest [folder] [--runs N] [--out FILE] [--Section:Key=value ...]
+              Whole ingestion pipeline (real S3 server, fresh database, the app's services and queue worker) against
+              the bare embedder on the same chunks, in one run; prints throughput, the ratio and where the time goes.
+              Folder defaults to infra/local/samples; settings override the app's configuration.
         """);
     return 2;
 }
