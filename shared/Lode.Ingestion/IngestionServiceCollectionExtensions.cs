@@ -22,6 +22,7 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<ExtractStep>();
         services.AddSingleton<ChunkStep>();
         services.AddSingleton<EmbedStep>();
+        services.AddSingleton<IngestMetrics>();
         services.AddSingleton<IngestPipeline>();
         // Registered before the worker: hosted services start in order, so no job is leased before the schema exists.
         services.AddHostedService<IndexInitializer>();

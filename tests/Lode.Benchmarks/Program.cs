@@ -9,6 +9,7 @@ return args switch
     ["embed", .. var rest] => await EmbeddingBenchmark.RunAsync(rest),
     ["retrieval", .. var rest] => await RetrievalBenchmark.RunAsync(rest),
     ["chat", .. var rest] => await ChatOverheadBenchmark.RunAsync(rest),
+    ["ingest", .. var rest] => await IngestBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -30,6 +31,10 @@ static int Usage()
           Lode.Benchmarks chat [--questions 100]
               Chat overhead with the extractive back-end: time to the first SSE event of api/chat over HTTP, against
               the bare query embedding and the bare retrieval on the same questions in the same run (p50/p95).
+          Lode.Benchmarks ingest [folder] [--runs N] [--out FILE] [--Section:Key=value ...]
+              Whole ingestion pipeline (real S3 server, fresh database, the app's services and queue worker) against
+              the bare embedder on the same chunks, in one run; prints throughput, the ratio and where the time goes.
+              Folder defaults to infra/local/samples; settings override the app's configuration.
         """);
     return 2;
 }

@@ -18,9 +18,17 @@ public sealed class IngestPipeline(
     ChunkStep chunk,
     EmbedStep embed,
     IndexWriter writer,
+    IngestMetrics metrics,
     ILogger<IngestPipeline> logger)
 {
     public async Task<IngestOutcome> ProcessAsync(IngestJob job, CancellationToken ct)
+    {
+        var outcome = await DecideAndRunAsync(job, ct);
+        metrics.Finished(outcome);
+        return outcome;
+    }
+
+    private async Task<IngestOutcome> DecideAndRunAsync(IngestJob job, CancellationToken ct)
     {
         var current = await store.StatAsync(job.Bucket, job.Key, ct);
         if (current is null)
@@ -51,28 +59,35 @@ public sealed class IngestPipeline(
 
     private async Task<IngestOutcome> IndexAsync(IngestJob job, CancellationToken ct)
     {
-        var timer = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
+        var step = started;
         await using var fetched = await fetch.RunAsync(job.Bucket, job.Key, ct);
         if (fetched is null)
         {
             await writer.SaveDeletedAsync(job, ct);
             return IngestOutcome.Deleted;
         }
-        var fetchTime = timer.Elapsed;
+        var fetchTime = metrics.StepDone(IngestStepNames.Fetch, ref step);
 
         var text = await extract.RunAsync(fetched, ct);
-        var extractTime = timer.Elapsed - fetchTime;
+        var extractTime = metrics.StepDone(IngestStepNames.Extract, ref step);
         var chunks = chunk.Run(text);
+        var chunkTime = metrics.StepDone(IngestStepNames.Chunk, ref step);
         var embedded = await embed.RunAsync(job.Bucket, job.Key, chunks, ct);
+        var embedTime = metrics.StepDone(IngestStepNames.Embed, ref step);
         var info = fetched.Info;
         await writer.SaveIndexedAsync(job,
             new IndexedObject(info.Etag, info.Size, info.ContentType, text.PageCount, embed.ModelName), embedded.Rows, ct);
+        var storeTime = metrics.StepDone(IngestStepNames.Store, ref step);
+        metrics.Stored(embedded.Rows.Count, embedded.Embedded);
 
         logger.LogInformation(
             "Indexed {Bucket}/{Key}: {Pages} pages, {Chunks} chunks ({Reused} vectors reused) in {Elapsed} ms " +
-            "(fetch {Fetch} ms, extract {Extract} ms)",
-            job.Bucket, job.Key, text.PageCount, chunks.Count, embedded.Reused, timer.ElapsedMilliseconds,
-            (long)fetchTime.TotalMilliseconds, (long)extractTime.TotalMilliseconds);
+            "(fetch {Fetch} ms, extract {Extract} ms, chunk {Chunk} ms, embed {Embed} ms, store {Store} ms)",
+            job.Bucket, job.Key, text.PageCount, chunks.Count, embedded.Reused,
+            (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, (long)fetchTime.TotalMilliseconds,
+            (long)extractTime.TotalMilliseconds, (long)chunkTime.TotalMilliseconds, (long)embedTime.TotalMilliseconds,
+            (long)storeTime.TotalMilliseconds);
         return IngestOutcome.Indexed;
     }
 }

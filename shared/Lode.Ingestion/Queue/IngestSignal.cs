@@ -14,5 +14,9 @@ public sealed class IngestSignal
         if (_semaphore.CurrentCount == 0) _semaphore.Release();
     }
 
+    /// <summary>
+    /// Completes at the next notification (at once if one is pending). A wait that is not awaited to its end still takes
+    /// a notification when it comes: keep one pending wait and reuse it rather than starting a new one each time.
+    /// </summary>
     public Task WaitAsync(CancellationToken cancellationToken) => _semaphore.WaitAsync(cancellationToken);
 }

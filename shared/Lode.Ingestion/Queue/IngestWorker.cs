@@ -34,6 +34,10 @@ public sealed class IngestWorker(
         }
         var lease = TimeSpan.FromSeconds(_options.LeaseSeconds);
         var running = new List<Task>();
+        // At most one wait on the signal at a time, kept until it completes. A wait left behind whenever another task won
+        // the WhenAny below (every idle poll) would still take the next notification, first in first out, so new jobs
+        // would be noticed only at the next poll, and the abandoned waits would pile up.
+        Task? wake = null;
         logger.LogInformation("Ingest worker {Worker} started: concurrency {Concurrency}, lease {Lease}s",
             _workerId, _options.MaxConcurrency, _options.LeaseSeconds);
 
@@ -58,10 +62,11 @@ public sealed class IngestWorker(
 
             // Busy and full: wait for one to finish. Otherwise poll, or wake early when nudged or a job finishes.
             var waits = new List<Task>(running) { Task.Delay(TimeSpan.FromSeconds(_options.PollSeconds), stoppingToken) };
-            if (jobs.Count == 0 || running.Count >= _options.MaxConcurrency) waits.Add(signal.WaitAsync(stoppingToken));
+            if (jobs.Count == 0 || running.Count >= _options.MaxConcurrency) waits.Add(wake ??= signal.WaitAsync(stoppingToken));
             else continue; // leased a full batch with room to spare: look for more at once
             try { await Task.WhenAny(waits); }
             catch (OperationCanceledException) { }
+            if (wake is { IsCompleted: true }) wake = null;
         }
 
         // Clean stop: let the documents in hand finish their current step; those cancelled are released, not abandoned.

@@ -31,10 +31,11 @@ public sealed class TestDatabase : IAsyncDisposable
     public static string ServerConnectionString =>
         Environment.GetEnvironmentVariable("LODE_TEST_PG") is { Length: > 0 } configured ? configured : DefaultServer;
 
-    public static async Task<TestDatabase> CreateAsync(bool migrate = true)
+    /// <summary>Creates the database, named <paramref name="namePrefix"/> plus a random suffix (the benchmarks use their own prefix).</summary>
+    public static async Task<TestDatabase> CreateAsync(bool migrate = true, string namePrefix = "lode_test_")
     {
         var admin = ServerConnectionString;
-        var name = "lode_test_" + Guid.NewGuid().ToString("N")[..12];
+        var name = namePrefix + Guid.NewGuid().ToString("N")[..12];
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
