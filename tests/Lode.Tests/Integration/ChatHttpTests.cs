@@ -94,7 +94,7 @@ public sealed class ChatHttpTests(IndexedStackFixture fixture) : IClassFixture<I
         using var response = await Stack.Api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
 
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        var events = await ReadEvents(response);
+        var events = await ServerSentEventReader.ReadAllAsync(response);
         Assert.Equal("citations", events[0].Name);
         Assert.True(events.Count >= 3);
         Assert.All(events.Skip(1).SkipLast(1), e => Assert.Equal("delta", e.Name));
@@ -184,18 +184,5 @@ public sealed class ChatHttpTests(IndexedStackFixture fixture) : IClassFixture<I
 
         var error = await Assert.ThrowsAsync<ClientResultException>(() => client.CompleteChatAsync([new UserChatMessage("hi")]));
         Assert.Equal(401, error.Status);
-    }
-
-    private static async Task<List<(string Name, string Data)>> ReadEvents(HttpResponseMessage response)
-    {
-        var events = new List<(string, string)>();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        string? name = null;
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal)) events.Add((name ?? "message", line[6..]));
-        }
-        return events;
     }
 }

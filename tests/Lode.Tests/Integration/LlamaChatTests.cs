@@ -73,7 +73,7 @@ public sealed class LlamaChatTests(LlamaStackFixture fixture) : IClassFixture<Ll
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/chat") { Content = JsonContent.Create(Question("Who approves leave?", stream: true)) };
         using var response = await Stack.Api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        var events = await ReadEvents(response);
+        var events = await ServerSentEventReader.ReadAllAsync(response);
         var whole = await Ask("Who approves leave?");
 
         Assert.Equal("citations", events[0].Name);
@@ -131,18 +131,5 @@ public sealed class LlamaChatTests(LlamaStackFixture fixture) : IClassFixture<Ll
         using var response = await Stack.Api.PostAsJsonAsync("api/chat", Question(question));
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    private static async Task<List<(string Name, string Data)>> ReadEvents(HttpResponseMessage response)
-    {
-        var events = new List<(string, string)>();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        string? name = null;
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal)) events.Add((name ?? "message", line[6..]));
-        }
-        return events;
     }
 }
