@@ -6,9 +6,12 @@ public interface IObjectStore
     /// <summary>The object's current metadata, or null when it does not exist.</summary>
     Task<ObjectInfo?> StatAsync(string bucket, string key, CancellationToken cancellationToken);
 
-    /// <summary>Downloads the object into a seekable buffer; null when it no longer exists.</summary>
+    /// <summary>
+    /// Downloads an object the caller has just stat'ed (<paramref name="current"/>: its size picks the buffer and is
+    /// checked against the limit without another round trip) into a seekable buffer; null when it no longer exists.
+    /// </summary>
     /// <exception cref="ObjectTooLargeException">The object exceeds the configured size limit.</exception>
-    Task<FetchedObject?> FetchAsync(string bucket, string key, CancellationToken cancellationToken);
+    Task<FetchedObject?> FetchAsync(ObjectInfo current, CancellationToken cancellationToken);
 
     /// <summary>Lists objects under a prefix, page by page as the server returns them.</summary>
     IAsyncEnumerable<ObjectInfo> ListAsync(string bucket, string? prefix, CancellationToken cancellationToken);

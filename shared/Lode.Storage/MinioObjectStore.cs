@@ -28,14 +28,14 @@ public sealed class MinioObjectStore(IMinioClient client, IOptions<StorageOption
         }
     }
 
-    public async Task<FetchedObject?> FetchAsync(string bucket, string key, CancellationToken cancellationToken)
+    public async Task<FetchedObject?> FetchAsync(ObjectInfo current, CancellationToken cancellationToken)
     {
-        var stat = await StatAsync(bucket, key, cancellationToken);
-        if (stat is null) return null;
-        if (stat.Size > _options.MaxObjectBytes) throw new ObjectTooLargeException(bucket, key, stat.Size, _options.MaxObjectBytes);
+        var (bucket, key) = (current.Bucket, current.Key);
+        if (current.Size > _options.MaxObjectBytes) throw new ObjectTooLargeException(bucket, key, current.Size, _options.MaxObjectBytes);
 
-        Stream buffer = stat.Size <= _options.MemoryBufferBytes
-            ? new MemoryStream(capacity: (int)stat.Size)
+        // The object may have grown since the stat: CopyBounded enforces the limit on what actually arrives.
+        Stream buffer = current.Size <= _options.MemoryBufferBytes
+            ? new MemoryStream(capacity: (int)current.Size)
             : new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920,
                 FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         try

@@ -14,21 +14,21 @@ public sealed class EmbedStep(IEmbeddingGenerator<string, Embedding<float>> gene
 
     public async Task<EmbeddedChunks> RunAsync(string bucket, string key, IReadOnlyList<TextChunk> chunks, CancellationToken ct)
     {
+        // Chunks are matched to vectors by content hash, as hex: computed once per chunk.
+        var keys = chunks.Select(c => Convert.ToHexString(c.ContentHash)).ToArray();
         var known = await cache.FindAsync(bucket, key, ModelName, chunks.Select(c => c.ContentHash).ToArray(), ct);
 
-        var missing = chunks.Where(c => !known.ContainsKey(Convert.ToHexString(c.ContentHash)))
-            .DistinctBy(c => Convert.ToHexString(c.ContentHash)).ToList();
-        var computed = new Dictionary<string, ReadOnlyMemory<float>>(known);
+        var vectors = new Dictionary<string, ReadOnlyMemory<float>>(known);
+        var missing = chunks.Where((_, i) => !known.ContainsKey(keys[i])).DistinctBy(c => Convert.ToHexString(c.ContentHash)).ToList();
         if (missing.Count > 0)
         {
             var embeddings = await generator.GenerateAsync(missing.Select(c => c.Text), cancellationToken: ct);
-            for (var i = 0; i < missing.Count; i++) computed[Convert.ToHexString(missing[i].ContentHash)] = embeddings[i].Vector;
+            for (var i = 0; i < missing.Count; i++) vectors[Convert.ToHexString(missing[i].ContentHash)] = embeddings[i].Vector;
         }
 
-        var rows = chunks.Select(c => new ChunkRow(ChunkIdentity.For(bucket, key, c.Ordinal), c.Ordinal, c.PageStart, c.PageEnd,
-            c.TokenCount, c.Text, c.ContentHash, computed[Convert.ToHexString(c.ContentHash)])).ToList();
-        return new EmbeddedChunks(rows, Reused: chunks.Count(c => known.ContainsKey(Convert.ToHexString(c.ContentHash))),
-            Embedded: missing.Count);
+        var rows = chunks.Select((c, i) => new ChunkRow(ChunkIdentity.For(bucket, key, c.Ordinal), c.Ordinal, c.PageStart, c.PageEnd,
+            c.TokenCount, c.Text, c.ContentHash, vectors[keys[i]])).ToList();
+        return new EmbeddedChunks(rows, Reused: keys.Count(known.ContainsKey), Embedded: missing.Count);
     }
 }
 

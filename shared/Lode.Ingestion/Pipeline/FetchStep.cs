@@ -3,14 +3,14 @@ using Lode.Storage;
 
 namespace Lode.Ingestion.Pipeline;
 
-/// <summary>Step 1: download the object as it is now. Null means it no longer exists.</summary>
+/// <summary>Step 1: download the object the pipeline has just stat'ed. Null means it was deleted since.</summary>
 public sealed class FetchStep(IObjectStore store)
 {
-    public async Task<FetchedObject?> RunAsync(string bucket, string key, CancellationToken cancellationToken)
+    public async Task<FetchedObject?> RunAsync(ObjectInfo current, CancellationToken cancellationToken)
     {
         try
         {
-            return await store.FetchAsync(bucket, key, cancellationToken);
+            return await store.FetchAsync(current, cancellationToken);
         }
         catch (ObjectTooLargeException e)
         {

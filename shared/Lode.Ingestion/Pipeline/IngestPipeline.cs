@@ -47,7 +47,7 @@ public sealed class IngestPipeline(
 
         try
         {
-            return await IndexAsync(job, ct);
+            return await IndexAsync(job, current, ct);
         }
         catch (RejectedDocumentException e)
         {
@@ -57,11 +57,11 @@ public sealed class IngestPipeline(
         }
     }
 
-    private async Task<IngestOutcome> IndexAsync(IngestJob job, CancellationToken ct)
+    private async Task<IngestOutcome> IndexAsync(IngestJob job, ObjectInfo current, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var step = started;
-        await using var fetched = await fetch.RunAsync(job.Bucket, job.Key, ct);
+        await using var fetched = await fetch.RunAsync(current, ct);
         if (fetched is null)
         {
             await writer.SaveDeletedAsync(job, ct);
