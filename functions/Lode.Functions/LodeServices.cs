@@ -35,6 +35,7 @@ public static class LodeServices
         services.BindValidated<IngestionOptions>(configuration, IngestionOptions.SectionName);
         services.BindValidated<SecurityOptions>(configuration, SecurityOptions.SectionName);
         services.BindValidated<WebhookOptions>(configuration, WebhookOptions.SectionName);
+        services.BindValidated<DocumentAccessOptions>(configuration, DocumentAccessOptions.SectionName);
 
         // These two validate themselves (with messages naming the key); run that at start-up, not at first use.
         services.AddOptions<EmbeddingOptions>().Validate(o => { o.Validate(); return true; }).ValidateOnStart();

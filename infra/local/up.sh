@@ -83,7 +83,14 @@ log "starting the function app on $app_url (log: $app_log)"
   export Storage__SecretKey="$LODE_S3_SECRET_KEY"
   export Storage__UseSsl=false
   export Webhook__Token="$LODE_WEBHOOK_TOKEN"
-  export Security__ApiKeys__local="$LODE_API_KEY"
+  # The key itself is never given to the app, only its SHA-256. The local key reads the samples (group "local") and
+  # may use the admin endpoints; the prefix rule grants group "local" every document of the local bucket.
+  export Security__ApiKeys__local__Sha256="$(printf %s "$LODE_API_KEY" | sha256sum | cut -d' ' -f1)"
+  export Security__ApiKeys__local__Groups__0=local
+  export Security__ApiKeys__local__Groups__1=lode-admins
+  export Access__PrefixRules__0__Bucket="$LODE_BUCKET"
+  export Access__PrefixRules__0__Prefix=""
+  export Access__PrefixRules__0__Groups__0=local
   export Ingestion__Buckets__0="$LODE_BUCKET"
   setsid nohup dotnet "$app_dll" > "$app_log" 2>&1 < /dev/null &
   echo $! > "$app_pid_file"

@@ -6,8 +6,10 @@ namespace Lode.Chat;
 public sealed record ChatTurn(string Role, string Content);
 
 /// <summary>A conversation to answer; the last message is the user's question.</summary>
+/// <param name="ReaderGroups">The caller's groups: the answer draws only on documents they may read (see <see cref="SearchRequest"/>).</param>
 public sealed record ChatRequest(
     IReadOnlyList<ChatTurn> Messages,
+    IReadOnlyCollection<string> ReaderGroups,
     SearchFilter? Filter = null,
     int? MaxOutputTokens = null,
     float? Temperature = null);

@@ -47,7 +47,7 @@ public sealed class ChatService(
     {
         var (history, question) = Split(request);
         var query = _settings.RewriteFollowUps ? await rewriter.RewriteAsync(model, history, question, ct) : question;
-        var chunks = await retriever.SearchAsync(new SearchRequest(query, _settings.Sources, request.Filter), ct);
+        var chunks = await retriever.SearchAsync(new SearchRequest(query, request.ReaderGroups, _settings.Sources, request.Filter), ct);
 
         if (chunks.Count == 0)
         {

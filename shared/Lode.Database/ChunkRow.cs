@@ -12,4 +12,5 @@ public sealed record ChunkRow(
     ReadOnlyMemory<float> Embedding);
 
 /// <summary>What the worker learned about an object it indexed.</summary>
-public sealed record IndexedObject(string Etag, long SizeBytes, string? ContentType, int Pages, string EmbeddingModel);
+/// <param name="ReadGroups">The groups that may read the document, normalized (see Lode.Security.AccessGroups).</param>
+public sealed record IndexedObject(string Etag, long SizeBytes, string? ContentType, int Pages, string EmbeddingModel, string[] ReadGroups);

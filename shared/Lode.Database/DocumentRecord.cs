@@ -24,4 +24,5 @@ public sealed record DocumentRecord(
     int Attempts,
     string? EmbeddingModel,
     DateTimeOffset? IndexedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<string> ReadGroups);

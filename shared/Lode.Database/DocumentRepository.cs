@@ -1,4 +1,5 @@
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Lode.Database;
 
@@ -7,14 +8,24 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
 {
     private const string Columns = """
         bucket, key, status, etag, size_bytes, content_type, pages, chunk_count, error, attempts, embedding_model,
-        indexed_at, updated_at
+        indexed_at, updated_at, read_groups
         """;
 
-    public async Task<DocumentRecord?> GetAsync(string bucket, string key, CancellationToken cancellationToken)
+    /// <summary>The document, whoever may read it (for the worker and admins).</summary>
+    public Task<DocumentRecord?> GetAsync(string bucket, string key, CancellationToken cancellationToken) =>
+        GetAsync(bucket, key, readableBy: null, cancellationToken);
+
+    /// <summary>
+    /// The document if <paramref name="readableBy"/> holds one of its groups (null: any document). A document the
+    /// caller may not read is reported as missing, so its existence is not revealed either.
+    /// </summary>
+    public async Task<DocumentRecord?> GetAsync(string bucket, string key, IReadOnlyList<string>? readableBy, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM documents WHERE bucket = $1 AND key = $2");
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Columns} FROM documents WHERE bucket = $1 AND key = $2 AND ($3::text[] IS NULL OR read_groups && $3)");
         command.Parameters.Add(new() { Value = bucket });
         command.Parameters.Add(new() { Value = key });
+        command.Parameters.Add(new() { Value = (object?)readableBy?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
@@ -32,6 +43,7 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
               AND ($2::text IS NULL OR starts_with(key, $2))
               AND ($3::text IS NULL OR status = $3)
               AND ($4::text IS NULL OR (bucket, key) > ($4, $5))
+              AND ($7::text[] IS NULL OR read_groups && $7)
             ORDER BY bucket, key
             LIMIT $6
             """);
@@ -41,6 +53,7 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
         command.Parameters.Add(new() { Value = (object?)after?.Bucket ?? DBNull.Value });
         command.Parameters.Add(new() { Value = (object?)after?.Key ?? DBNull.Value });
         command.Parameters.Add(new() { Value = limit });
+        command.Parameters.Add(new() { Value = (object?)query.ReadableBy?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         var result = new List<DocumentRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) result.Add(Read(reader));
@@ -70,8 +83,12 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
         Attempts: r.GetInt32(9),
         EmbeddingModel: r.IsDBNull(10) ? null : r.GetString(10),
         IndexedAt: r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
-        UpdatedAt: r.GetFieldValue<DateTimeOffset>(12));
+        UpdatedAt: r.GetFieldValue<DateTimeOffset>(12),
+        ReadGroups: r.GetFieldValue<string[]>(13));
 }
 
-/// <summary>Filters for listing documents; null means "any".</summary>
-public sealed record DocumentQuery(string? Bucket = null, string? Prefix = null, string? Status = null);
+/// <summary>
+/// Filters for listing documents; null means "any". <paramref name="ReadableBy"/>: only documents one of these groups
+/// may read; null lists every document (admins, operators).
+/// </summary>
+public sealed record DocumentQuery(IReadOnlyList<string>? ReadableBy, string? Bucket = null, string? Prefix = null, string? Status = null);

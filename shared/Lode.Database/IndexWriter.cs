@@ -17,22 +17,32 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
         {
             var documentId = await UpsertDocument(connection, transaction, job, """
                 status = 'indexed', etag = $2, size_bytes = $3, content_type = $4, pages = $5, chunk_count = $6,
-                embedding_model = $7, error = NULL, attempts = $8, indexed_at = now()
+                embedding_model = $7, error = NULL, attempts = $8, indexed_at = now(), read_groups = $9
                 """, ct, indexed.Etag, indexed.SizeBytes, (object?)indexed.ContentType ?? DBNull.Value, indexed.Pages,
-                chunks.Count, indexed.EmbeddingModel, job.Attempts);
+                chunks.Count, indexed.EmbeddingModel, job.Attempts, indexed.ReadGroups);
             await DeleteChunks(connection, transaction, documentId, ct);
-            await CopyChunks(connection, documentId, chunks, ct);
+            await CopyChunks(connection, documentId, indexed.ReadGroups, chunks, ct);
         }, ct);
 
-    /// <summary>The object is unchanged since it was indexed: nothing to do but show it indexed again.</summary>
-    public Task SaveUnchangedAsync(IngestJob job, CancellationToken ct) =>
+    /// <summary>
+    /// The object's content is unchanged since it was indexed: show it indexed again, with <paramref name="readGroups"/>
+    /// (its metadata may have changed: access follows it without re-embedding anything).
+    /// </summary>
+    public Task SaveUnchangedAsync(IngestJob job, string[] readGroups, CancellationToken ct) =>
         InFencedTransaction(job, async (connection, transaction) =>
         {
-            await using var command = new NpgsqlCommand(
-                "UPDATE documents SET status = 'indexed', error = NULL, updated_at = now() WHERE bucket = $1 AND key = $2",
-                connection, transaction);
+            await using var command = new NpgsqlCommand("""
+                WITH document AS (
+                    UPDATE documents SET status = 'indexed', error = NULL, read_groups = $3, updated_at = now()
+                    WHERE bucket = $1 AND key = $2
+                    RETURNING id
+                )
+                UPDATE chunks SET read_groups = $3
+                WHERE document_id = (SELECT id FROM document) AND read_groups IS DISTINCT FROM $3
+                """, connection, transaction);
             command.Parameters.Add(new() { Value = job.Bucket });
             command.Parameters.Add(new() { Value = job.Key });
+            command.Parameters.Add(new() { Value = readGroups });
             await command.ExecuteNonQueryAsync(ct);
         }, ct);
 
@@ -51,12 +61,14 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
     /// The document cannot be indexed: show it failed with the reason. Chunks of an earlier version are removed, since
     /// the object they came from is gone and answering from them would cite text that no longer exists.
     /// </summary>
-    public Task SaveFailedAsync(IngestJob job, string reason, string? etag, CancellationToken ct) =>
+    /// <param name="readGroups">Who may see the failure; null keeps what the document had (none for a new one) when the
+    /// object could not be looked at.</param>
+    public Task SaveFailedAsync(IngestJob job, string reason, string? etag, string[]? readGroups, CancellationToken ct) =>
         InFencedTransaction(job, async (connection, transaction) =>
         {
             var documentId = await UpsertDocument(connection, transaction, job,
-                "status = 'failed', error = $2, etag = $3, attempts = $4, chunk_count = 0, pages = NULL, indexed_at = NULL",
-                ct, reason, (object?)etag ?? DBNull.Value, job.Attempts);
+                "status = 'failed', error = $2, etag = $3, attempts = $4, chunk_count = 0, pages = NULL, indexed_at = NULL, read_groups = COALESCE($5, read_groups)",
+                ct, reason, (object?)etag ?? DBNull.Value, job.Attempts, (object?)readGroups ?? DBNull.Value);
             await DeleteChunks(connection, transaction, documentId, ct);
         }, ct);
 
@@ -119,10 +131,11 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
     }
 
     // Binary COPY: an order of magnitude faster than row-by-row INSERTs for a document's worth of vectors.
-    private static async Task CopyChunks(NpgsqlConnection connection, long documentId, IReadOnlyList<ChunkRow> chunks, CancellationToken ct)
+    private static async Task CopyChunks(NpgsqlConnection connection, long documentId, string[] readGroups,
+        IReadOnlyList<ChunkRow> chunks, CancellationToken ct)
     {
         await using var writer = await connection.BeginBinaryImportAsync("""
-            COPY chunks (id, document_id, ordinal, page_start, page_end, token_count, content, content_hash, embedding)
+            COPY chunks (id, document_id, ordinal, page_start, page_end, token_count, content, content_hash, embedding, read_groups)
             FROM STDIN (FORMAT BINARY)
             """, ct);
         foreach (var chunk in chunks)
@@ -137,6 +150,7 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
             await writer.WriteAsync(chunk.Content, NpgsqlDbType.Text, ct);
             await writer.WriteAsync(chunk.ContentHash, NpgsqlDbType.Bytea, ct);
             await writer.WriteAsync(new Vector(chunk.Embedding), ct);
+            await writer.WriteAsync(readGroups, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
         }
         await writer.CompleteAsync(ct);
     }

@@ -72,5 +72,13 @@ public static class Migrations
             );
             CREATE INDEX ingest_jobs_available_idx ON ingest_jobs (available_at, id);
             """),
+        new(2, "groups that may read each document, on documents and chunks", _ => """
+            -- Stored on chunks too, so the filter is a predicate on the rows the HNSW and full-text scans visit (no
+            -- join in the candidate queries). Existing rows get no groups: unreadable until re-indexed (deny by default).
+            ALTER TABLE documents ADD COLUMN read_groups text[] NOT NULL DEFAULT '{}';
+            ALTER TABLE chunks ADD COLUMN read_groups text[] NOT NULL DEFAULT '{}';
+            CREATE INDEX chunks_read_groups_idx ON chunks USING gin (read_groups);
+            CREATE INDEX documents_read_groups_idx ON documents USING gin (read_groups);
+            """),
     ];
 }

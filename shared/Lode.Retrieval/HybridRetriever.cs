@@ -30,7 +30,7 @@ public sealed class HybridRetriever(
     {
         ArgumentNullException.ThrowIfNull(request);
         var query = CheckedQuery(request);
-        if (!CanMatch(request.Filter ?? SearchFilter.None)) return [];
+        if (!CanMatch(request)) return [];
 
         ReadOnlyMemory<float>? vector = null;
         if (request.Mode != SearchMode.Text)
@@ -51,7 +51,7 @@ public sealed class HybridRetriever(
     {
         if (exact && request.Mode != SearchMode.Vector) throw new ArgumentException("Exact search is vector search only.", nameof(exact));
         var query = CheckedQuery(request);
-        if (!CanMatch(request.Filter ?? SearchFilter.None)) return Task.FromResult<IReadOnlyList<RetrievedChunk>>([]);
+        if (!CanMatch(request)) return Task.FromResult<IReadOnlyList<RetrievedChunk>>([]);
         return RunAsync(request with { Query = query }, vector, exact, cancellationToken);
     }
 
@@ -139,8 +139,9 @@ public sealed class HybridRetriever(
         }
     }
 
+    // Access first: it is the one predicate every search carries.
     private static SqlFilterBuilder Filter(SqlParameters p, SearchRequest request) =>
-        new SqlFilterBuilder(p).Add(request.Filter ?? SearchFilter.None);
+        new SqlFilterBuilder(p).ReadableBy(request.ReaderGroups).Add(request.Filter ?? SearchFilter.None);
 
     private string CheckedQuery(SearchRequest request)
     {
@@ -153,9 +154,14 @@ public sealed class HybridRetriever(
         return StoredText.Clean(request.Query);
     }
 
-    // PostgreSQL text holds neither NUL nor unpaired surrogates, so a filter value with one matches nothing.
-    private static bool CanMatch(SearchFilter filter) =>
-        StoredText.IsStorable(filter.Bucket) && StoredText.IsStorable(filter.KeyPrefix) && StoredText.IsStorable(filter.ContentType);
+    // A caller without groups may read nothing. PostgreSQL text holds neither NUL nor unpaired surrogates, so a
+    // filter value with one matches nothing (and could not be sent as a parameter).
+    private static bool CanMatch(SearchRequest request)
+    {
+        var filter = request.Filter ?? SearchFilter.None;
+        return request.ReaderGroups.Count > 0 && request.ReaderGroups.All(StoredText.IsStorable) &&
+            StoredText.IsStorable(filter.Bucket) && StoredText.IsStorable(filter.KeyPrefix) && StoredText.IsStorable(filter.ContentType);
+    }
 }
 
 /// <summary>What PostgreSQL can store in a text value (valid UTF-8 without NUL).</summary>

@@ -23,30 +23,37 @@ internal sealed class SqlParameters
 }
 
 /// <summary>
-/// The WHERE predicates a search must respect, over <c>chunks c</c> joined to <c>documents d</c>. Each predicate is a
-/// constant SQL fragment with <c>{0}</c> where its parameter goes; values only ever travel as parameters. The same
-/// text goes into every candidate query (vector and full text), so no path can return a row another path would
-/// have filtered out. An access-control rule is one more <see cref="Where"/> call (e.g. <c>d.groups &amp;&amp; {0}</c>).
+/// The WHERE predicates a search must respect, over <c>chunks c</c> joined to <c>documents d</c> when a predicate
+/// needs it. Each predicate is a constant SQL fragment with <c>{0}</c> where its parameter goes; values only ever
+/// travel as parameters. The same text goes into every candidate query (vector and full text), so no path can return
+/// a row another path would have filtered out.
 /// </summary>
 internal sealed class SqlFilterBuilder(SqlParameters parameters)
 {
     private readonly List<string> _predicates = [];
-
-    /// <summary>True when nothing restricts the search: the candidate queries can skip the join to documents.</summary>
-    public bool IsEmpty => _predicates.Count == 0;
+    private bool _needsDocuments;
 
     /// <summary>Appends <paramref name="predicateFormat"/> (a constant, with <c>{0}</c> for the value's placeholder).</summary>
-    public SqlFilterBuilder Where(string predicateFormat, object value)
+    private SqlFilterBuilder Where(string predicateFormat, object value, bool onDocuments = true)
     {
         _predicates.Add(string.Format(System.Globalization.CultureInfo.InvariantCulture, predicateFormat, parameters.Add(value)));
+        _needsDocuments |= onDocuments;
         return this;
     }
 
     /// <summary>The predicates joined with AND (<c>TRUE</c> when there are none).</summary>
-    public string Sql => IsEmpty ? "TRUE" : string.Join(" AND ", _predicates.Select(p => $"({p})"));
+    public string Sql => _predicates.Count == 0 ? "TRUE" : string.Join(" AND ", _predicates.Select(p => $"({p})"));
 
     /// <summary>The joins the predicates need (documents, as <c>d</c>), or nothing.</summary>
-    public string Join => IsEmpty ? "" : " JOIN documents d ON d.id = c.document_id";
+    public string Join => _needsDocuments ? " JOIN documents d ON d.id = c.document_id" : "";
+
+    /// <summary>
+    /// Only chunks that one of <paramref name="groups"/> may read. The groups are stored on each chunk, so this is a
+    /// predicate on the very rows the HNSW and full-text scans visit; with the iterative scan the vector list still
+    /// fills up when the caller may read only a small share of the corpus.
+    /// </summary>
+    public SqlFilterBuilder ReadableBy(IReadOnlyCollection<string> groups) =>
+        Where("c.read_groups && {0}::text[]", groups.ToArray(), onDocuments: false);
 
     /// <summary>Adds the predicates of <paramref name="filter"/>.</summary>
     public SqlFilterBuilder Add(SearchFilter filter)

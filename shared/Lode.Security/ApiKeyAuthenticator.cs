@@ -1,36 +1,46 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
 namespace Lode.Security;
 
 /// <summary>
-/// Authenticates callers by API key from configuration. Every key is checked (no early exit) so timing reveals
-/// neither which key matched nor how many there are.
+/// Authenticates callers by the API keys in configuration (<see cref="SecurityOptions.ApiKeys"/>). Only hashes are
+/// held; every configured hash is compared in constant time with no early exit, so timing reveals neither which key
+/// matched nor how many there are.
 /// </summary>
 public sealed class ApiKeyAuthenticator
 {
-    public const int MinimumKeyLength = 16;
-    private readonly (string Name, HashedSecret Secret)[] _keys;
+    private readonly (string Name, byte[] Hash, string[] Groups, DateTimeOffset? ExpiresAt)[] _keys;
+    private readonly string _adminGroup;
+    private readonly TimeProvider _clock;
 
-    public ApiKeyAuthenticator(IOptions<SecurityOptions> options)
+    public ApiKeyAuthenticator(IOptions<SecurityOptions> options, TimeProvider clock)
     {
-        var weak = options.Value.ApiKeys.Where(k => k.Value.Length < MinimumKeyLength).Select(k => k.Key).ToList();
-        if (weak.Count > 0)
+        var malformed = options.Value.ApiKeys.Where(k => ApiKeyHash.TryParseHex(k.Value.Sha256) is null).Select(k => k.Key).ToList();
+        if (malformed.Count > 0)
         {
             throw new InvalidOperationException(
-                $"API key(s) {string.Join(", ", weak)} in Security:ApiKeys are shorter than {MinimumKeyLength} characters.");
+                $"Security:ApiKeys:{string.Join(", ", malformed)}:Sha256 must be the 64-hex-digit SHA-256 of the key " +
+                "(printf %s \"$KEY\" | sha256sum).");
         }
-        _keys = options.Value.ApiKeys.Select(k => (k.Key, new HashedSecret(k.Value))).ToArray();
+        _keys = options.Value.ApiKeys
+            .Select(k => (k.Key, ApiKeyHash.TryParseHex(k.Value.Sha256)!, AccessGroups.Normalize(k.Value.Groups), k.Value.ExpiresAt))
+            .ToArray();
+        _adminGroup = options.Value.AdminGroup;
+        _clock = clock;
     }
 
-    /// <summary>The caller for an Authorization header value, or null when it carries no valid key.</summary>
-    public Caller? Authenticate(string? authorizationHeader)
+    /// <summary>The caller whose key this is, or null when no configured key matches or the key has expired.</summary>
+    public Caller? Authenticate(string presentedKey)
     {
-        var presented = BearerToken.From(authorizationHeader);
-        if (presented is null) return null;
+        var presented = ApiKeyHash.Of(presentedKey);
         Caller? caller = null;
-        foreach (var (name, secret) in _keys)
+        var now = _clock.GetUtcNow();
+        foreach (var (name, hash, groups, expiresAt) in _keys)
         {
-            if (secret.Matches(presented)) caller ??= new Caller(name, "api-key");
+            var matches = CryptographicOperations.FixedTimeEquals(hash, presented);
+            if (matches && caller is null && (expiresAt is null || expiresAt > now))
+                caller = Caller.Create(name, "api-key", groups, _adminGroup);
         }
         return caller;
     }

@@ -1,4 +1,15 @@
 namespace Lode.Security;
 
-/// <summary>An authenticated caller. The security work adds groups here; retrieval will filter by them.</summary>
-public sealed record Caller(string Name, string AuthenticationMethod);
+/// <summary>
+/// An authenticated caller: who (for logs and the audit trail), how they proved it, and the groups whose documents
+/// they may read. Retrieval filters by <see cref="Groups"/> on every path; <see cref="IsAdmin"/> opens the admin
+/// endpoints but reads no extra documents.
+/// </summary>
+public sealed record Caller(string Name, string AuthenticationMethod, IReadOnlyList<string> Groups, bool IsAdmin)
+{
+    public static Caller Create(string name, string authenticationMethod, IEnumerable<string> groups, string adminGroup)
+    {
+        var normalized = AccessGroups.Normalize(groups);
+        return new Caller(name, authenticationMethod, normalized, normalized.Contains(adminGroup, StringComparer.Ordinal));
+    }
+}

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Lode.Security;
 
 /// <summary>Configuration section <c>Security</c>.</summary>
@@ -6,10 +8,28 @@ public sealed class SecurityOptions
     public const string SectionName = "Security";
 
     /// <summary>
-    /// API keys by name: <c>Security:ApiKeys:&lt;name&gt;=&lt;key&gt;</c> (env: <c>Security__ApiKeys__ops=...</c>). The name
-    /// identifies the caller in logs; the key itself is never logged. Keys shorter than 16 characters are refused.
+    /// API keys from configuration, by caller name: <c>Security:ApiKeys:&lt;name&gt;:Sha256</c> is the lowercase hex
+    /// SHA-256 of the key (the key itself is never configured, stored or logged) and
+    /// <c>Security:ApiKeys:&lt;name&gt;:Groups:0..n</c> its groups. Keys created through the admin API live in the
+    /// database, hashed the same way.
     /// </summary>
-    public Dictionary<string, string> ApiKeys { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, ConfiguredApiKey> ApiKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Members of this group may use the admin endpoints (keys, audit, dead letters).</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string AdminGroup { get; set; } = "lode-admins";
+}
+
+/// <summary>One API key of <see cref="SecurityOptions.ApiKeys"/>.</summary>
+public sealed class ConfiguredApiKey
+{
+    /// <summary>Lowercase hex SHA-256 of the key's UTF-8 bytes (<c>printf %s "$KEY" | sha256sum</c>).</summary>
+    public string Sha256 { get; set; } = "";
+
+    public List<string> Groups { get; set; } = [];
+
+    /// <summary>After this instant the key is refused. Empty: it does not expire.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
 }
 
 /// <summary>Configuration section <c>Webhook</c>: the bearer token MinIO's webhook target sends.</summary>

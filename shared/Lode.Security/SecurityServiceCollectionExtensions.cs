@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Lode.Security;
 
@@ -6,8 +7,10 @@ public static class SecurityServiceCollectionExtensions
 {
     public static IServiceCollection AddLodeSecurity(this IServiceCollection services)
     {
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<WebhookAuthenticator>();
+        services.AddSingleton<DocumentAccessResolver>();
         return services;
     }
 }

@@ -60,7 +60,7 @@ public static class ChatOverheadBenchmark
             embed.Add(clock.Elapsed.TotalMilliseconds);
 
             clock.Restart();
-            await retriever.SearchAsync(new SearchRequest(question, 6), default);
+            await retriever.SearchAsync(new SearchRequest(question, TestReaders.Staff, 6), default);
             retrieve.Add(clock.Elapsed.TotalMilliseconds);
 
             var (first, all) = await FirstEventAsync(stack.Api, question);

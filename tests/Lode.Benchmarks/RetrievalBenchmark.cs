@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Lode.Database;
 using Lode.Retrieval;
+using Lode.Tests.Support;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -71,7 +72,7 @@ internal static class RetrievalBenchmark
 
             foreach (var filtered in new[] { false, true })
             {
-                SearchRequest Request(Query q, SearchMode mode) => new(q.Text, Top,
+                SearchRequest Request(Query q, SearchMode mode) => new(q.Text, TestReaders.Staff, Top,
                     filtered ? new SearchFilter(Bucket: $"b{q.Bucket}") : null, mode);
                 var label = filtered ? "bucket (10% of rows)" : "none";
 
@@ -158,7 +159,7 @@ internal static class RetrievalBenchmark
         }
 
         await using (var writer = await connection.BeginBinaryImportAsync("""
-            COPY chunks (id, document_id, ordinal, page_start, page_end, token_count, content, content_hash, embedding)
+            COPY chunks (id, document_id, ordinal, page_start, page_end, token_count, content, content_hash, embedding, read_groups)
             FROM STDIN (FORMAT BINARY)
             """))
         {
@@ -176,6 +177,7 @@ internal static class RetrievalBenchmark
                 await writer.WriteAsync(text, NpgsqlDbType.Text);
                 await writer.WriteAsync(BitConverter.GetBytes(i), NpgsqlDbType.Bytea);
                 await writer.WriteAsync(new Vector(vector));
+                await writer.WriteAsync(TestReaders.Staff, NpgsqlDbType.Array | NpgsqlDbType.Text);
             }
             await writer.CompleteAsync();
         }

@@ -20,11 +20,12 @@ public sealed class Chat(ApiCallers callers, ChatService chat)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/chat")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (callers.Authenticate(request) is null) return ApiCallers.Unauthorized();
+        var check = await callers.AuthenticateAsync(request, cancellationToken);
+        if (check.Refused) return check.Refusal;
         var (body, invalid) = await JsonBody.ReadAsync<ChatHttpRequest>(request, MaxBodyBytes, cancellationToken);
         if (invalid is not null) return invalid;
 
-        var events = chat.StreamAsync(body!.ToChatRequest(), cancellationToken);
+        var events = chat.StreamAsync(body!.ToChatRequest(check.Caller), cancellationToken);
         var response = request.HttpContext.Response;
         return ServerSentEvents.Wanted(request, body.Stream)
             ? await ChatStreaming.StreamAsync(response, events, WriteEvent, WriteError, cancellationToken)

@@ -1,5 +1,6 @@
 using Lode.Database;
 using Lode.Functions.Http;
+using Lode.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -17,7 +18,8 @@ public sealed class ListDocuments(ApiCallers callers, DocumentRepository documen
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/documents")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (callers.Authenticate(request) is null) return ApiCallers.Unauthorized();
+        var check = await callers.AuthenticateAsync(request, cancellationToken);
+        if (check.Refused) return check.Refusal;
 
         var query = request.Query;
         var status = NullIfEmpty(query["status"]);
@@ -30,12 +32,16 @@ public sealed class ListDocuments(ApiCallers callers, DocumentRepository documen
             return ApiErrors.Result(400, "invalid_cursor", "cursor is not one this API returned.");
 
         var page = await documents.ListAsync(
-            new DocumentQuery(NullIfEmpty(query["bucket"]), NullIfEmpty(query["prefix"]), status), after, limit, cancellationToken);
+            new DocumentQuery(ReadableBy(check.Caller), NullIfEmpty(query["bucket"]), NullIfEmpty(query["prefix"]), status),
+            after, limit, cancellationToken);
         var next = page.Count == limit ? PageCursor.Encode(page[^1].Bucket, page[^1].Key) : null;
         return new OkObjectResult(new DocumentPage(page.Select(DocumentView.From).ToList(), next));
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <summary>Admins see every document (to find and fix failures); everyone else the ones their groups may read.</summary>
+    internal static IReadOnlyList<string>? ReadableBy(Caller caller) => caller.IsAdmin ? null : caller.Groups;
 }
 
 /// <summary>GET api/documents/{bucket}/{*key}: one document's state (pending, indexed, failed with its error).</summary>
@@ -48,8 +54,9 @@ public sealed class GetDocument(ApiCallers callers, DocumentRepository documents
         string key,
         CancellationToken cancellationToken)
     {
-        if (callers.Authenticate(request) is null) return ApiCallers.Unauthorized();
-        var document = await documents.GetAsync(bucket, key, cancellationToken);
+        var check = await callers.AuthenticateAsync(request, cancellationToken);
+        if (check.Refused) return check.Refusal;
+        var document = await documents.GetAsync(bucket, key, ListDocuments.ReadableBy(check.Caller), cancellationToken);
         return document is null
             ? ApiErrors.Result(404, "document_not_found", "No document with that bucket and key is known.")
             : new OkObjectResult(DocumentView.From(document));

@@ -19,13 +19,14 @@ public sealed class OpenAiChatCompletions(ApiCallers callers, ChatService chat, 
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/chat/completions")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (callers.Authenticate(request) is null) return ApiCallers.Unauthorized();
+        var check = await callers.AuthenticateAsync(request, cancellationToken);
+        if (check.Refused) return check.Refusal;
         var (body, invalid) = await JsonBody.ReadAsync<OpenAiChatRequest>(request, MaxBodyBytes, cancellationToken);
         if (invalid is not null) return invalid;
 
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var created = clock.GetUtcNow().ToUnixTimeSeconds();
-        var events = chat.StreamAsync(body!.ToChatRequest(), cancellationToken);
+        var events = chat.StreamAsync(body!.ToChatRequest(check.Caller), cancellationToken);
         var response = request.HttpContext.Response;
         if (body.Stream != true) return await ChatStreaming.CollectAsync(response, events, Shape, cancellationToken);
 

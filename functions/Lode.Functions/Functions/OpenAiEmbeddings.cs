@@ -22,7 +22,8 @@ public sealed class OpenAiEmbeddings(ApiCallers callers, MiniLmEmbeddingGenerato
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/embeddings")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (callers.Authenticate(request) is null) return ApiCallers.Unauthorized();
+        var check = await callers.AuthenticateAsync(request, cancellationToken);
+        if (check.Refused) return check.Refusal;
         var (body, invalid) = await JsonBody.ReadAsync<OpenAiEmbeddingRequest>(request, MaxBodyBytes, cancellationToken);
         if (invalid is not null) return invalid;
 

@@ -11,9 +11,12 @@ namespace Lode.Functions;
 public sealed class OpenAiModelsList(ApiCallers callers, ChatService chat, MiniLmEmbeddingGenerator embedder)
 {
     [Function(nameof(OpenAiModelsList))]
-    public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/models")] HttpRequest request)
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/models")] HttpRequest request,
+        CancellationToken cancellationToken)
     {
-        if (callers.Authenticate(request) is null) return ApiCallers.Unauthorized();
+        var check = await callers.AuthenticateAsync(request, cancellationToken);
+        if (check.Refused) return check.Refusal;
         return new OkObjectResult(new OpenAiList<OpenAiModel>("list",
         [
             new(chat.ModelName, "model", 0, "lode"),

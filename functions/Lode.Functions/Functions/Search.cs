@@ -20,7 +20,8 @@ public sealed class Search(ApiCallers callers, IRetriever retriever, IOptions<Re
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/search")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (callers.Authenticate(request) is null) return ApiCallers.Unauthorized();
+        var check = await callers.AuthenticateAsync(request, cancellationToken);
+        if (check.Refused) return check.Refusal;
 
         ReadOnlyMemory<byte> raw;
         try
@@ -45,7 +46,7 @@ public sealed class Search(ApiCallers callers, IRetriever retriever, IOptions<Re
         if (!body.TryGetMode(out var mode))
             return ApiErrors.Result(StatusCodes.Status400BadRequest, "invalid_mode", "mode must be one of hybrid, vector, text.");
 
-        var chunks = await retriever.SearchAsync(new SearchRequest(body.Query, top, body.Filter(), mode), cancellationToken);
+        var chunks = await retriever.SearchAsync(new SearchRequest(body.Query, check.Caller.Groups, top, body.Filter(), mode), cancellationToken);
         return new OkObjectResult(new SearchResponse(chunks.Select(SearchHit.From).ToList()));
     }
 }

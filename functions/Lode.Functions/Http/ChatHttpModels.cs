@@ -1,5 +1,6 @@
 using Lode.Chat;
 using Lode.Retrieval;
+using Lode.Security;
 
 namespace Lode.Functions.Http;
 
@@ -13,8 +14,9 @@ public sealed record ChatHttpRequest(
     int? MaxTokens,
     float? Temperature)
 {
-    public ChatRequest ToChatRequest() => new(
+    public ChatRequest ToChatRequest(Caller caller) => new(
         (Messages ?? []).Select(m => new ChatTurn((m.Role ?? "").ToLowerInvariant(), m.Content ?? "")).ToList(),
+        caller.Groups,
         new SearchFilter(Bucket, Prefix, ContentType),
         MaxTokens,
         Temperature);

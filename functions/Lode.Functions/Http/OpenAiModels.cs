@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lode.Chat;
+using Lode.Security;
 
 namespace Lode.Functions.Http;
 
@@ -15,13 +16,14 @@ public sealed record OpenAiChatRequest(
     [property: JsonPropertyName("max_completion_tokens")] int? MaxCompletionTokens,
     [property: JsonPropertyName("temperature")] float? Temperature)
 {
-    public ChatRequest ToChatRequest() => new(
+    public ChatRequest ToChatRequest(Caller caller) => new(
         (Messages ?? []).Select(m => new ChatTurn(m.Role?.ToLowerInvariant() switch
         {
             "developer" => "system",
             { } role => role,
             null => "",
         }, m.Text())).ToList(),
+        caller.Groups,
         MaxOutputTokens: MaxCompletionTokens ?? MaxTokens,
         Temperature: Temperature);
 }

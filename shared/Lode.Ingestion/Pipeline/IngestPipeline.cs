@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Lode.Database;
 using Lode.Ingestion.Extraction;
+using Lode.Security;
 using Lode.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -18,6 +19,7 @@ public sealed class IngestPipeline(
     ChunkStep chunk,
     EmbedStep embed,
     IndexWriter writer,
+    DocumentAccessResolver access,
     IngestMetrics metrics,
     ILogger<IngestPipeline> logger)
 {
@@ -37,27 +39,30 @@ public sealed class IngestPipeline(
             return IngestOutcome.Deleted;
         }
 
+        // Decided afresh from the object's current metadata every time, so a metadata change (an object copied onto
+        // itself with new groups) takes effect on its next event, with or without a content change.
+        var readGroups = access.GroupsFor(job.Bucket, job.Key, current.UserMetadata);
         var known = await documents.GetAsync(job.Bucket, job.Key, ct);
         // IndexedAt is set only by a successful indexing (a failure clears it), so this is "indexed at this etag".
         if (!job.Force && known is { IndexedAt: not null } && known.Etag == current.Etag && known.EmbeddingModel == embed.ModelName)
         {
-            await writer.SaveUnchangedAsync(job, ct);
+            await writer.SaveUnchangedAsync(job, readGroups, ct);
             return IngestOutcome.Unchanged;
         }
 
         try
         {
-            return await IndexAsync(job, current, ct);
+            return await IndexAsync(job, current, readGroups, ct);
         }
         catch (RejectedDocumentException e)
         {
-            await writer.SaveFailedAsync(job, $"{e.Reason}: {e.Message}", current.Etag, ct);
+            await writer.SaveFailedAsync(job, $"{e.Reason}: {e.Message}", current.Etag, readGroups, ct);
             logger.LogWarning("Rejected {Bucket}/{Key}: {Reason}: {Message}", job.Bucket, job.Key, e.Reason, e.Message);
             return IngestOutcome.Rejected;
         }
     }
 
-    private async Task<IngestOutcome> IndexAsync(IngestJob job, ObjectInfo current, CancellationToken ct)
+    private async Task<IngestOutcome> IndexAsync(IngestJob job, ObjectInfo current, string[] readGroups, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var step = started;
@@ -77,7 +82,7 @@ public sealed class IngestPipeline(
         var embedTime = metrics.StepDone(IngestStepNames.Embed, ref step);
         var info = fetched.Info;
         await writer.SaveIndexedAsync(job,
-            new IndexedObject(info.Etag, info.Size, info.ContentType, text.PageCount, embed.ModelName), embedded.Rows, ct);
+            new IndexedObject(info.Etag, info.Size, info.ContentType, text.PageCount, embed.ModelName, readGroups), embedded.Rows, ct);
         var storeTime = metrics.StepDone(IngestStepNames.Store, ref step);
         metrics.Stored(embedded.Rows.Count, embedded.Embedded);
 

@@ -114,7 +114,7 @@ public sealed class IngestWorker(
         if (job.Attempts >= _options.MaxAttempts)
         {
             logger.LogWarning("Giving up on {Bucket}/{Key} after {Attempts} attempts: {Reason}", job.Bucket, job.Key, job.Attempts, reason);
-            await Bookkeep(() => writer.SaveFailedAsync(job, $"Failed after {job.Attempts} attempts: {reason}", null, CancellationToken.None), job);
+            await Bookkeep(() => writer.SaveFailedAsync(job, $"Failed after {job.Attempts} attempts: {reason}", null, null, CancellationToken.None), job);
         }
         else
         {

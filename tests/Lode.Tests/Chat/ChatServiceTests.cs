@@ -1,3 +1,4 @@
+using Lode.Tests.Support;
 using Lode.Chat;
 using Lode.Chat.Answering;
 using Lode.Retrieval;
@@ -18,7 +19,7 @@ public sealed class ChatServiceTests
         new(retriever, new QueryRewriter(NullLogger<QueryRewriter>.Instance), Options.Create(new ChatSettings()), model);
 
     private static ChatRequest Ask(params string[] turns) =>
-        new(turns.Select((t, i) => new ChatTurn(i % 2 == 0 ? "user" : "assistant", t)).ToList());
+        new(turns.Select((t, i) => new ChatTurn(i % 2 == 0 ? "user" : "assistant", t)).ToList(), TestReaders.Staff);
 
     [Fact]
     public async Task Events_come_in_order_and_only_cited_sources_are_returned_as_citations()

@@ -76,8 +76,8 @@ public sealed class JobQueueTests : IAsyncLifetime
         await Task.Delay(400);
         var current = Assert.Single(await _queue.LeaseAsync(1, Lease, "fast", default));
 
-        await Assert.ThrowsAsync<LeaseLostException>(() => _writer.SaveFailedAsync(stale, "stale result", "e1", default));
-        await _writer.SaveFailedAsync(current, "current result", "e2", default);
+        await Assert.ThrowsAsync<LeaseLostException>(() => _writer.SaveFailedAsync(stale, "stale result", "e1", TestReaders.Staff, default));
+        await _writer.SaveFailedAsync(current, "current result", "e2", TestReaders.Staff, default);
 
         Assert.Equal("current result", await _db.ScalarAsync<string>("SELECT error FROM documents"));
         Assert.Equal(0L, await _db.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs"));

@@ -25,6 +25,7 @@ public sealed class StandaloneApp : IAsyncDisposable
     private readonly TestDatabase? _ownDatabase;
 
     public const string FixtureApiKey = "fixture-api-key-0123456789";
+    public const string FixtureAdminApiKey = "fixture-admin-key-0123456789";
     public const string FixtureWebhookToken = "fixture-webhook-token-0123456789";
 
     public WebApplication App { get; }
@@ -49,7 +50,9 @@ public sealed class StandaloneApp : IAsyncDisposable
                 $"--Database:ConnectionString={ownDatabase.ConnectionString}",
                 "--Storage:Endpoint=127.0.0.1:9", "--Storage:AccessKey=unused", "--Storage:SecretKey=unused",
                 // Real credentials exist, so a 401 in a test means "wrong credentials", not "none configured".
-                $"--Security:ApiKeys:fixture={FixtureApiKey}", $"--Webhook:Token={FixtureWebhookToken}",
+                $"--Webhook:Token={FixtureWebhookToken}",
+                .. TestReaders.ApiKeyArgs("fixture", FixtureApiKey, TestReaders.Group),
+                .. TestReaders.ApiKeyArgs("fixture-admin", FixtureAdminApiKey, "lode-admins"),
             ]);
         }
         string[] allArgs =

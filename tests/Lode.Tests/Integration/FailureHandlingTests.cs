@@ -27,7 +27,7 @@ public sealed class FailureHandlingTests
         using var accepted = await app.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
 
-        app.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", StandaloneApp.FixtureApiKey);
+        app.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", StandaloneApp.FixtureAdminApiKey);
         JsonElement document = default;
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
@@ -44,6 +44,11 @@ public sealed class FailureHandlingTests
         Assert.Equal("failed", document.GetProperty("status").GetString());
         Assert.Equal(3, document.GetProperty("attempts").GetInt32());
         Assert.Contains("after 3 attempts", document.GetProperty("error").GetString());
+
+        // The object could never be looked at, so its groups are unknown: the failure is shown to admins only.
+        app.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", StandaloneApp.FixtureApiKey);
+        using var hidden = await app.Client.GetAsync("api/documents/b/x.pdf");
+        Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
     }
 }
 

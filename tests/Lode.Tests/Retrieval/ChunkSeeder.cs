@@ -35,7 +35,7 @@ public static class ChunkSeeder
         var ordinals = new Dictionary<long, int>();
         await using var connection = await db.DataSource.OpenConnectionAsync();
         await using (var writer = await connection.BeginBinaryImportAsync("""
-            COPY chunks (id, document_id, ordinal, page_start, page_end, token_count, content, content_hash, embedding)
+            COPY chunks (id, document_id, ordinal, page_start, page_end, token_count, content, content_hash, embedding, read_groups)
             FROM STDIN (FORMAT BINARY)
             """))
         {
@@ -55,6 +55,7 @@ public static class ChunkSeeder
                 await writer.WriteAsync(chunk.Text, NpgsqlDbType.Text);
                 await writer.WriteAsync(SHA256.HashData(Encoding.UTF8.GetBytes(chunk.Text)), NpgsqlDbType.Bytea);
                 await writer.WriteAsync(new Vector(chunk.Vector));
+                await writer.WriteAsync(TestReaders.Staff, NpgsqlDbType.Array | NpgsqlDbType.Text);
             }
             await writer.CompleteAsync();
         }

@@ -86,10 +86,10 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
         var retriever = Retriever(options);
         const string query = "annual leave or holidays";
 
-        var vector = await retriever.SearchAsync(new SearchRequest(query, 4, Mode: SearchMode.Vector), default);
-        var text = await retriever.SearchAsync(new SearchRequest(query, 4, Mode: SearchMode.Text), default);
+        var vector = await retriever.SearchAsync(new SearchRequest(query, TestReaders.Staff, 4, Mode: SearchMode.Vector), default);
+        var text = await retriever.SearchAsync(new SearchRequest(query, TestReaders.Staff, 4, Mode: SearchMode.Text), default);
         // Top 4 = the candidate list length, so the lists fused are exactly the two above.
-        var hybrid = await retriever.SearchAsync(new SearchRequest(query, 4), default);
+        var hybrid = await retriever.SearchAsync(new SearchRequest(query, TestReaders.Staff, 4), default);
 
         Assert.Equal(4, vector.Count);
         Assert.InRange(text.Count, 2, 4);
@@ -120,22 +120,22 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
 
         // Hardly a word in common with the chunk: no chunk holds the whole query, the vector list carries it.
         const string question = "How many vacation days do workers get each year?";
-        var paraphrase = await retriever.SearchAsync(new SearchRequest(question, 3), default);
+        var paraphrase = await retriever.SearchAsync(new SearchRequest(question, TestReaders.Staff, 3), default);
         Assert.Contains("twenty-five days of paid annual leave", paraphrase[0].Text);
         Assert.Equal(("alpha", "hr/leave-policy.pdf", 1, 1), (paraphrase[0].Bucket, paraphrase[0].Key, paraphrase[0].PageStart, paraphrase[0].PageEnd));
-        Assert.All(await retriever.SearchAsync(new SearchRequest(question, 3, Mode: SearchMode.Text), default),
+        Assert.All(await retriever.SearchAsync(new SearchRequest(question, TestReaders.Staff, 3, Mode: SearchMode.Text), default),
             h => Assert.True(h.Score < 1, "only partial matches (score < 1)"));
 
-        var code = await retriever.SearchAsync(new SearchRequest("XK-42", 3), default);
+        var code = await retriever.SearchAsync(new SearchRequest("XK-42", TestReaders.Staff, 3), default);
         Assert.Contains("XK-42", code[0].Text);
-        var textOnly = await retriever.SearchAsync(new SearchRequest("XK-42", 3, Mode: SearchMode.Text), default);
+        var textOnly = await retriever.SearchAsync(new SearchRequest("XK-42", TestReaders.Staff, 3, Mode: SearchMode.Text), default);
         Assert.Contains("XK-42", Assert.Single(textOnly).Text);
     }
 
     [Fact]
     public async Task Text_search_ranks_a_match_of_the_whole_query_above_partial_matches()
     {
-        var hits = await Retriever().SearchAsync(new SearchRequest("sick leave certificate", 5, Mode: SearchMode.Text), default);
+        var hits = await Retriever().SearchAsync(new SearchRequest("sick leave certificate", TestReaders.Staff, 5, Mode: SearchMode.Text), default);
 
         Assert.Contains("doctor's certificate", hits[0].Text);
         Assert.InRange(hits[0].Score, 1, 2);
@@ -143,7 +143,7 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
         Assert.True(hits.Count >= 3, "chunks holding only 'leave' follow");
 
         // A quoted phrase must match as a phrase to rank first; its words still find the rest.
-        var phrase = await Retriever().SearchAsync(new SearchRequest("\"public holidays\"", 5, Mode: SearchMode.Text), default);
+        var phrase = await Retriever().SearchAsync(new SearchRequest("\"public holidays\"", TestReaders.Staff, 5, Mode: SearchMode.Text), default);
         Assert.Contains("national public holidays", phrase[0].Text);
         Assert.True(phrase[0].Score >= 1);
     }
@@ -165,7 +165,7 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
     [Fact]
     public async Task Results_carry_the_page_span_and_vector_scores_are_cosine_similarities()
     {
-        var hits = await Retriever().SearchAsync(new SearchRequest("parental leave for sixteen weeks", 2, Mode: SearchMode.Vector), default);
+        var hits = await Retriever().SearchAsync(new SearchRequest("parental leave for sixteen weeks", TestReaders.Staff, 2, Mode: SearchMode.Vector), default);
 
         Assert.Equal((3, 4), (hits[0].PageStart, hits[0].PageEnd));
         Assert.InRange(hits[0].Score, 0.5, 1.0);
@@ -205,7 +205,7 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
         // Text queries that match across every bucket, so an unfiltered search would return forbidden rows.
         foreach (var query in new[] { "leave or days or expenses or budget or password or VPN or kitchen or bicycle", "policy for staff" })
         {
-            var hits = await retriever.SearchAsync(new SearchRequest(query, 50, filter, mode), default);
+            var hits = await retriever.SearchAsync(new SearchRequest(query, TestReaders.Staff, 50, filter, mode), default);
             Assert.All(hits, h => Assert.Contains(h.ChunkId, allowed));
             if (mode != SearchMode.Text || query.Contains(" or ")) Assert.NotEmpty(hits);
             // Everything the filter allows is reachable: vector search over a tiny table returns all of it.
@@ -218,7 +218,7 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
     [InlineData("a%")]
     public async Task A_key_prefix_means_its_literal_characters(string prefix)
     {
-        var hits = await Retriever().SearchAsync(new SearchRequest("kitchen bicycle coffee parking", 10, new SearchFilter(KeyPrefix: prefix), SearchMode.Vector), default);
+        var hits = await Retriever().SearchAsync(new SearchRequest("kitchen bicycle coffee parking", TestReaders.Staff, 10, new SearchFilter(KeyPrefix: prefix), SearchMode.Vector), default);
 
         var hit = Assert.Single(hits);
         Assert.StartsWith(prefix, hit.Key, StringComparison.Ordinal);
@@ -227,7 +227,7 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
     [Fact]
     public async Task Chunks_of_a_document_being_reindexed_are_still_served()
     {
-        var hits = await Retriever().SearchAsync(new SearchRequest("where do we gather when the fire alarm rings", 1), default);
+        var hits = await Retriever().SearchAsync(new SearchRequest("where do we gather when the fire alarm rings", TestReaders.Staff, 1), default);
 
         Assert.Equal("other/evacuation.pdf", hits[0].Key);
     }
@@ -261,10 +261,10 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
 
         foreach (var mode in Enum.GetValues<SearchMode>())
         {
-            var hits = await retriever.SearchAsync(new SearchRequest(query, 5, Mode: mode), default);
+            var hits = await retriever.SearchAsync(new SearchRequest(query, TestReaders.Staff, 5, Mode: mode), default);
             if (mode == SearchMode.Vector) Assert.Equal(5, hits.Count);
             // The same text as a filter value is only a value too.
-            Assert.Empty(await retriever.SearchAsync(new SearchRequest("leave", 5, new SearchFilter(query, query, query), mode), default));
+            Assert.Empty(await retriever.SearchAsync(new SearchRequest("leave", TestReaders.Staff, 5, new SearchFilter(query, query, query), mode), default));
         }
         Assert.Equal(before, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM chunks"));
         Assert.Equal(SmallCorpusFixture.Documents.Length, (int)await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM documents"));
@@ -276,15 +276,15 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
         var retriever = Retriever();
 
         foreach (var mode in Enum.GetValues<SearchMode>())
-            Assert.Empty(await retriever.SearchAsync(new SearchRequest("leave", 5, new SearchFilter(Bucket: "no-such-bucket"), mode), default));
+            Assert.Empty(await retriever.SearchAsync(new SearchRequest("leave", TestReaders.Staff, 5, new SearchFilter(Bucket: "no-such-bucket"), mode), default));
         // Only stop words: no text query at all; hybrid still answers from the vector list.
-        Assert.Empty(await retriever.SearchAsync(new SearchRequest("the of and", 5, Mode: SearchMode.Text), default));
-        Assert.Equal(5, (await retriever.SearchAsync(new SearchRequest("the of and", 5), default)).Count);
-        Assert.Empty(await retriever.SearchAsync(new SearchRequest("zyxwvut", 5, Mode: SearchMode.Text), default));
+        Assert.Empty(await retriever.SearchAsync(new SearchRequest("the of and", TestReaders.Staff, 5, Mode: SearchMode.Text), default));
+        Assert.Equal(5, (await retriever.SearchAsync(new SearchRequest("the of and", TestReaders.Staff, 5), default)).Count);
+        Assert.Empty(await retriever.SearchAsync(new SearchRequest("zyxwvut", TestReaders.Staff, 5, Mode: SearchMode.Text), default));
 
         await using var empty = await TestDatabase.CreateAsync();
         foreach (var mode in Enum.GetValues<SearchMode>())
-            Assert.Empty(await ChunkSeeder.Retriever(empty, fixture.Embedder).SearchAsync(new SearchRequest("leave", 5, Mode: mode), default));
+            Assert.Empty(await ChunkSeeder.Retriever(empty, fixture.Embedder).SearchAsync(new SearchRequest("leave", TestReaders.Staff, 5, Mode: mode), default));
     }
 
     [Fact]
@@ -293,11 +293,11 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
         var counting = new CountingEmbeddingGenerator(fixture.Embedder);
         var retriever = ChunkSeeder.Retriever(fixture.Database, counting);
 
-        await retriever.SearchAsync(new SearchRequest("sick leave rules", 5), default);
+        await retriever.SearchAsync(new SearchRequest("sick leave rules", TestReaders.Staff, 5), default);
         Assert.Equal(1, counting.Texts);
-        await retriever.SearchAsync(new SearchRequest("sick leave rules", 5, Mode: SearchMode.Vector), default);
+        await retriever.SearchAsync(new SearchRequest("sick leave rules", TestReaders.Staff, 5, Mode: SearchMode.Vector), default);
         Assert.Equal(2, counting.Texts);
-        await retriever.SearchAsync(new SearchRequest("sick leave rules", 5, Mode: SearchMode.Text), default);
+        await retriever.SearchAsync(new SearchRequest("sick leave rules", TestReaders.Staff, 5, Mode: SearchMode.Text), default);
         Assert.Equal(2, counting.Texts);
     }
 
@@ -312,7 +312,7 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
         var retriever = new HybridRetriever(single, fixture.Embedder, Microsoft.Extensions.Options.Options.Create(options),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<HybridRetriever>.Instance);
 
-        Assert.NotEmpty(await retriever.SearchAsync(new SearchRequest("sick leave", 3), default));
+        Assert.NotEmpty(await retriever.SearchAsync(new SearchRequest("sick leave", TestReaders.Staff, 3), default));
 
         await using var command = single.CreateCommand(
             "SELECT current_setting('hnsw.ef_search'), current_setting('hnsw.iterative_scan'), current_setting('hnsw.max_scan_tuples'), pg_backend_pid()");
@@ -329,7 +329,7 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
     public async Task Bad_requests_are_refused_before_any_work(string query, int top)
     {
         var retriever = Retriever();
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => retriever.SearchAsync(new SearchRequest(query, top), default));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => retriever.SearchAsync(new SearchRequest(query, TestReaders.Staff, top), default));
     }
 
     [Fact]

@@ -79,12 +79,12 @@ public sealed class IterativeScanTests(RandomVectorsFixture fixture) : IClassFix
             var query = RandomVectorsFixture.RandomUnitVector(random);
             var filter = new SearchFilter(Bucket: $"b{i}");
 
-            var vector = await retriever.SearchWithVectorAsync(new SearchRequest("x", K, filter, SearchMode.Vector), query, exact: false, default);
+            var vector = await retriever.SearchWithVectorAsync(new SearchRequest("x", TestReaders.Staff, K, filter, SearchMode.Vector), query, exact: false, default);
             Assert.Equal(K, vector.Count);
             Assert.All(vector, h => Assert.Equal($"b{i}", h.Bucket));
 
             // Hybrid with a text query that matches nothing: every row comes from the (filtered) vector list.
-            var hybrid = await retriever.SearchWithVectorAsync(new SearchRequest("nonexistentword", K, filter), query, exact: false, default);
+            var hybrid = await retriever.SearchWithVectorAsync(new SearchRequest("nonexistentword", TestReaders.Staff, K, filter), query, exact: false, default);
             Assert.Equal(K, hybrid.Count);
             Assert.All(hybrid, h => Assert.Equal($"b{i}", h.Bucket));
         }
@@ -102,7 +102,7 @@ public sealed class IterativeScanTests(RandomVectorsFixture fixture) : IClassFix
         {
             var query = RandomVectorsFixture.RandomUnitVector(random);
             var hits = await retriever.SearchWithVectorAsync(
-                new SearchRequest("x", K, new SearchFilter(Bucket: $"b{i}"), SearchMode.Vector), query, exact: false, default);
+                new SearchRequest("x", TestReaders.Staff, K, new SearchFilter(Bucket: $"b{i}"), SearchMode.Vector), query, exact: false, default);
             counts.Add(hits.Count);
         }
         Assert.True(counts.All(c => c < K / 2), $"expected far fewer than {K} rows without iterative scan, got {string.Join(", ", counts)}");
@@ -115,7 +115,7 @@ public sealed class IterativeScanTests(RandomVectorsFixture fixture) : IClassFix
         var random = new Random(11);
         var query = RandomVectorsFixture.RandomUnitVector(random);
 
-        var exact = await retriever.SearchWithVectorAsync(new SearchRequest("x", 10, Mode: SearchMode.Vector), query, exact: true, default);
+        var exact = await retriever.SearchWithVectorAsync(new SearchRequest("x", TestReaders.Staff, 10, Mode: SearchMode.Vector), query, exact: true, default);
         // Unit vectors: cosine distance = 1 - dot product.
         var truth = fixture.Vectors
             .Select(v => (v.Id, Distance: 1 - v.Vector.Zip(query, (a, b) => (double)a * b).Sum()))
@@ -125,7 +125,7 @@ public sealed class IterativeScanTests(RandomVectorsFixture fixture) : IClassFix
         Assert.Equal(exact.Select(h => h.Score).OrderDescending(), exact.Select(h => h.Score));
 
         await Assert.ThrowsAsync<ArgumentException>(() =>
-            retriever.SearchWithVectorAsync(new SearchRequest("x", 10), query, exact: true, default));
+            retriever.SearchWithVectorAsync(new SearchRequest("x", TestReaders.Staff, 10), query, exact: true, default));
     }
 
     private sealed class NoEmbedder : IEmbeddingGenerator<string, Embedding<float>>

@@ -77,7 +77,7 @@ public sealed class RetrievalQualityTests(DebianCorpusFixture fixture, ITestOutp
             var ranks = new List<int>();
             foreach (var mode in modes)
             {
-                var results = await retriever.SearchAsync(new SearchRequest(q.Text, Top, Mode: mode), default);
+                var results = await retriever.SearchAsync(new SearchRequest(q.Text, TestReaders.Staff, Top, Mode: mode), default);
                 var rank = RankOfAnswer(results, q);
                 hits[mode].Add(rank > 0);
                 ranks.Add(rank);

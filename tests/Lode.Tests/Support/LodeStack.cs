@@ -18,6 +18,9 @@ public sealed class LodeStack : IAsyncDisposable
     public const string WebhookToken = "test-webhook-token-0123456789";
     public const string ApiKey = "test-api-key-0123456789abcdef";
 
+    /// <summary>A key in the admin group only: it may use admin endpoints but reads no documents.</summary>
+    public const string AdminApiKey = "test-admin-key-0123456789abcdef";
+
     private LodeStack(TestDatabase database, S3ServerProcess s3, StandaloneApp app, int port)
     {
         Database = database;
@@ -47,7 +50,9 @@ public sealed class LodeStack : IAsyncDisposable
         $"--Storage:AccessKey={s3.AccessKey}",
         $"--Storage:SecretKey={s3.SecretKey}",
         $"--Webhook:Token={WebhookToken}",
-        $"--Security:ApiKeys:tests={ApiKey}",
+        .. TestReaders.ApiKeyArgs("tests", ApiKey, TestReaders.Group),
+        .. TestReaders.ApiKeyArgs("admin", AdminApiKey, "lode-admins"),
+        $"--Access:DefaultGroups:0={TestReaders.Group}",
         $"--Ingestion:Buckets:0={Bucket}",
         "--Ingestion:LeaseSeconds=5",
         "--Ingestion:PollSeconds=0.2",
