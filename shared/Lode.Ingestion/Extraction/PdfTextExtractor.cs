@@ -21,6 +21,7 @@ public sealed class PdfTextExtractor : ITextExtractor
     {
         try
         {
+            PdfInflationGuard.Check(content, limits, cancellationToken);
             // A missing font should cost that font's glyphs, not the whole document.
             using var document = PdfDocument.Open(content, new ParsingOptions { SkipMissingFonts = true });
 

@@ -108,7 +108,8 @@ public sealed class DocxTextExtractorTests
         Assert.Equal(RejectionReason.TooLarge, TestFiles.RejectionOf(() => TestFiles.Extract(_extractor, "report.docx", limits)));
     }
 
-    private static byte[] WithExtraEntry(byte[] docx, string name, int zeroBytes)
+    /// <summary>The package with one more entry of <paramref name="zeroBytes"/> zeros: a zip bomb in miniature.</summary>
+    internal static byte[] WithExtraEntry(byte[] docx, string name, int zeroBytes)
     {
         using var buffer = new MemoryStream();
         buffer.Write(docx);
