@@ -1,5 +1,6 @@
 using Lode.Chat;
 using Lode.Chat.Models;
+using Lode.Chat.Teams;
 using Lode.Database;
 using Lode.Embeddings;
 using Lode.Functions.HealthChecks;
@@ -50,6 +51,8 @@ public static class LodeServices
         services.BindValidated<ChatSettings>(configuration, ChatSettings.SectionName);
         services.AddLodeLanguageModel(configuration.GetSection(LlmOptions.SectionName));
         services.AddLodeChat();
+        services.BindValidated<TeamsOptions>(configuration, TeamsOptions.SectionName);
+        services.AddLodeTeams();
         services.AddLodeRetrieval(configuration.GetSection(RetrievalOptions.SectionName));
         services.AddSingleton<ApiCallers>();
 

@@ -15,7 +15,17 @@ public sealed record ChatRequest(
     float? Temperature = null);
 
 /// <summary>A source as shown to the caller: where a cited passage is, and a short snippet of it.</summary>
-public sealed record Citation(int Number, string Bucket, string Key, int Page, int PageEnd, string Snippet);
+public sealed record Citation(int Number, string Bucket, string Key, int Page, int PageEnd, string Snippet)
+{
+    /// <summary>The document, for people: <c>bucket/key</c>.</summary>
+    public string Document => $"{Bucket}/{Key}";
+
+    /// <summary>The pages, for people: <c>p. 3</c> or <c>pp. 3-4</c>.</summary>
+    public string Pages => Page == PageEnd ? $"p. {Page}" : $"pp. {Page}-{PageEnd}";
+
+    /// <summary>Where the passage is, for people: <c>bucket/key, p. 3</c>.</summary>
+    public string Location => $"{Document}, {Pages}";
+}
 
 public sealed record ChatUsage(int PromptTokens, int CompletionTokens)
 {

@@ -23,6 +23,12 @@ public sealed class ChatService(
     public const string NoSourcesAnswer = "The indexed documents do not contain anything that answers this question.";
     public const string ExtractiveModelName = "lode-extractive";
 
+    /// <summary><see cref="Completed.FinishReason"/> of an extractive answer given because the model ran out of time.</summary>
+    public const string ModelTooSlowFinish = "model_too_slow";
+
+    /// <summary><see cref="Completed.FinishReason"/> of an extractive answer given because the model was busy.</summary>
+    public const string ModelBusyFinish = "model_busy";
+
     private readonly ChatSettings _settings = settings.Value;
     private readonly PromptBuilder _prompts = new(settings.Value.TemplateTokensPerMessage);
 
@@ -45,30 +51,78 @@ public sealed class ChatService(
     /// </summary>
     public async IAsyncEnumerable<ChatEvent> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken ct)
     {
-        var (history, question) = Split(request);
-        var query = _settings.RewriteFollowUps ? await rewriter.RewriteAsync(model, history, question, ct) : question;
-        var chunks = await retriever.SearchAsync(new SearchRequest(query, request.ReaderGroups, _settings.Sources, request.Filter), ct);
-
-        if (chunks.Count == 0)
+        var retrieved = await RetrieveAsync(request, ct);
+        if (retrieved.Chunks.Count == 0)
         {
             yield return new SourcesFound([]);
             yield return new TextDelta(NoSourcesAnswer);
-            yield return new Completed(NoSourcesAnswer, [], new ChatUsage(0, 0), AnswerMode.NoSources, ModelName, "stop");
+            yield return NoSources();
             yield break;
         }
 
         if (model is null)
         {
-            var sources = chunks.Select((chunk, i) => new NumberedSource(i + 1, chunk)).ToList();
-            var answer = ExtractiveAnswerer.Answer(question, sources, _settings.ExtractivePassages);
+            var sources = Numbered(retrieved.Chunks);
+            var done = Extract(retrieved.Question, sources, ExtractiveAnswerer.Label, "stop");
             yield return new SourcesFound(Citations(sources));
-            yield return new TextDelta(answer);
-            yield return new Completed(answer, CitedIn(answer, sources), new ChatUsage(0, 0), AnswerMode.Extractive, ModelName, "stop");
+            yield return new TextDelta(done.Answer);
+            yield return done;
             yield break;
         }
 
+        await foreach (var chatEvent in GenerateAsync(model, retrieved, request, ct)) yield return chatEvent;
+    }
+
+    /// <summary>
+    /// The whole answer within <paramref name="budget"/>, counted from this call, for callers that must reply by a
+    /// deadline (Teams waits about five seconds). When the model cannot finish in time, or cannot take the question
+    /// at all (<see cref="ModelBusyException"/>), its generation is cancelled and the answer is extractive over the
+    /// same retrieved sources (retrieval runs once), labelled with the reason and marked by
+    /// <see cref="Completed.FinishReason"/> (<see cref="ModelTooSlowFinish"/>, <see cref="ModelBusyFinish"/>).
+    /// Retrieval itself is not cut short: without sources there would be nothing to fall back on.
+    /// </summary>
+    public async Task<Completed> AnswerWithinAsync(ChatRequest request, TimeSpan budget, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(budget);
+        var retrieved = await RetrieveAsync(request, ct);
+        if (retrieved.Chunks.Count == 0) return NoSources();
+        if (model is null) return Extract(retrieved.Question, Numbered(retrieved.Chunks), ExtractiveAnswerer.Label, "stop");
+
+        try
+        {
+            Completed? done = null;
+            await foreach (var chatEvent in GenerateAsync(model, retrieved, request, deadline.Token)) done = chatEvent as Completed ?? done;
+            return done!;
+        }
+        catch (Exception) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            // Whatever the model threw once the budget ran out (a cancellation, or its client's wrapping of one)
+            // is the budget's doing: the caller still gets an answer in time.
+            return Extract(retrieved.Question, Numbered(retrieved.Chunks), ExtractiveAnswerer.TooSlowLabel, ModelTooSlowFinish);
+        }
+        catch (ModelBusyException)
+        {
+            return Extract(retrieved.Question, Numbered(retrieved.Chunks), ExtractiveAnswerer.BusyLabel, ModelBusyFinish);
+        }
+    }
+
+    /// <summary>The conversation split into history and question, and what retrieval found for it.</summary>
+    private sealed record Retrieved(IReadOnlyList<ChatTurn> History, string Question, IReadOnlyList<RetrievedChunk> Chunks);
+
+    private async Task<Retrieved> RetrieveAsync(ChatRequest request, CancellationToken ct)
+    {
+        var (history, question) = Split(request);
+        var query = _settings.RewriteFollowUps ? await rewriter.RewriteAsync(model, history, question, ct) : question;
+        var chunks = await retriever.SearchAsync(new SearchRequest(query, request.ReaderGroups, _settings.Sources, request.Filter), ct);
+        return new Retrieved(history, question, chunks);
+    }
+
+    private async IAsyncEnumerable<ChatEvent> GenerateAsync(ILanguageModel model, Retrieved retrieved, ChatRequest request,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
         var maxOutput = Math.Min(request.MaxOutputTokens ?? model.MaxOutputTokens, model.MaxOutputTokens);
-        var prompt = _prompts.Build(model, history, question, chunks, maxOutput);
+        var prompt = _prompts.Build(model, retrieved.History, retrieved.Question, retrieved.Chunks, maxOutput);
         var options = new ChatOptions { MaxOutputTokens = maxOutput, Temperature = request.Temperature ?? 0.1f };
 
         await using var updates = model.Client.GetStreamingResponseAsync(prompt.Messages, options, ct).GetAsyncEnumerator(ct);
@@ -93,6 +147,18 @@ public sealed class ChatService(
             new ChatUsage((int)(usage?.InputTokenCount ?? prompt.PromptTokens), (int)(usage?.OutputTokenCount ?? model.CountTokens(full))),
             AnswerMode.Generated, ModelName, finish);
     }
+
+    private Completed NoSources() =>
+        new(NoSourcesAnswer, [], new ChatUsage(0, 0), AnswerMode.NoSources, ModelName, "stop");
+
+    private Completed Extract(string question, IReadOnlyList<NumberedSource> sources, string label, string finish)
+    {
+        var answer = ExtractiveAnswerer.Answer(question, sources, _settings.ExtractivePassages, label);
+        return new Completed(answer, CitedIn(answer, sources), new ChatUsage(0, 0), AnswerMode.Extractive, ExtractiveModelName, finish);
+    }
+
+    private static List<NumberedSource> Numbered(IEnumerable<RetrievedChunk> chunks) =>
+        chunks.Select((chunk, i) => new NumberedSource(i + 1, chunk)).ToList();
 
     private (IReadOnlyList<ChatTurn> History, string Question) Split(ChatRequest request)
     {

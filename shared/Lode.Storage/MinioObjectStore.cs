@@ -108,13 +108,20 @@ public sealed class MinioObjectStore(IMinioClient client, IOptions<StorageOption
 
     private static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
 
+    // Minio SDK 7.0.0 (OperationsUtil.SupportedHeaders): standard headers it reports in ObjectStat.MetaData.
+    private static readonly HashSet<string> SdkMetadataHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Content-Type", "Cache-Control", "Content-Encoding", "Content-Disposition", "x-amz-acl", "x-minio-extract",
+    };
+
     private static ObjectInfo ToInfo(string bucket, string key, ObjectStat stat)
     {
-        // The SDK reports user metadata with its x-amz-meta- prefix in MetaData; keep only those, without prefix.
+        // The SDK puts user metadata into MetaData with its x-amz-meta- prefix already stripped, next to the few
+        // standard headers it also files there; everything but those is user metadata.
         var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in stat.MetaData ?? new Dictionary<string, string>())
         {
-            if (name.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase)) metadata[name["x-amz-meta-".Length..]] = value;
+            if (!SdkMetadataHeaders.Contains(name)) metadata[name] = value;
         }
         return new ObjectInfo(bucket, key, stat.ETag?.Trim('"') ?? "", stat.Size, stat.ContentType,
             new DateTimeOffset(DateTime.SpecifyKind(stat.LastModified, DateTimeKind.Utc)), metadata);

@@ -9,6 +9,5 @@ namespace Lode.Functions.Http;
 public static class CitationFooter
 {
     public static string For(IReadOnlyList<Citation> citations) =>
-        citations.Count == 0 ? "" : "\n\nSources: " + string.Join("; ", citations.Select(c =>
-            c.Page == c.PageEnd ? $"[{c.Number}] {c.Bucket}/{c.Key}, p. {c.Page}" : $"[{c.Number}] {c.Bucket}/{c.Key}, pp. {c.Page}-{c.PageEnd}"));
+        citations.Count == 0 ? "" : "\n\nSources: " + string.Join("; ", citations.Select(c => $"[{c.Number}] {c.Location}"));
 }

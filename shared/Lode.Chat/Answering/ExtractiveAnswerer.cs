@@ -5,13 +5,19 @@ using Lode.Chat.Prompting;
 namespace Lode.Chat.Answering;
 
 /// <summary>
-/// The answer when no language model is configured: from each of the best sources, the sentences that share the most
-/// words with the question, quoted with their source number. It is labelled as extractive so nobody mistakes it for a
-/// written answer.
+/// The answer when no language model is configured (or it could not answer in time): from each of the best sources,
+/// the sentences that share the most words with the question, quoted with their source number. It is labelled as
+/// extractive, with the reason, so nobody mistakes it for a written answer.
 /// </summary>
 public static partial class ExtractiveAnswerer
 {
     public const string Label = "No language model is configured, so this answer quotes the most relevant passages from the documents:";
+
+    /// <summary>The label when the model did not finish within the caller's time budget.</summary>
+    public const string TooSlowLabel = "The model took too long; here are the most relevant passages from the documents:";
+
+    /// <summary>The label when the model could not take the question at all (every sequence busy).</summary>
+    public const string BusyLabel = "The model is busy; here are the most relevant passages from the documents:";
 
     [GeneratedRegex(@"(?<=[.!?])\s+(?=[\p{Lu}\d""'(\[])")]
     private static partial Regex SentenceBoundary();
@@ -19,10 +25,10 @@ public static partial class ExtractiveAnswerer
     [GeneratedRegex(@"[\p{L}\p{N}]+")]
     private static partial Regex Word();
 
-    public static string Answer(string question, IReadOnlyList<NumberedSource> sources, int passages)
+    public static string Answer(string question, IReadOnlyList<NumberedSource> sources, int passages, string label = Label)
     {
         var questionWords = Words(question);
-        var answer = new StringBuilder(Label).Append('\n');
+        var answer = new StringBuilder(label).Append('\n');
         foreach (var source in sources.Take(passages))
         {
             answer.Append("\n- ").Append(BestSentences(source.Chunk.Text, questionWords)).Append(" [").Append(source.Number).Append(']');

@@ -61,3 +61,53 @@ public sealed class ScriptedModel(int contextTokens, int maxOutputTokens, params
     {
     }
 }
+
+/// <summary>
+/// A language model that never gets an answer out: it either accepts the request and then produces nothing until
+/// cancelled (a model far too slow for the caller's deadline), or refuses it as busy. Records whether it was cancelled.
+/// </summary>
+public sealed class StalledModel : ILanguageModel, IChatClient
+{
+    private readonly bool _busy;
+
+    private StalledModel(bool busy) => _busy = busy;
+
+    public static StalledModel NeverFinishing() => new(busy: false);
+
+    public static StalledModel AlwaysBusy() => new(busy: true);
+
+    public int Requests { get; private set; }
+    public bool GenerationCancelled { get; private set; }
+    public string ModelId => "stalled";
+    public IChatClient Client => this;
+    public int ContextTokens => 4096;
+    public int MaxOutputTokens => 256;
+
+    public int CountTokens(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Requests++;
+        if (_busy) throw new ModelBusyException(TimeSpan.FromSeconds(3));
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            GenerationCancelled = true;
+            throw;
+        }
+        yield break;
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+    public void Dispose()
+    {
+    }
+}

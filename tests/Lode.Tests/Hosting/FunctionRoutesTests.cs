@@ -58,7 +58,8 @@ public sealed class FunctionRoutesTests(StandaloneAppFixture fixture) : IClassFi
         var (_, method, trigger) = DeclaredHttpFunctions().Single(f => f.Name == functionName);
         var path = DummyPath(trigger.Route ?? functionName, method);
 
-        foreach (var credentials in new[] { null, "Bearer wrong-key-that-is-long-enough", "Basic dXNlcjpwYXNz" })
+        // The last is a well-formed Teams signature, but not of this body with the configured token.
+        foreach (var credentials in new[] { null, "Bearer wrong-key-that-is-long-enough", "Basic dXNlcjpwYXNz", WrongTeamsSignature })
         {
             foreach (var httpMethod in trigger.Methods is { Length: > 0 } methods ? methods : ["get"])
             {
@@ -73,6 +74,8 @@ public sealed class FunctionRoutesTests(StandaloneAppFixture fixture) : IClassFi
             }
         }
     }
+
+    private static readonly string WrongTeamsSignature = "HMAC " + Convert.ToBase64String(new byte[32]);
 
     private static bool IsRouteNotFound(HttpResponseMessage response, string body) =>
         response.StatusCode == HttpStatusCode.NotFound

@@ -28,6 +28,9 @@ public sealed class StandaloneApp : IAsyncDisposable
     public const string FixtureAdminApiKey = "fixture-admin-key-0123456789";
     public const string FixtureWebhookToken = "fixture-webhook-token-0123456789";
 
+    /// <summary>The Teams webhook's security token (base64, as Teams shows it).</summary>
+    public const string FixtureTeamsToken = "Zml4dHVyZS10ZWFtcy10b2tlbi0wMTIzNDU2Nzg5YWI=";
+
     public WebApplication App { get; }
     public HttpClient Client { get; }
     public CapturedLogs Logs { get; }
@@ -51,6 +54,7 @@ public sealed class StandaloneApp : IAsyncDisposable
                 "--Storage:Endpoint=127.0.0.1:9", "--Storage:AccessKey=unused", "--Storage:SecretKey=unused",
                 // Real credentials exist, so a 401 in a test means "wrong credentials", not "none configured".
                 $"--Webhook:Token={FixtureWebhookToken}",
+                $"--Teams:SecurityToken={FixtureTeamsToken}",
                 .. TestReaders.ApiKeyArgs("fixture", FixtureApiKey, TestReaders.Group),
                 .. TestReaders.ApiKeyArgs("fixture-admin", FixtureAdminApiKey, "lode-admins"),
             ]);
