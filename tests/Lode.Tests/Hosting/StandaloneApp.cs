@@ -28,6 +28,10 @@ public sealed class StandaloneApp : IAsyncDisposable
     public const string FixtureAdminApiKey = "fixture-admin-key-0123456789";
     public const string FixtureWebhookToken = "fixture-webhook-token-0123456789";
 
+    /// <summary>Storage settings for apps that never touch the store: an address nobody listens on.</summary>
+    public static readonly string[] UnusedStoreArgs =
+        ["--Storage:Endpoint=127.0.0.1:9", "--Storage:AccessKey=unused", "--Storage:SecretKey=unused"];
+
     public WebApplication App { get; }
     public HttpClient Client { get; }
     public CapturedLogs Logs { get; }
@@ -48,7 +52,7 @@ public sealed class StandaloneApp : IAsyncDisposable
             ownDatabase = await TestDatabase.CreateAsync(migrate: false);
             given.AddRange([
                 $"--Database:ConnectionString={ownDatabase.ConnectionString}",
-                "--Storage:Endpoint=127.0.0.1:9", "--Storage:AccessKey=unused", "--Storage:SecretKey=unused",
+                .. UnusedStoreArgs,
                 // Real credentials exist, so a 401 in a test means "wrong credentials", not "none configured".
                 $"--Webhook:Token={FixtureWebhookToken}",
                 .. TestReaders.ApiKeyArgs("fixture", FixtureApiKey, TestReaders.Group),
