@@ -1,3 +1,4 @@
+using Lode.Audit;
 using Lode.Chat;
 using Lode.Chat.Models;
 using Lode.Chat.Teams;
@@ -37,6 +38,7 @@ public static class LodeServices
         services.BindValidated<SecurityOptions>(configuration, SecurityOptions.SectionName);
         services.BindValidated<WebhookOptions>(configuration, WebhookOptions.SectionName);
         services.BindValidated<DocumentAccessOptions>(configuration, DocumentAccessOptions.SectionName);
+        services.BindValidated<AuditOptions>(configuration, AuditOptions.SectionName);
 
         // These two validate themselves (with messages naming the key); run that at start-up, not at first use.
         services.AddOptions<EmbeddingOptions>().Validate(o => { o.Validate(); return true; }).ValidateOnStart();
@@ -54,7 +56,9 @@ public static class LodeServices
         services.BindValidated<TeamsOptions>(configuration, TeamsOptions.SectionName);
         services.AddLodeTeams();
         services.AddLodeRetrieval(configuration.GetSection(RetrievalOptions.SectionName));
+        services.AddLodeAudit();
         services.AddSingleton<ApiCallers>();
+        services.AddSingleton<QuestionAudit>();
 
         // GET api/health reports every check registered here.
         services.AddHealthChecks()

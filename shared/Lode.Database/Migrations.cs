@@ -80,5 +80,50 @@ public static class Migrations
             CREATE INDEX chunks_read_groups_idx ON chunks USING gin (read_groups);
             CREATE INDEX documents_read_groups_idx ON documents USING gin (read_groups);
             """),
+        new(4, "audit trail of questions asked, append-only", _ => """
+            -- One row per question: who asked (as authenticated, with the groups that decided what they could read),
+            -- through which surface, which documents were returned or cited, how long the answer was and how it ended.
+            -- question and answer hold text only as far as Audit:TextRetention keeps it: text not kept is never
+            -- written, so the table needs no purge and stays append-only.
+            CREATE TABLE audit_events (
+                id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                occurred_at   timestamptz NOT NULL DEFAULT now(),
+                caller        text NOT NULL,
+                auth_method   text NOT NULL,
+                caller_groups text[] NOT NULL,
+                surface       text NOT NULL,
+                question      text,
+                answer        text,
+                answer_chars  integer,
+                answer_mode   text,
+                sources       jsonb NOT NULL DEFAULT '[]',
+                outcome       text NOT NULL
+            );
+            -- Newest first, for the admin listing (keyset on occurred_at, id) and time ranges; by caller, for "what did X ask".
+            CREATE INDEX audit_events_time_idx ON audit_events (occurred_at DESC, id DESC);
+            CREATE INDEX audit_events_caller_idx ON audit_events (caller, occurred_at DESC, id DESC);
+
+            -- Append-only, enforced here rather than trusted to the application. The one UPDATE allowed: a row written
+            -- before its answer was streamed (Audit:Required) gets its outcome once, and nothing that says who asked
+            -- what, when, changes.
+            CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'UPDATE' THEN
+                    IF OLD.outcome = 'streaming' AND NEW.outcome <> 'streaming'
+                       AND (NEW.occurred_at, NEW.caller, NEW.auth_method, NEW.caller_groups, NEW.surface, NEW.question)
+                           IS NOT DISTINCT FROM
+                           (OLD.occurred_at, OLD.caller, OLD.auth_method, OLD.caller_groups, OLD.surface, OLD.question) THEN
+                        RETURN NEW;
+                    END IF;
+                END IF;
+                RAISE EXCEPTION 'audit_events is append-only: % is not allowed', TG_OP
+                    USING ERRCODE = 'insufficient_privilege';
+            END;
+            $$;
+            CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events
+                FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+            CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+                FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
+            """),
     ];
 }

@@ -1,3 +1,4 @@
+using Lode.Audit;
 using Lode.Chat;
 using Lode.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +12,7 @@ namespace Lode.Functions;
 /// <c>Accept: text/event-stream</c>) the answer is server-sent events: <c>citations</c> (the numbered sources), then
 /// <c>delta</c> events of text, then <c>done</c> with the whole answer, the sources it cited and usage.
 /// </summary>
-public sealed class Chat(ApiCallers callers, ChatService chat)
+public sealed class Chat(ApiCallers callers, ChatService chat, QuestionAudit audit)
 {
     private const long MaxBodyBytes = 1 << 20;
 
@@ -25,9 +26,11 @@ public sealed class Chat(ApiCallers callers, ChatService chat)
         var (body, invalid) = await JsonBody.ReadAsync<ChatHttpRequest>(request, MaxBodyBytes, cancellationToken);
         if (invalid is not null) return invalid;
 
-        var events = chat.StreamAsync(body!.ToChatRequest(check.Caller), cancellationToken);
+        var chatRequest = body!.ToChatRequest(check.Caller);
+        var streamed = ServerSentEvents.Wanted(request, body.Stream);
+        var events = audit.Track(chat.StreamAsync(chatRequest, cancellationToken), check.Caller, AuditSurfaces.Chat, chatRequest, streamed);
         var response = request.HttpContext.Response;
-        return ServerSentEvents.Wanted(request, body.Stream)
+        return streamed
             ? await ChatStreaming.StreamAsync(response, events, WriteEvent, WriteError, cancellationToken)
             : await ChatStreaming.CollectAsync(response, events, ChatHttpResponse.From, cancellationToken);
 

@@ -22,23 +22,18 @@ public sealed class ListDocuments(ApiCallers callers, DocumentRepository documen
         if (check.Refused) return check.Refusal;
 
         var query = request.Query;
-        var status = NullIfEmpty(query["status"]);
+        var status = ListQuery.Text(query, "status");
         if (status is not null && !DocumentStatus.IsValid(status))
             return ApiErrors.Result(400, "invalid_status", "status must be one of pending, indexed, failed.");
-        var limit = DefaultLimit;
-        if (NullIfEmpty(query["limit"]) is { } limitText && (!int.TryParse(limitText, out limit) || limit is < 1 or > MaxLimit))
-            return ApiErrors.Result(400, "invalid_limit", $"limit must be a whole number from 1 to {MaxLimit}.");
-        if (!PageCursor.TryDecode(NullIfEmpty(query["cursor"]), out var after))
-            return ApiErrors.Result(400, "invalid_cursor", "cursor is not one this API returned.");
+        var (limit, after, invalid) = ListQuery.ReadPage(query, DefaultLimit, MaxLimit, cursorParts: 2);
+        if (invalid is not null) return invalid;
 
         var page = await documents.ListAsync(
-            new DocumentQuery(ReadableBy(check.Caller), NullIfEmpty(query["bucket"]), NullIfEmpty(query["prefix"]), status),
-            after, limit, cancellationToken);
+            new DocumentQuery(ReadableBy(check.Caller), ListQuery.Text(query, "bucket"), ListQuery.Text(query, "prefix"), status),
+            after is [var bucket, var key] ? (bucket, key) : null, limit, cancellationToken);
         var next = page.Count == limit ? PageCursor.Encode(page[^1].Bucket, page[^1].Key) : null;
         return new OkObjectResult(new DocumentPage(page.Select(DocumentView.From).ToList(), next));
     }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     /// <summary>Admins see every document (to find and fix failures); everyone else the ones their groups may read.</summary>
     internal static IReadOnlyList<string>? ReadableBy(Caller caller) => caller.IsAdmin ? null : caller.Groups;

@@ -1,3 +1,4 @@
+using Lode.Audit;
 using Lode.Chat;
 using Lode.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,7 @@ namespace Lode.Functions;
 /// POST v1/chat/completions: OpenAI-compatible chat, retrieval-augmented over the documents, streaming included, so
 /// any OpenAI client pointed at http://host:7071/v1 works. The answer's content ends with its cited sources.
 /// </summary>
-public sealed class OpenAiChatCompletions(ApiCallers callers, ChatService chat, TimeProvider clock)
+public sealed class OpenAiChatCompletions(ApiCallers callers, ChatService chat, QuestionAudit audit, TimeProvider clock)
 {
     private const long MaxBodyBytes = 1 << 20;
 
@@ -26,9 +27,11 @@ public sealed class OpenAiChatCompletions(ApiCallers callers, ChatService chat, 
 
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var created = clock.GetUtcNow().ToUnixTimeSeconds();
-        var events = chat.StreamAsync(body!.ToChatRequest(check.Caller), cancellationToken);
+        var chatRequest = body!.ToChatRequest(check.Caller);
+        var streamed = body.Stream == true;
+        var events = audit.Track(chat.StreamAsync(chatRequest, cancellationToken), check.Caller, AuditSurfaces.OpenAiChatCompletions, chatRequest, streamed);
         var response = request.HttpContext.Response;
-        if (body.Stream != true) return await ChatStreaming.CollectAsync(response, events, Shape, cancellationToken);
+        if (!streamed) return await ChatStreaming.CollectAsync(response, events, Shape, cancellationToken);
 
         var includeUsage = body.StreamOptions?.IncludeUsage == true;
         return await ChatStreaming.StreamAsync(response, events, WriteChunk, WriteError, cancellationToken);

@@ -11,7 +11,7 @@ namespace Lode.Functions;
 /// POST api/search <c>{query, top?, bucket?, prefix?, contentType?, mode?}</c>: the chunks that best answer the
 /// query, hybrid (vector + full text, fused) unless <c>mode</c> is <c>vector</c> or <c>text</c>.
 /// </summary>
-public sealed class Search(ApiCallers callers, IRetriever retriever, IOptions<RetrievalOptions> options)
+public sealed class Search(ApiCallers callers, IRetriever retriever, IOptions<RetrievalOptions> options, QuestionAudit audit)
 {
     private const long MaxBodyBytes = 64 << 10;
 
@@ -47,6 +47,6 @@ public sealed class Search(ApiCallers callers, IRetriever retriever, IOptions<Re
             return ApiErrors.Result(StatusCodes.Status400BadRequest, "invalid_mode", "mode must be one of hybrid, vector, text.");
 
         var chunks = await retriever.SearchAsync(new SearchRequest(body.Query, check.Caller.Groups, top, body.Filter(), mode), cancellationToken);
-        return new OkObjectResult(new SearchResponse(chunks.Select(SearchHit.From).ToList()));
+        return await audit.SearchedAsync(check.Caller, body.Query, chunks, new OkObjectResult(new SearchResponse(chunks.Select(SearchHit.From).ToList())));
     }
 }

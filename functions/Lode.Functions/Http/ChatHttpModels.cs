@@ -33,7 +33,10 @@ public sealed record ChatHttpResponse(
     string Model)
 {
     public static ChatHttpResponse From(Completed c) => new(c.Answer, c.Citations.Select(CitationView.From).ToList(),
-        UsageView.From(c.Usage), c.Mode.ToString().ToLowerInvariant(), c.Model);
+        UsageView.From(c.Usage), ModeName(c.Mode), c.Model);
+
+    /// <summary>The mode as the API (and the audit trail) names it: generated, extractive, nosources.</summary>
+    public static string ModeName(AnswerMode mode) => mode.ToString().ToLowerInvariant();
 }
 
 public sealed record CitationView(int Number, string Bucket, string Key, int Page, int PageEnd, string Snippet)

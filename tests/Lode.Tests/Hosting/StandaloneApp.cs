@@ -31,6 +31,10 @@ public sealed class StandaloneApp : IAsyncDisposable
     /// <summary>The Teams webhook's security token (base64, as Teams shows it).</summary>
     public const string FixtureTeamsToken = "Zml4dHVyZS10ZWFtcy10b2tlbi0wMTIzNDU2Nzg5YWI=";
 
+    /// <summary>Storage settings for apps that never touch the store: an address nobody listens on.</summary>
+    public static readonly string[] UnusedStoreArgs =
+        ["--Storage:Endpoint=127.0.0.1:9", "--Storage:AccessKey=unused", "--Storage:SecretKey=unused"];
+
     public WebApplication App { get; }
     public HttpClient Client { get; }
     public CapturedLogs Logs { get; }
@@ -51,7 +55,7 @@ public sealed class StandaloneApp : IAsyncDisposable
             ownDatabase = await TestDatabase.CreateAsync(migrate: false);
             given.AddRange([
                 $"--Database:ConnectionString={ownDatabase.ConnectionString}",
-                "--Storage:Endpoint=127.0.0.1:9", "--Storage:AccessKey=unused", "--Storage:SecretKey=unused",
+                .. UnusedStoreArgs,
                 // Real credentials exist, so a 401 in a test means "wrong credentials", not "none configured".
                 $"--Webhook:Token={FixtureWebhookToken}",
                 $"--Teams:SecurityToken={FixtureTeamsToken}",

@@ -1,0 +1,143 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Lode.Audit;
+using Lode.Chat;
+using Lode.Retrieval;
+using Lode.Security;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Lode.Functions.Http;
+
+/// <summary>
+/// Puts every question the API answers into the audit trail (<see cref="AuditLog"/>): searches with the documents they
+/// returned, chat answers with the documents they cite, streamed or not, however they end. Each function makes one
+/// call; what a row holds is decided here, the same way for every surface.
+/// </summary>
+public sealed class QuestionAudit(AuditLog log)
+{
+    public const string UnavailableCode = "audit_unavailable";
+
+    /// <summary>The answer to a question that cannot be recorded while <c>Audit:Required</c> is set.</summary>
+    public static IActionResult Unavailable(AuditUnavailableException e) =>
+        ApiErrors.Result(StatusCodes.Status503ServiceUnavailable, UnavailableCode, e.Message);
+
+    /// <summary>Records a search, then gives its result (with <c>Audit:Required</c>, 503 when the row cannot be written).</summary>
+    public async Task<IActionResult> SearchedAsync(Caller caller, string query, IReadOnlyList<RetrievedChunk> found, IActionResult result)
+    {
+        var entry = new AuditEntry(caller, AuditSurfaces.Search, query, Answer: null, AnswerMode: null,
+            Distinct(found.Select(c => new AuditSource(c.Bucket, c.Key, c.PageStart))), AuditOutcomes.Ok);
+        try
+        {
+            await log.RecordAsync(entry, CancellationToken.None);
+            return result;
+        }
+        catch (AuditUnavailableException e)
+        {
+            return Unavailable(e);
+        }
+    }
+
+    /// <summary>
+    /// The chat answer's events, recorded as they pass: once the answer is complete (before its last event goes out),
+    /// or when the pipeline fails or the caller goes away (with the text sent until then). <paramref name="streamed"/>:
+    /// the events go out as they come, so with <c>Audit:Required</c> the row is written before the first one, and an
+    /// <see cref="AuditUnavailableException"/> still arrives before anything was sent.
+    /// </summary>
+    public async IAsyncEnumerable<ChatEvent> Track(IAsyncEnumerable<ChatEvent> answer, Caller caller, string surface,
+        ChatRequest request, bool streamed, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var question = request.Messages.LastOrDefault(m => m.Role == "user")?.Content;
+        var record = new AnswerRecord(log, new AuditEntry(caller, surface, question, null, null, [], AuditOutcomes.Ok), streamed);
+        await using var events = answer.GetAsyncEnumerator(ct);
+        try
+        {
+            while (true)
+            {
+                ChatEvent current;
+                try
+                {
+                    if (!await events.MoveNextAsync()) break;
+                    current = events.Current;
+                    await record.ObserveAsync(current);
+                }
+                catch (Exception error)
+                {
+                    await record.FailedAsync(error, ct);
+                    throw;
+                }
+                yield return current;
+            }
+        }
+        finally
+        {
+            // Records only if nothing else did: the caller stopped reading (went away, or a write to it failed) first.
+            await record.AbandonedAsync();
+        }
+    }
+
+    private static List<AuditSource> Distinct(IEnumerable<AuditSource> sources) => sources.Distinct().ToList();
+
+    private static List<AuditSource> SourcesOf(IEnumerable<Citation> citations) =>
+        Distinct(citations.Select(c => new AuditSource(c.Bucket, c.Key, c.Page)));
+
+    /// <summary>What one chat answer has come to so far, and its one row in the trail.</summary>
+    private sealed class AnswerRecord(AuditLog log, AuditEntry entry, bool streamed)
+    {
+        private readonly StringBuilder _sent = new();
+        private AuditEntry _entry = entry;
+        private long? _opened;
+        private bool _ended;
+
+        public async Task ObserveAsync(ChatEvent chatEvent)
+        {
+            switch (chatEvent)
+            {
+                case SourcesFound found:
+                    // What the caller may be shown; the sources actually cited replace them when the answer is complete.
+                    _entry = _entry with { Sources = SourcesOf(found.Sources) };
+                    if (streamed) _opened = await log.OpenStreamAsync(_entry, CancellationToken.None);
+                    break;
+                case TextDelta delta:
+                    _sent.Append(delta.Text);
+                    break;
+                case Completed done:
+                    _ended = true;
+                    await log.CompleteStreamAsync(_opened, _entry with
+                    {
+                        Answer = done.Answer,
+                        AnswerMode = ChatHttpResponse.ModeName(done.Mode),
+                        Sources = SourcesOf(done.Citations),
+                        Outcome = AuditOutcomes.Ok,
+                    }, CancellationToken.None);
+                    break;
+            }
+        }
+
+        public Task FailedAsync(Exception error, CancellationToken ct)
+        {
+            if (error is not AuditUnavailableException)
+                return EndAsync(error is OperationCanceledException && ct.IsCancellationRequested ? AuditOutcomes.Cancelled : ChatErrors.CodeOf(error));
+            // The trail has just refused a write (and logged it): another attempt would only wait for it again.
+            _ended = true;
+            return Task.CompletedTask;
+        }
+
+        public Task AbandonedAsync() => EndAsync(AuditOutcomes.Cancelled);
+
+        private async Task EndAsync(string outcome)
+        {
+            if (_ended) return;
+            _ended = true;
+            try
+            {
+                await log.CompleteStreamAsync(_opened, _entry with { Answer = _sent.Length > 0 ? _sent.ToString() : null, Outcome = outcome },
+                    CancellationToken.None);
+            }
+            catch (AuditUnavailableException)
+            {
+                // Already logged; the request is failing or gone anyway, so there is nobody left to refuse.
+            }
+        }
+    }
+}
