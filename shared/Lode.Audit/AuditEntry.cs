@@ -29,6 +29,7 @@ public static class AuditSurfaces
     public const string Search = "api/search";
     public const string Chat = "api/chat";
     public const string OpenAiChatCompletions = "v1/chat/completions";
+    public const string Teams = "teams";
 }
 
 /// <summary>Outcomes that are not error codes.</summary>

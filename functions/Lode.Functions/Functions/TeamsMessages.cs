@@ -1,3 +1,4 @@
+using Lode.Audit;
 using Lode.Chat.Teams;
 using Lode.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +12,7 @@ namespace Lode.Functions;
 /// token (<c>Authorization: HMAC &lt;signature&gt;</c>); a signed, fresh message is answered with a message activity
 /// that Teams posts in the thread. Anything unsigned, stale or replayed gets 401 and is not processed.
 /// </summary>
-public sealed class TeamsMessages(TeamsMessageHandler teams)
+public sealed class TeamsMessages(TeamsMessageHandler teams, QuestionAudit audit)
 {
     // A Teams message carries at most ~28 KB of text; with its HTML copy and entities it stays well below this.
     private const long MaxBodyBytes = 256 << 10;
@@ -33,9 +34,11 @@ public sealed class TeamsMessages(TeamsMessageHandler teams)
 
         switch (await teams.HandleAsync(request.Headers.Authorization, body, cancellationToken))
         {
+            case TeamsReplied { Caller: { } caller, Answer: { } answer } replied:
+                // Every Teams message that reached the documents passes here: recorded like any other question.
+                return await audit.AnsweredAsync(caller, AuditSurfaces.Teams, replied.Question, answer, new OkObjectResult(replied.Reply));
             case TeamsReplied replied:
-                // Every Teams message that reached the documents passes here, with who asked (replied.Caller), the
-                // question and the answer: the one place to record it.
+                // Nothing was asked of the documents (no question, or a user without groups): nothing to audit.
                 return new OkObjectResult(replied.Reply);
             case TeamsRefused refused:
                 return Refusal(refused);

@@ -23,10 +23,17 @@ public sealed class QuestionAudit(AuditLog log)
         ApiErrors.Result(StatusCodes.Status503ServiceUnavailable, UnavailableCode, e.Message);
 
     /// <summary>Records a search, then gives its result (with <c>Audit:Required</c>, 503 when the row cannot be written).</summary>
-    public async Task<IActionResult> SearchedAsync(Caller caller, string query, IReadOnlyList<RetrievedChunk> found, IActionResult result)
+    public Task<IActionResult> SearchedAsync(Caller caller, string query, IReadOnlyList<RetrievedChunk> found, IActionResult result) =>
+        RecordedAsync(new AuditEntry(caller, AuditSurfaces.Search, query, Answer: null, AnswerMode: null,
+            Distinct(found.Select(c => new AuditSource(c.Bucket, c.Key, c.PageStart))), AuditOutcomes.Ok), result);
+
+    /// <summary>Records an answer given whole (not streamed), then gives <paramref name="result"/>.</summary>
+    public Task<IActionResult> AnsweredAsync(Caller caller, string surface, string question, Completed answer, IActionResult result) =>
+        RecordedAsync(new AuditEntry(caller, surface, question, answer.Answer, ChatHttpResponse.ModeName(answer.Mode),
+            SourcesOf(answer.Citations), AuditOutcomes.Ok), result);
+
+    private async Task<IActionResult> RecordedAsync(AuditEntry entry, IActionResult result)
     {
-        var entry = new AuditEntry(caller, AuditSurfaces.Search, query, Answer: null, AnswerMode: null,
-            Distinct(found.Select(c => new AuditSource(c.Bucket, c.Key, c.PageStart))), AuditOutcomes.Ok);
         try
         {
             await log.RecordAsync(entry, CancellationToken.None);

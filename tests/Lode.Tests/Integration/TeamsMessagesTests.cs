@@ -102,6 +102,25 @@ public sealed class TeamsMessagesTests(TeamsStackFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_question_from_Teams_is_in_the_audit_trail_with_the_user_and_the_cited_document()
+    {
+        var marker = "Teams audit " + Guid.NewGuid().ToString("N");
+        await AnswerAsync(TeamsStackFixture.HrUser, Question + " " + marker);
+
+        await using var row = fixture.Stack.Database.DataSource.CreateCommand(
+            "SELECT caller, auth_method, surface, sources::text FROM audit_events WHERE question LIKE '%' || $1 || '%'");
+        row.Parameters.Add(new() { Value = marker });
+        await using var reader = await row.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), "no audit row for the Teams question");
+        Assert.Equal("teams:" + TeamsStackFixture.HrUser, reader.GetString(0));
+        Assert.Equal("teams-hmac", reader.GetString(1));
+        Assert.Equal("teams", reader.GetString(2));
+        Assert.Contains(TeamsStackFixture.HrDocument, reader.GetString(3));
+        Assert.DoesNotContain(TeamsStackFixture.FinanceDocument, reader.GetString(3));
+        Assert.False(await reader.ReadAsync(), "one question, one row");
+    }
+
+    [Fact]
     public async Task The_same_question_from_a_user_of_another_group_cites_that_groups_document_only()
     {
         var text = await AnswerAsync(TeamsStackFixture.FinanceUser, Question);
