@@ -36,6 +36,8 @@ public static class LodeServices
         services.BindValidated<StorageOptions>(configuration, StorageOptions.SectionName);
         services.BindValidated<IngestionOptions>(configuration, IngestionOptions.SectionName);
         services.BindValidated<SecurityOptions>(configuration, SecurityOptions.SectionName);
+        services.BindValidated<OidcOptions>(configuration, OidcOptions.SectionName);
+        services.BindValidated<RateLimitOptions>(configuration, RateLimitOptions.SectionName);
         services.BindValidated<WebhookOptions>(configuration, WebhookOptions.SectionName);
         services.BindValidated<DocumentAccessOptions>(configuration, DocumentAccessOptions.SectionName);
         services.BindValidated<AuditOptions>(configuration, AuditOptions.SectionName);
@@ -52,6 +54,8 @@ public static class LodeServices
         services.AddLodeIngestion();
         services.BindValidated<ChatSettings>(configuration, ChatSettings.SectionName);
         services.AddLodeLanguageModel(configuration.GetSection(LlmOptions.SectionName));
+        // Questions and document passages go to the LLM server: it must be on the premises.
+        services.AddRemoteEndpointCheck(new RemoteEndpointSetting<LlmOptions>("Llm:Endpoint", o => o.Endpoint));
         services.AddLodeChat();
         services.BindValidated<TeamsOptions>(configuration, TeamsOptions.SectionName);
         services.AddLodeTeams();
@@ -59,6 +63,7 @@ public static class LodeServices
         services.AddLodeAudit();
         services.AddSingleton<ApiCallers>();
         services.AddSingleton<QuestionAudit>();
+        services.AddOidcBearer();
 
         // GET api/health reports every check registered here.
         services.AddHealthChecks()

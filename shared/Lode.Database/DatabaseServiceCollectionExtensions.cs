@@ -22,6 +22,7 @@ public static class DatabaseServiceCollectionExtensions
         services.AddSingleton<IndexWriter>();
         services.AddSingleton<ChunkVectorCache>();
         services.AddSingleton<DocumentRepository>();
+        services.AddSingleton<ApiKeyRepository>();
         return services;
     }
 }

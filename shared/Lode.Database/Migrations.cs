@@ -80,6 +80,20 @@ public static class Migrations
             CREATE INDEX chunks_read_groups_idx ON chunks USING gin (read_groups);
             CREATE INDEX documents_read_groups_idx ON documents USING gin (read_groups);
             """),
+        new(3, "API keys created at run time, stored as hashes", _ => """
+            -- Only the SHA-256 of a key is stored (the key is shown once, when created). Revoked and expired keys stay
+            -- for the record; authentication looks up active keys by hash through the unique index.
+            CREATE TABLE api_keys (
+                id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                name       text NOT NULL,
+                key_hash   bytea NOT NULL UNIQUE,
+                groups     text[] NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                created_by text,
+                expires_at timestamptz,
+                revoked_at timestamptz
+            );
+            """),
         new(4, "audit trail of questions asked, append-only", _ => """
             -- One row per question: who asked (as authenticated, with the groups that decided what they could read),
             -- through which surface, which documents were returned or cited, how long the answer was and how it ended.

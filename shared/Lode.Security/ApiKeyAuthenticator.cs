@@ -40,7 +40,7 @@ public sealed class ApiKeyAuthenticator
         {
             var matches = CryptographicOperations.FixedTimeEquals(hash, presented);
             if (matches && caller is null && (expiresAt is null || expiresAt > now))
-                caller = Caller.Create(name, "api-key", groups, _adminGroup);
+                caller = Caller.Create(name, AuthenticationMethods.ApiKey, groups, _adminGroup);
         }
         return caller;
     }

@@ -13,3 +13,13 @@ public sealed record Caller(string Name, string AuthenticationMethod, IReadOnlyL
         return new Caller(name, authenticationMethod, normalized, normalized.Contains(adminGroup, StringComparer.Ordinal));
     }
 }
+
+/// <summary>Values of <see cref="Caller.AuthenticationMethod"/>.</summary>
+public static class AuthenticationMethods
+{
+    /// <summary>An API key, from configuration or created through the admin API.</summary>
+    public const string ApiKey = "api-key";
+
+    /// <summary>A bearer token (JWT) from the site's OpenID Connect identity provider.</summary>
+    public const string Oidc = "oidc";
+}

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Lode.Security;
 
 /// <summary>Configuration section <c>Security</c>.</summary>
-public sealed class SecurityOptions
+public sealed class SecurityOptions : IValidatableObject
 {
     public const string SectionName = "Security";
 
@@ -18,6 +18,22 @@ public sealed class SecurityOptions
     /// <summary>Members of this group may use the admin endpoints (keys, audit, dead letters).</summary>
     [Required(AllowEmptyStrings = false)]
     public string AdminGroup { get; set; } = "lode-admins";
+
+    /// <summary>
+    /// Remote hosts Lode may contact (the LLM server, the identity provider): <c>Security:AllowedRemoteHosts:0..n</c>,
+    /// each a host name or a CIDR network (see <see cref="RemoteHostAllowlist"/>). Loopback is always allowed; any
+    /// other configured endpoint stops the app at start-up.
+    /// </summary>
+    public List<string> AllowedRemoteHosts { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        for (var i = 0; i < AllowedRemoteHosts.Count; i++)
+        {
+            if (RemoteHostAllowlist.Problem(AllowedRemoteHosts[i]) is { } problem)
+                yield return new ValidationResult($"{RemoteHostAllowlist.SettingName}:{i} '{AllowedRemoteHosts[i]}' {problem}", [nameof(AllowedRemoteHosts)]);
+        }
+    }
 }
 
 /// <summary>One API key of <see cref="SecurityOptions.ApiKeys"/>.</summary>

@@ -1,26 +1,54 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using Lode.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Lode.Functions.Http;
 
 /// <summary>
-/// Identifies the caller of an API function. Every function except health and the webhooks starts with
+/// Identifies the caller of an API function and applies the rate limits. Every function except health and the
+/// webhooks starts with
 /// <code>
 /// var check = await callers.AuthenticateAsync(request, cancellationToken);
 /// if (check.Refused) return check.Refusal;
 /// </code>
 /// (admin functions call <see cref="AuthenticateAdminAsync"/>); a test walks every route to make sure none forgot.
+/// A bearer value shaped like a JWT is checked as an identity-provider token when OIDC is configured; anything else
+/// as an API key, from configuration first, then from the database.
 /// </summary>
-public sealed class ApiCallers(ApiKeyAuthenticator apiKeys)
+public sealed class ApiCallers(
+    ApiKeyAuthenticator configuredKeys,
+    StoredApiKeyAuthenticator storedKeys,
+    OidcCallers oidcCallers,
+    IOptions<OidcOptions> oidc,
+    CallerRateLimiter limits,
+    ILogger<ApiCallers> logger)
 {
-    public ValueTask<CallerCheck> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async ValueTask<CallerCheck> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        _ = cancellationToken;
+        var client = request.HttpContext.Connection.RemoteIpAddress;
+        var addressCheck = limits.CheckAuthenticationAllowed(client);
+        if (!addressCheck.Allowed)
+            return TooManyRequests(request, addressCheck, "Too many failed authentication attempts from your address.");
+
         var presented = BearerToken.From(request.Headers.Authorization);
-        var caller = presented is null ? null : apiKeys.Authenticate(presented);
-        return ValueTask.FromResult(caller is null ? CallerCheck.Refuse(Unauthorized()) : CallerCheck.Allow(caller));
+        if (presented is null) return CallerCheck.Refuse(Unauthorized());
+        var caller = await IdentifyAsync(request, presented, cancellationToken);
+        if (caller is null)
+        {
+            limits.RecordFailedAuthentication(client);
+            return CallerCheck.Refuse(Unauthorized());
+        }
+
+        var callerCheck = limits.TryAcquire(caller);
+        return callerCheck.Allowed
+            ? CallerCheck.Allow(caller)
+            : TooManyRequests(request, callerCheck, "Too many requests from these credentials.");
     }
 
     /// <summary>As <see cref="AuthenticateAsync"/>, and the caller must be in the admin group (403 otherwise).</summary>
@@ -32,9 +60,31 @@ public sealed class ApiCallers(ApiKeyAuthenticator apiKeys)
             "This endpoint is for administrators; your credentials are not in the admin group."));
     }
 
+    private async Task<Caller?> IdentifyAsync(HttpRequest request, string presented, CancellationToken cancellationToken)
+    {
+        if (oidc.Value.Enabled && BearerToken.LooksLikeJwt(presented))
+        {
+            var result = await request.HttpContext.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+            if (result.Succeeded && oidcCallers.From(result.Principal) is { } caller) return caller;
+            // The operator learns why (IdentityModel hides token contents in its messages); the caller only that it failed.
+            logger.LogInformation("Refused an identity-provider token from {Client}: {Reason}",
+                request.HttpContext.Connection.RemoteIpAddress, result.Failure?.Message ?? "it names nobody (no name claim, no sub)");
+            return null;
+        }
+        return configuredKeys.Authenticate(presented) ?? await storedKeys.AuthenticateAsync(presented, cancellationToken);
+    }
+
     private static IActionResult Unauthorized() =>
         ApiErrors.Result(StatusCodes.Status401Unauthorized, "unauthorized",
-            "Send a valid API key as 'Authorization: Bearer <key>'.");
+            "Send a valid API key or identity-provider token as 'Authorization: Bearer <credential>'.");
+
+    private static CallerCheck TooManyRequests(HttpRequest request, RateLimitDecision decision, string reason)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds));
+        request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return CallerCheck.Refuse(ApiErrors.Result(StatusCodes.Status429TooManyRequests, "rate_limited",
+            $"{reason} Retry after {seconds} s."));
+    }
 }
 
 /// <summary>The outcome of authenticating a request: the caller, or the response that refuses it.</summary>

@@ -58,8 +58,9 @@ public sealed class FunctionRoutesTests(StandaloneAppFixture fixture) : IClassFi
         var (_, method, trigger) = DeclaredHttpFunctions().Single(f => f.Name == functionName);
         var path = DummyPath(trigger.Route ?? functionName, method);
 
-        // The last is a well-formed Teams signature, but not of this body with the configured token.
-        foreach (var credentials in new[] { null, "Bearer wrong-key-that-is-long-enough", "Basic dXNlcjpwYXNz", WrongTeamsSignature })
+        // A well-formed Teams signature (but not of this body with the configured token), and a JWT-shaped value that is
+        // no token this app accepts, whether or not OIDC is configured.
+        foreach (var credentials in new[] { null, "Bearer wrong-key-that-is-long-enough", "Basic dXNlcjpwYXNz", WrongTeamsSignature, $"Bearer {JwtShaped}" })
         {
             foreach (var httpMethod in trigger.Methods is { Length: > 0 } methods ? methods : ["get"])
             {
@@ -76,6 +77,39 @@ public sealed class FunctionRoutesTests(StandaloneAppFixture fixture) : IClassFi
     }
 
     private static readonly string WrongTeamsSignature = "HMAC " + Convert.ToBase64String(new byte[32]);
+
+    public static TheoryData<string> AdminFunctionNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var (name, _, trigger) in DeclaredHttpFunctions())
+        {
+            if (trigger.Route?.StartsWith("api/admin/", StringComparison.Ordinal) == true) data.Add(name);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminFunctionNames))]
+    public async Task Every_admin_function_refuses_valid_callers_outside_the_admin_group(string functionName)
+    {
+        var (_, method, trigger) = DeclaredHttpFunctions().Single(f => f.Name == functionName);
+        var path = DummyPath(trigger.Route!, method);
+
+        foreach (var httpMethod in trigger.Methods is { Length: > 0 } methods ? methods : ["get"])
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(httpMethod.ToUpperInvariant()), path);
+            request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {StandaloneApp.FixtureApiKey}");
+            if (!HttpMethods.IsGet(request.Method.Method)) request.Content = JsonContent.Create(new { });
+
+            using var response = await fixture.App.Client.SendAsync(request);
+
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
+    }
+
+    // Header {"alg":"RS256"}, payload {"sub":"x"}, a made-up signature.
+    private const string JwtShaped = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
 
     private static bool IsRouteNotFound(HttpResponseMessage response, string body) =>
         response.StatusCode == HttpStatusCode.NotFound

@@ -69,6 +69,10 @@ public sealed class StandaloneApp : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             // The test timers' schedule; far in the future unless a test asks for a fast one.
             "--Tests:FastSchedule=0 0 0 1 1 *",
+            // Tests poll and walk every route from one address: limits far above that, unless a test sets its own.
+            "--Security:RateLimit:PermitsPerMinute=1000000",
+            "--Security:RateLimit:Burst=1000000",
+            "--Security:RateLimit:FailedAuthPerMinute=1000000",
             .. given,
         ];
         var app = LodeApp.BuildStandalone(allArgs, services =>
