@@ -77,7 +77,7 @@ public sealed class MinioObjectStore(IMinioClient client, IOptions<StorageOption
     {
         var args = new PutObjectArgs().WithBucket(bucket).WithObject(key).WithStreamData(content)
             .WithObjectSize(content.Length - content.Position).WithContentType(contentType);
-        if (userMetadata is { Count: > 0 }) args = args.WithHeaders(userMetadata.ToDictionary(p => "x-amz-meta-" + p.Key, p => p.Value));
+        if (userMetadata is { Count: > 0 }) args = args.WithHeaders(userMetadata.ToDictionary(p => UserMetadataPrefix + p.Key, p => p.Value));
         await client.PutObjectAsync(args, cancellationToken);
     }
 
@@ -108,13 +108,24 @@ public sealed class MinioObjectStore(IMinioClient client, IOptions<StorageOption
 
     private static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
 
+    private const string UserMetadataPrefix = "x-amz-meta-";
+
+    // The standard headers the Minio SDK (7.0) copies into ObjectStat.MetaData next to the user metadata.
+    private static readonly HashSet<string> StandardHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "cache-control", "content-disposition", "content-encoding", "content-type", "x-amz-acl", "x-minio-extract",
+    };
+
     private static ObjectInfo ToInfo(string bucket, string key, ObjectStat stat)
     {
-        // The SDK reports user metadata with its x-amz-meta- prefix in MetaData; keep only those, without prefix.
+        // The SDK strips the x-amz-meta- prefix of user metadata in MetaData (x-amz-meta-lode-groups arrives as
+        // lode-groups), so everything there but the standard headers is user metadata. A name that still carries the
+        // prefix loses it, so either form of the SDK gives the same names.
         var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in stat.MetaData ?? new Dictionary<string, string>())
         {
-            if (name.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase)) metadata[name["x-amz-meta-".Length..]] = value;
+            if (name.StartsWith(UserMetadataPrefix, StringComparison.OrdinalIgnoreCase)) metadata[name[UserMetadataPrefix.Length..]] = value;
+            else if (!StandardHeaders.Contains(name)) metadata[name] = value;
         }
         return new ObjectInfo(bucket, key, stat.ETag?.Trim('"') ?? "", stat.Size, stat.ContentType,
             new DateTimeOffset(DateTime.SpecifyKind(stat.LastModified, DateTimeKind.Utc)), metadata);
