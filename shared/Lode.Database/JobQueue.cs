@@ -50,6 +50,30 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Queues every known document to be looked at again (for instance to decide its groups anew), in one statement
+    /// however large the index. Coalesces with queued jobs like <see cref="EnqueueAsync"/>; returns how many were queued.
+    /// </summary>
+    public async Task<long> EnqueueEveryDocumentAsync(string reason, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH queued AS (
+                INSERT INTO ingest_jobs (bucket, key, reason) SELECT bucket, key, $1 FROM documents
+                ON CONFLICT (bucket, key) DO UPDATE SET
+                    generation   = ingest_jobs.generation + 1,
+                    reason       = excluded.reason,
+                    attempts     = 0,
+                    available_at = now(),
+                    last_error   = NULL
+                RETURNING 1
+            ),
+            shown AS (UPDATE documents SET status = 'pending', updated_at = now() WHERE status <> 'pending')
+            SELECT count(*) FROM queued
+            """);
+        command.Parameters.Add(new() { Value = reason });
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>Leases up to <paramref name="max"/> available jobs, oldest first, for <paramref name="leaseDuration"/>.</summary>
     public async Task<IReadOnlyList<IngestJob>> LeaseAsync(int max, TimeSpan leaseDuration, string workerId, CancellationToken cancellationToken)
     {

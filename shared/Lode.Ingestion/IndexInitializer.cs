@@ -1,4 +1,5 @@
 using Lode.Database;
+using Lode.Security;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,13 +8,16 @@ using Npgsql;
 namespace Lode.Ingestion;
 
 /// <summary>
-/// Runs before anything touches the index: applies schema migrations for the configured embedding dimension and
-/// refuses to start when the index was built with another model. Waits for the database for a while, since in real
-/// deployments the app often starts before PostgreSQL is ready.
+/// Runs before anything touches the index: applies schema migrations for the configured embedding dimension,
+/// refuses to start when the index was built with another model, and queues every document to have its groups
+/// decided again when the access rules changed since the last start. Waits for the database for a while, since in
+/// real deployments the app often starts before PostgreSQL is ready.
 /// </summary>
 public sealed class IndexInitializer(
     SchemaMigrator migrator,
     IndexSettings settings,
+    JobQueue queue,
+    DocumentAccessResolver access,
     IEmbeddingGenerator<string, Embedding<float>> generator,
     ILogger<IndexInitializer> logger) : IHostedService
 {
@@ -33,6 +37,7 @@ public sealed class IndexInitializer(
             {
                 await migrator.MigrateAsync(new SchemaParameters(dimensions), cancellationToken);
                 await settings.EnsureEmbeddingModelAsync(model, dimensions, cancellationToken);
+                await RedecideGroupsIfRulesChangedAsync(cancellationToken);
                 logger.LogInformation("Index ready: embedding model {Model} ({Dimensions} dimensions)", model, dimensions);
                 return;
             }
@@ -45,4 +50,17 @@ public sealed class IndexInitializer(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // Groups are decided when a document is ingested, so a revoked rule would otherwise keep granting until each object
+    // happened to change. Each queued job finds its content unchanged and only stores the groups the rules give now:
+    // nothing is extracted or embedded again. (A first start of an index from before access control counts as a
+    // change: its documents get their groups this way.) Queued before the fingerprint is stored, so a crash in
+    // between only queues them again on the next start.
+    private async Task RedecideGroupsIfRulesChangedAsync(CancellationToken ct)
+    {
+        if (await settings.GetAsync(IndexSettings.AccessRules, ct) == access.RulesFingerprint) return;
+        var queued = await queue.EnqueueEveryDocumentAsync("access rules changed", ct);
+        await settings.SetAsync(IndexSettings.AccessRules, access.RulesFingerprint, ct);
+        if (queued > 0) logger.LogWarning("Access rules changed: {Count} documents queued to have their groups decided again", queued);
+    }
 }

@@ -4,8 +4,9 @@ namespace Lode.Security;
 
 /// <summary>
 /// Configuration section <c>Access</c>: which groups may read a document. A document's groups are the union of its
-/// object metadata (<see cref="MetadataKey"/>) and every matching <see cref="PrefixRules"/> entry; a document with
-/// neither gets <see cref="DefaultGroups"/>, which ships empty: nobody may read it (deny by default).
+/// object metadata (<see cref="MetadataKey"/>) and every matching <see cref="PrefixRules"/> entry; a document that has
+/// neither the metadata nor a matching rule gets <see cref="DefaultGroups"/>, which ships empty: nobody may read it
+/// (deny by default). Metadata or a rule that names no valid group decides "nobody" (the defaults do not fill in).
 /// </summary>
 public sealed class DocumentAccessOptions
 {
@@ -21,11 +22,14 @@ public sealed class DocumentAccessOptions
     /// <summary>Groups granted by where the object is: <c>Access:PrefixRules:0:Bucket</c>, <c>:Prefix</c>, <c>:Groups:0..n</c>.</summary>
     public List<PrefixRule> PrefixRules { get; set; } = [];
 
-    /// <summary>Groups of a document that neither metadata nor a prefix rule gives any. Empty (the default): deny.</summary>
+    /// <summary>Groups of a document without the metadata and outside every prefix rule. Empty (the default): deny.</summary>
     public List<string> DefaultGroups { get; set; } = [];
 }
 
-/// <summary>Documents in <see cref="Bucket"/> (every bucket when empty) whose key starts with <see cref="Prefix"/> are readable by <see cref="Groups"/>.</summary>
+/// <summary>
+/// Documents in <see cref="Bucket"/> (every bucket when empty) whose key starts with <see cref="Prefix"/> (compared
+/// case-sensitively, as S3 keys are; empty: every key) are readable by <see cref="Groups"/>.
+/// </summary>
 public sealed class PrefixRule
 {
     public string? Bucket { get; set; }

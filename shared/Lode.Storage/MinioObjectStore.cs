@@ -77,7 +77,7 @@ public sealed class MinioObjectStore(IMinioClient client, IOptions<StorageOption
     {
         var args = new PutObjectArgs().WithBucket(bucket).WithObject(key).WithStreamData(content)
             .WithObjectSize(content.Length - content.Position).WithContentType(contentType);
-        if (userMetadata is { Count: > 0 }) args = args.WithHeaders(userMetadata.ToDictionary(p => "x-amz-meta-" + p.Key, p => p.Value));
+        if (userMetadata is { Count: > 0 }) args = args.WithHeaders(userMetadata.ToDictionary(p => UserMetadataPrefix + p.Key, p => p.Value));
         await client.PutObjectAsync(args, cancellationToken);
     }
 
@@ -108,20 +108,24 @@ public sealed class MinioObjectStore(IMinioClient client, IOptions<StorageOption
 
     private static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
 
-    // Minio SDK 7.0.0 (OperationsUtil.SupportedHeaders): standard headers it reports in ObjectStat.MetaData.
-    private static readonly HashSet<string> SdkMetadataHeaders = new(StringComparer.OrdinalIgnoreCase)
+    private const string UserMetadataPrefix = "x-amz-meta-";
+
+    // The standard headers the Minio SDK (7.0) copies into ObjectStat.MetaData next to the user metadata.
+    private static readonly HashSet<string> StandardHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Content-Type", "Cache-Control", "Content-Encoding", "Content-Disposition", "x-amz-acl", "x-minio-extract",
+        "cache-control", "content-disposition", "content-encoding", "content-type", "x-amz-acl", "x-minio-extract",
     };
 
     private static ObjectInfo ToInfo(string bucket, string key, ObjectStat stat)
     {
-        // The SDK puts user metadata into MetaData with its x-amz-meta- prefix already stripped, next to the few
-        // standard headers it also files there; everything but those is user metadata.
+        // The SDK strips the x-amz-meta- prefix of user metadata in MetaData (x-amz-meta-lode-groups arrives as
+        // lode-groups), so everything there but the standard headers is user metadata. A name that still carries the
+        // prefix loses it, so either form of the SDK gives the same names.
         var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in stat.MetaData ?? new Dictionary<string, string>())
         {
-            if (!SdkMetadataHeaders.Contains(name)) metadata[name] = value;
+            if (name.StartsWith(UserMetadataPrefix, StringComparison.OrdinalIgnoreCase)) metadata[name[UserMetadataPrefix.Length..]] = value;
+            else if (!StandardHeaders.Contains(name)) metadata[name] = value;
         }
         return new ObjectInfo(bucket, key, stat.ETag?.Trim('"') ?? "", stat.Size, stat.ContentType,
             new DateTimeOffset(DateTime.SpecifyKind(stat.LastModified, DateTimeKind.Utc)), metadata);

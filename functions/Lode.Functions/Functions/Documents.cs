@@ -32,7 +32,7 @@ public sealed class ListDocuments(ApiCallers callers, DocumentRepository documen
             new DocumentQuery(ReadableBy(check.Caller), ListQuery.Text(query, "bucket"), ListQuery.Text(query, "prefix"), status),
             after is [var bucket, var key] ? (bucket, key) : null, limit, cancellationToken);
         var next = page.Count == limit ? PageCursor.Encode(page[^1].Bucket, page[^1].Key) : null;
-        return new OkObjectResult(new DocumentPage(page.Select(DocumentView.From).ToList(), next));
+        return new OkObjectResult(new DocumentPage(page.Select(d => DocumentView.From(d, check.Caller)).ToList(), next));
     }
 
     /// <summary>Admins see every document (to find and fix failures); everyone else the ones their groups may read.</summary>
@@ -54,6 +54,6 @@ public sealed class GetDocument(ApiCallers callers, DocumentRepository documents
         var document = await documents.GetAsync(bucket, key, ListDocuments.ReadableBy(check.Caller), cancellationToken);
         return document is null
             ? ApiErrors.Result(404, "document_not_found", "No document with that bucket and key is known.")
-            : new OkObjectResult(DocumentView.From(document));
+            : new OkObjectResult(DocumentView.From(document, check.Caller));
     }
 }

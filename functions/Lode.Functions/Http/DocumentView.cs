@@ -1,8 +1,12 @@
 using Lode.Database;
+using Lode.Security;
 
 namespace Lode.Functions.Http;
 
-/// <summary>A document as the API shows it.</summary>
+/// <summary>
+/// A document as the API shows it. <see cref="ReadGroups"/> (who may read it) is shown to admins only: it is what they
+/// check when someone cannot find a document, while a reader has no business learning which other groups exist.
+/// </summary>
 public sealed record DocumentView(
     string Bucket,
     string Key,
@@ -15,10 +19,11 @@ public sealed record DocumentView(
     string? ContentType,
     int Attempts,
     DateTimeOffset? IndexedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<string>? ReadGroups)
 {
-    public static DocumentView From(DocumentRecord d) => new(d.Bucket, d.Key, d.Status, d.Error, d.Etag, d.Chunks, d.Pages,
-        d.SizeBytes, d.ContentType, d.Attempts, d.IndexedAt, d.UpdatedAt);
+    public static DocumentView From(DocumentRecord d, Caller caller) => new(d.Bucket, d.Key, d.Status, d.Error, d.Etag, d.Chunks,
+        d.Pages, d.SizeBytes, d.ContentType, d.Attempts, d.IndexedAt, d.UpdatedAt, caller.IsAdmin ? d.ReadGroups : null);
 }
 
 /// <summary>One page of documents; pass <see cref="Next"/> as <c>cursor</c> for the next page (null at the end).</summary>

@@ -37,7 +37,7 @@ public sealed class WorkerCrashTests
                 await store.PutAsync(LodeStack.Bucket, key, upload, "text/plain", default);
             }
 
-            await WaitUntilAsync(async () => await database.ScalarAsync<long>(
+            await Eventually.WaitUntilAsync(async () => await database.ScalarAsync<long>(
                 "SELECT count(*) FROM ingest_jobs WHERE leased_by LIKE $1", $"%:{victim.Id}:%") == 1, "the victim to lease the job");
             await Task.Delay(1500);
             Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM documents WHERE status = 'indexed'"));
@@ -47,7 +47,7 @@ public sealed class WorkerCrashTests
 
             // A surviving worker (in-process this time) takes the job once the dead one's lease lapses.
             await using var survivor = await StandaloneApp.StartAsync(LodeStack.AppArguments(database, s3, FreePort.Next()));
-            await WaitUntilAsync(async () => await database.ScalarAsync<long>(
+            await Eventually.WaitUntilAsync(async () => await database.ScalarAsync<long>(
                 "SELECT count(*) FROM documents WHERE status = 'indexed'") == 1, "the survivor to index the document", 180);
 
             var chunkCount = await database.ScalarAsync<int>("SELECT chunk_count FROM documents WHERE key = $1", key);
@@ -86,21 +86,11 @@ public sealed class WorkerCrashTests
     private static async Task WaitForHealthAsync(int port, Process process)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        await WaitUntilAsync(async () =>
+        await Eventually.WaitUntilAsync(async () =>
         {
             if (process.HasExited) throw new InvalidOperationException($"The app process exited with code {process.ExitCode}.");
             try { return (await client.GetAsync($"http://127.0.0.1:{port}/api/health")).IsSuccessStatusCode; }
             catch (HttpRequestException) { return false; }
         }, "the app process to answer health");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int seconds = 60)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}.");
-            await Task.Delay(100);
-        }
     }
 }

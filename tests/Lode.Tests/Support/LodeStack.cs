@@ -5,6 +5,7 @@ using System.Text.Json;
 using Lode.Storage;
 using Lode.Tests.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Minio;
 
 namespace Lode.Tests.Support;
 
@@ -27,8 +28,8 @@ public sealed class LodeStack : IAsyncDisposable
         S3 = s3;
         App = app;
         Port = port;
-        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
-        Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        Api = ClientFor(ApiKey);
+        Admin = ClientFor(AdminApiKey);
     }
 
     public TestDatabase Database { get; }
@@ -39,7 +40,18 @@ public sealed class LodeStack : IAsyncDisposable
     /// <summary>An HttpClient that sends the test API key.</summary>
     public HttpClient Api { get; }
 
+    /// <summary>An HttpClient that sends the admin key: it sees every document's state, whoever may read it.</summary>
+    public HttpClient Admin { get; }
+
     public IObjectStore Store => App.Services.GetRequiredService<IObjectStore>();
+
+    /// <summary>A new HttpClient for the app that sends <paramref name="apiKey"/> (dispose it).</summary>
+    public HttpClient ClientFor(string apiKey)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}/"), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return client;
+    }
 
     /// <summary>The app's configuration as command-line arguments, shared with tests that start the app out of process.</summary>
     public static string[] AppArguments(TestDatabase database, S3ServerProcess s3, int port, params string[] extra) =>
@@ -72,11 +84,16 @@ public sealed class LodeStack : IAsyncDisposable
         return new LodeStack(database, s3, app, port);
     }
 
-    public async Task PutAsync(string key, byte[] content, string contentType = "application/octet-stream")
+    public async Task PutAsync(string key, byte[] content, string contentType = "application/octet-stream",
+        IReadOnlyDictionary<string, string>? userMetadata = null)
     {
         using var stream = new MemoryStream(content);
-        await Store.PutAsync(Bucket, key, stream, contentType, default);
+        await Store.PutAsync(Bucket, key, stream, contentType, default, userMetadata);
     }
+
+    /// <summary>Replaces an object's user metadata, keeping its content (see <see cref="ObjectMetadata"/>).</summary>
+    public Task ReplaceMetadataAsync(string key, IReadOnlyDictionary<string, string> userMetadata) =>
+        ObjectMetadata.ReplaceAsync(App.Services.GetRequiredService<IMinioClient>(), Bucket, key, userMetadata);
 
     public Task PutFileAsync(string key, string testDataFile, string contentType = "application/octet-stream") =>
         PutAsync(key, File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestData", testDataFile)), contentType);
@@ -84,10 +101,10 @@ public sealed class LodeStack : IAsyncDisposable
     public static string DocumentPath(string key) =>
         $"api/documents/{Bucket}/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
 
-    /// <summary>The document as the API shows it, or null on 404.</summary>
+    /// <summary>The document as the API shows an admin (whoever may read it), or null on 404.</summary>
     public async Task<JsonElement?> GetDocumentAsync(string key)
     {
-        using var response = await Api.GetAsync(DocumentPath(key));
+        using var response = await Admin.GetAsync(DocumentPath(key));
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -124,6 +141,7 @@ public sealed class LodeStack : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Api.Dispose();
+        Admin.Dispose();
         await App.DisposeAsync();
         await S3.DisposeAsync();
         await Database.DisposeAsync();

@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+using System.Text;
+using Lode.Database;
+using Lode.Ingestion.Pipeline;
+
+namespace Lode.Tests.Support;
+
+/// <summary>A document's text, chunk by chunk, and the groups that may read it.</summary>
+public sealed record TestDocument(string Bucket, string Key, IReadOnlyList<string> Chunks, string[] ReadGroups);
+
+/// <summary>
+/// Writes documents the way the ingest worker does, without fetching or extracting anything: a job per object through
+/// the real <see cref="JobQueue"/>, leased, and its outcome written by the real <see cref="IndexWriter"/> (chunk ids from
+/// <see cref="ChunkIdentity"/>, vectors from the given embedder). So the rows are exactly what ingestion stores.
+/// </summary>
+public sealed class WorkerStandIn(TestDatabase database, BagOfWordsEmbedder embedder)
+{
+    private const string ModelName = "bag-of-words";
+    private readonly JobQueue _queue = new(database.DataSource);
+    private readonly IndexWriter _writer = new(database.DataSource);
+
+    /// <summary>Indexes the documents (as the first ingest of each object does).</summary>
+    public async Task IndexAsync(IReadOnlyCollection<TestDocument> documents, CancellationToken ct = default)
+    {
+        var jobs = await LeaseAsync(documents.Select(d => (d.Bucket, d.Key)).ToList(), ct);
+        foreach (var document in documents)
+        {
+            var rows = document.Chunks.Select((text, ordinal) => new ChunkRow(ChunkIdentity.For(document.Bucket, document.Key, ordinal),
+                ordinal, 1, 1, text.Split(' ').Length, text, SHA256.HashData(Encoding.UTF8.GetBytes(text)), embedder.Embed(text))).ToList();
+            var etag = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(string.Join('\n', document.Chunks))));
+            await _writer.SaveIndexedAsync(jobs[(document.Bucket, document.Key)],
+                new IndexedObject(etag, document.Chunks.Sum(c => c.Length), "text/plain", 1, ModelName, document.ReadGroups), rows, ct);
+        }
+    }
+
+    /// <summary>Gives indexed documents new groups, as the worker does when an object's metadata changed but not its content.</summary>
+    public async Task RegroupAsync(IReadOnlyCollection<(string Bucket, string Key, string[] ReadGroups)> changes, CancellationToken ct = default)
+    {
+        var jobs = await LeaseAsync(changes.Select(c => (c.Bucket, c.Key)).ToList(), ct);
+        foreach (var (bucket, key, groups) in changes) await _writer.SaveUnchangedAsync(jobs[(bucket, key)], groups, ct);
+    }
+
+    private async Task<Dictionary<(string Bucket, string Key), IngestJob>> LeaseAsync(IReadOnlyCollection<(string Bucket, string Key)> objects, CancellationToken ct)
+    {
+        if (objects.Count == 0) return [];
+        await _queue.EnqueueAsync(objects.Select(o => new JobRequest(o.Bucket, o.Key, "test")).ToList(), ct);
+        var jobs = await _queue.LeaseAsync(objects.Count, TimeSpan.FromMinutes(10), nameof(WorkerStandIn), ct);
+        return jobs.ToDictionary(j => (j.Bucket, j.Key));
+    }
+}
