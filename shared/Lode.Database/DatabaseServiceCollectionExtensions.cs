@@ -22,6 +22,9 @@ public static class DatabaseServiceCollectionExtensions
         services.AddSingleton<IndexWriter>();
         services.AddSingleton<ChunkVectorCache>();
         services.AddSingleton<DocumentRepository>();
+        services.AddSingleton<ReindexRunStore>();
+        services.AddSingleton<AdvisoryLocks>();
+        services.AddSingleton<IndexInventory>();
         return services;
     }
 }

@@ -69,6 +69,8 @@ public sealed class StandaloneApp : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             // The test timers' schedule; far in the future unless a test asks for a fast one.
             "--Tests:FastSchedule=0 0 0 1 1 *",
+            // Reconciliation runs when a test calls it (or sets a schedule), not whenever the clock passes minute 17.
+            "--Reconcile:Schedule=0 0 0 1 1 *",
             .. given,
         ];
         var app = LodeApp.BuildStandalone(allArgs, services =>
