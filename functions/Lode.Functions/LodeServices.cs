@@ -8,6 +8,7 @@ using Lode.Functions.HealthChecks;
 using Lode.Functions.Http;
 using Lode.Ingestion;
 using Lode.Ingestion.Chunking;
+using Lode.Ingestion.Operations;
 using Lode.Retrieval;
 using Lode.Security;
 using Lode.Storage;
@@ -35,6 +36,8 @@ public static class LodeServices
         services.BindValidated<DatabaseOptions>(configuration, DatabaseOptions.SectionName);
         services.BindValidated<StorageOptions>(configuration, StorageOptions.SectionName);
         services.BindValidated<IngestionOptions>(configuration, IngestionOptions.SectionName);
+        services.BindValidated<ReindexOptions>(configuration, ReindexOptions.SectionName);
+        services.BindValidated<ReconcileOptions>(configuration, ReconcileOptions.SectionName);
         services.BindValidated<SecurityOptions>(configuration, SecurityOptions.SectionName);
         services.BindValidated<OidcOptions>(configuration, OidcOptions.SectionName);
         services.BindValidated<RateLimitOptions>(configuration, RateLimitOptions.SectionName);

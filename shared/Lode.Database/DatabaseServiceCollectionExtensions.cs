@@ -23,6 +23,9 @@ public static class DatabaseServiceCollectionExtensions
         services.AddSingleton<ChunkVectorCache>();
         services.AddSingleton<DocumentRepository>();
         services.AddSingleton<ApiKeyRepository>();
+        services.AddSingleton<ReindexRunStore>();
+        services.AddSingleton<AdvisoryLocks>();
+        services.AddSingleton<IndexInventory>();
         return services;
     }
 }

@@ -13,7 +13,7 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
 {
     /// <summary>Replaces the document's chunks and marks it indexed.</summary>
     public Task SaveIndexedAsync(IngestJob job, IndexedObject indexed, IReadOnlyList<ChunkRow> chunks, CancellationToken ct) =>
-        InFencedTransaction(job, async (connection, transaction) =>
+        InFencedTransaction(job, JobOutcome.Indexed, async (connection, transaction) =>
         {
             var documentId = await UpsertDocument(connection, transaction, job, """
                 status = 'indexed', etag = $2, size_bytes = $3, content_type = $4, pages = $5, chunk_count = $6,
@@ -29,7 +29,7 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
     /// (its metadata may have changed: access follows it without re-embedding anything).
     /// </summary>
     public Task SaveUnchangedAsync(IngestJob job, string[] readGroups, CancellationToken ct) =>
-        InFencedTransaction(job, async (connection, transaction) =>
+        InFencedTransaction(job, JobOutcome.Skipped, async (connection, transaction) =>
         {
             await using var command = new NpgsqlCommand("""
                 WITH document AS (
@@ -48,7 +48,7 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
 
     /// <summary>The object no longer exists: forget the document and its chunks.</summary>
     public Task SaveDeletedAsync(IngestJob job, CancellationToken ct) =>
-        InFencedTransaction(job, async (connection, transaction) =>
+        InFencedTransaction(job, JobOutcome.Removed, async (connection, transaction) =>
         {
             await using var command = new NpgsqlCommand(
                 "DELETE FROM documents WHERE bucket = $1 AND key = $2", connection, transaction);
@@ -64,7 +64,7 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
     /// <param name="readGroups">Who may see the failure; null keeps what the document had (none for a new one) when the
     /// object could not be looked at.</param>
     public Task SaveFailedAsync(IngestJob job, string reason, string? etag, string[]? readGroups, CancellationToken ct) =>
-        InFencedTransaction(job, async (connection, transaction) =>
+        InFencedTransaction(job, JobOutcome.Failed, async (connection, transaction) =>
         {
             var documentId = await UpsertDocument(connection, transaction, job,
                 "status = 'failed', error = $2, etag = $3, attempts = $4, chunk_count = 0, pages = NULL, indexed_at = NULL, read_groups = COALESCE($5, read_groups)",
@@ -72,32 +72,43 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
             await DeleteChunks(connection, transaction, documentId, ct);
         }, ct);
 
-    private async Task InFencedTransaction(IngestJob job, Func<NpgsqlConnection, NpgsqlTransaction, Task> work, CancellationToken ct)
+    private async Task InFencedTransaction(IngestJob job, JobOutcome outcome,
+        Func<NpgsqlConnection, NpgsqlTransaction, Task> work, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
         // Lock our job row: if the token no longer matches, our lease expired and someone else owns the object now.
+        // Held to the end, so no new event can bump the generation between this check and the completion below.
+        int generation;
         await using (var fence = new NpgsqlCommand(
             "SELECT generation FROM ingest_jobs WHERE id = $1 AND lease_token = $2 FOR UPDATE", connection, transaction))
         {
             fence.Parameters.Add(new() { Value = job.Id });
             fence.Parameters.Add(new() { Value = job.LeaseToken });
-            if (await fence.ExecuteScalarAsync(ct) is null) throw new LeaseLostException(job.Id);
+            generation = await fence.ExecuteScalarAsync(ct) as int? ?? throw new LeaseLostException(job.Id);
         }
 
         await work(connection, transaction);
 
-        // Done, unless another event for the object arrived meanwhile: then hand the job back to be looked at again.
-        await using (var complete = new NpgsqlCommand("""
-            WITH done AS (DELETE FROM ingest_jobs WHERE id = $1 AND generation = $2 RETURNING id)
-            UPDATE ingest_jobs SET lease_token = NULL, leased_by = NULL, leased_until = NULL, available_at = now()
-            WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM done)
-            """, connection, transaction))
+        if (generation == job.Generation)
         {
+            // Done: the runs waiting for this job count its outcome, and the job goes.
+            await ReindexRunProgress.CountOutcomeAsync(connection, transaction, job.Id, outcome, ct);
+            await using var complete = new NpgsqlCommand("DELETE FROM ingest_jobs WHERE id = $1", connection, transaction);
             complete.Parameters.Add(new() { Value = job.Id });
-            complete.Parameters.Add(new() { Value = job.Generation });
             await complete.ExecuteNonQueryAsync(ct);
+        }
+        else
+        {
+            // Another event for the object arrived meanwhile: hand the job back to be looked at again. Its runs wait
+            // for that look, which sees the object as it is after their request.
+            await using var handBack = new NpgsqlCommand("""
+                UPDATE ingest_jobs SET lease_token = NULL, leased_by = NULL, leased_until = NULL, available_at = now()
+                WHERE id = $1
+                """, connection, transaction);
+            handBack.Parameters.Add(new() { Value = job.Id });
+            await handBack.ExecuteNonQueryAsync(ct);
         }
         await transaction.CommitAsync(ct);
     }

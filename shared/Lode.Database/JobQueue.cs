@@ -18,11 +18,33 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
         if (jobs.Count == 0) return;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // Sorted so concurrent enqueuers lock rows in the same order and cannot deadlock.
-        foreach (var job in jobs.OrderBy(j => j.Bucket, StringComparer.Ordinal).ThenBy(j => j.Key, StringComparer.Ordinal))
-        {
-            await using var command = new NpgsqlCommand("""
-                INSERT INTO ingest_jobs (bucket, key, reason, force) VALUES ($1, $2, $3, $4)
+        await EnqueueAsync(connection, transaction, jobs, runId: null, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Enqueues (or coalesces) jobs inside the caller's transaction; with <paramref name="runId"/>, the run waits for
+    /// each job's outcome. Returns how many jobs the run newly waits for (0 without a run).
+    /// </summary>
+    internal static async Task<int> EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IReadOnlyCollection<JobRequest> jobs, Guid? runId, CancellationToken cancellationToken)
+    {
+        // One row per object: a statement may not upsert the same row twice. The last request names the reason; a
+        // forced request anywhere in the batch forces the job.
+        var distinct = jobs.GroupBy(j => (j.Bucket, j.Key))
+            .Select(g => g.Last() with { Force = g.Any(j => j.Force) })
+            .ToList();
+        var buckets = distinct.Select(j => j.Bucket).ToArray();
+        var keys = distinct.Select(j => j.Key).ToArray();
+
+        // Job rows are locked in one (byte) order by every enqueuer, so concurrent enqueuers cannot deadlock; document
+        // rows are touched only after all of this batch's job rows are held.
+        await using var command = new NpgsqlCommand("""
+            WITH upserted AS (
+                INSERT INTO ingest_jobs (bucket, key, reason, force)
+                SELECT bucket, key, reason, force
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[]) AS r(bucket, key, reason, force)
+                ORDER BY bucket COLLATE "C", key COLLATE "C"
                 ON CONFLICT (bucket, key) DO UPDATE SET
                     generation   = ingest_jobs.generation + 1,
                     reason       = excluded.reason,
@@ -30,24 +52,30 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
                     attempts     = 0,
                     available_at = now(),
                     last_error   = NULL
-                """, connection, transaction);
-            command.Parameters.Add(new() { Value = job.Bucket });
-            command.Parameters.Add(new() { Value = job.Key });
-            command.Parameters.Add(new() { Value = job.Reason });
-            command.Parameters.Add(new() { Value = job.Force });
-            await command.ExecuteNonQueryAsync(cancellationToken);
+                RETURNING id
+            )
+            INSERT INTO ingest_job_runs (job_id, run_id)
+            SELECT id, $5 FROM upserted WHERE $5::uuid IS NOT NULL
+            ON CONFLICT DO NOTHING
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = buckets });
+        command.Parameters.Add(new() { Value = keys });
+        command.Parameters.Add(new() { Value = distinct.Select(j => j.Reason).ToArray() });
+        command.Parameters.Add(new() { Value = distinct.Select(j => j.Force).ToArray() });
+        command.Parameters.Add(new() { Value = (object?)runId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        var attached = await command.ExecuteNonQueryAsync(cancellationToken);
 
-            // An existing document shows pending until the worker has looked at the object again; a new object gets
-            // its row when the worker has seen it exist (a removal event must not create a document).
-            await using var pending = new NpgsqlCommand("""
-                UPDATE documents SET status = 'pending', updated_at = now()
-                WHERE bucket = $1 AND key = $2 AND status <> 'pending'
-                """, connection, transaction);
-            pending.Parameters.Add(new() { Value = job.Bucket });
-            pending.Parameters.Add(new() { Value = job.Key });
-            await pending.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
+        // An existing document shows pending until the worker has looked at the object again; a new object gets its
+        // row when the worker has seen it exist (a removal event must not create a document).
+        await using var pending = new NpgsqlCommand("""
+            UPDATE documents d SET status = 'pending', updated_at = now()
+            FROM unnest($1::text[], $2::text[]) AS r(bucket, key)
+            WHERE d.bucket = r.bucket AND d.key = r.key AND d.status <> 'pending'
+            """, connection, transaction);
+        pending.Parameters.Add(new() { Value = buckets });
+        pending.Parameters.Add(new() { Value = keys });
+        await pending.ExecuteNonQueryAsync(cancellationToken);
+        return attached;
     }
 
     /// <summary>

@@ -139,5 +139,43 @@ public static class Migrations
             CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
                 FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
             """),
+        new(5, "reindex runs with progress counted from job outcomes; key order as S3 lists it", _ => """
+            -- One row per POST api/reindex. listed/queued grow page by page as the bucket is listed (listed_through is
+            -- the last key listed, so a listing interrupted by a dead process resumes after it); indexed, skipped,
+            -- failed and removed grow as the run's jobs complete, in the transaction that completes them. The run is
+            -- done once its listing has ended and every queued job has an outcome.
+            CREATE TABLE reindex_runs (
+                id             uuid PRIMARY KEY,
+                bucket         text NOT NULL,
+                prefix         text,
+                force          boolean NOT NULL,
+                requested_by   text NOT NULL,
+                created_at     timestamptz NOT NULL DEFAULT now(),
+                status         text NOT NULL DEFAULT 'running'
+                               CHECK (status IN ('running', 'listing-done', 'done', 'failed')),
+                listed         bigint NOT NULL DEFAULT 0,
+                queued         bigint NOT NULL DEFAULT 0,
+                indexed        bigint NOT NULL DEFAULT 0,
+                skipped        bigint NOT NULL DEFAULT 0,
+                failed         bigint NOT NULL DEFAULT 0,
+                removed        bigint NOT NULL DEFAULT 0,
+                listed_through text,
+                error          text,
+                finished_at    timestamptz
+            );
+            CREATE INDEX reindex_runs_listing_idx ON reindex_runs (created_at) WHERE status = 'running';
+
+            -- Which runs wait for a job's outcome. A job coalesces every request for its object (events, runs), so
+            -- several runs may wait for one job; each is counted once, when the job completes.
+            CREATE TABLE ingest_job_runs (
+                job_id bigint NOT NULL REFERENCES ingest_jobs (id) ON DELETE CASCADE,
+                run_id uuid NOT NULL REFERENCES reindex_runs (id) ON DELETE CASCADE,
+                PRIMARY KEY (job_id, run_id)
+            );
+            CREATE INDEX ingest_job_runs_run_idx ON ingest_job_runs (run_id);
+
+            -- S3 lists keys in UTF-8 byte order; reconciliation walks documents in the same order (COLLATE "C").
+            CREATE INDEX documents_key_bytes_idx ON documents (bucket, key COLLATE "C");
+            """),
     ];
 }

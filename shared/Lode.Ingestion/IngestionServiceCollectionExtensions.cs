@@ -1,6 +1,7 @@
 using Lode.Ingestion.Chunking;
 using Lode.Ingestion.Events;
 using Lode.Ingestion.Extraction;
+using Lode.Ingestion.Operations;
 using Lode.Ingestion.Pipeline;
 using Lode.Ingestion.Queue;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +11,9 @@ namespace Lode.Ingestion;
 public static class IngestionServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers event intake, the pipeline steps and (when <see cref="IngestionOptions.WorkerEnabled"/>) the queue
-    /// worker. Needs the database, storage and embedding registrations.
+    /// Registers event intake, the pipeline steps, the operations (reindex, reconciliation, retries) and (when
+    /// <see cref="IngestionOptions.WorkerEnabled"/>) the queue worker and reindex lister. Needs the database, storage and
+    /// embedding registrations.
     /// </summary>
     public static IServiceCollection AddLodeIngestion(this IServiceCollection services)
     {
@@ -24,9 +26,14 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<EmbedStep>();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<IngestPipeline>();
+        services.AddSingleton<ReindexSignal>();
+        services.AddSingleton<ReindexRequests>();
+        services.AddSingleton<BucketReconciler>();
+        services.AddSingleton<DeadLetters>();
         // Registered before the worker: hosted services start in order, so no job is leased before the schema exists.
         services.AddHostedService<IndexInitializer>();
         services.AddHostedService<IngestWorker>();
+        services.AddHostedService<ReindexLister>();
         return services;
     }
 }

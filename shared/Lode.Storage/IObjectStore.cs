@@ -13,8 +13,11 @@ public interface IObjectStore
     /// <exception cref="ObjectTooLargeException">The object exceeds the configured size limit.</exception>
     Task<FetchedObject?> FetchAsync(ObjectInfo current, CancellationToken cancellationToken);
 
-    /// <summary>Lists objects under a prefix, page by page as the server returns them.</summary>
-    IAsyncEnumerable<ObjectInfo> ListAsync(string bucket, string? prefix, CancellationToken cancellationToken);
+    /// <summary>
+    /// Lists objects under a prefix whose keys come after <paramref name="startAfter"/> (null: from the start), in the
+    /// store's order (S3: UTF-8 byte order of keys, see <see cref="KeyOrder"/>), fetched page by page from the server.
+    /// </summary>
+    IAsyncEnumerable<ObjectInfo> ListAsync(string bucket, string? prefix, string? startAfter, CancellationToken cancellationToken);
 
     Task PutAsync(string bucket, string key, Stream content, string contentType, CancellationToken cancellationToken,
         IReadOnlyDictionary<string, string>? userMetadata = null);

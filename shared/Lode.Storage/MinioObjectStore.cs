@@ -58,17 +58,35 @@ public sealed class MinioObjectStore(IMinioClient client, IOptions<StorageOption
         }
     }
 
-    public async IAsyncEnumerable<ObjectInfo> ListAsync(string bucket, string? prefix,
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(string bucket, string? prefix, string? startAfter,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var args = new ListObjectsArgs().WithBucket(bucket).WithRecursive(true);
         if (!string.IsNullOrEmpty(prefix)) args = args.WithPrefix(prefix);
-        await foreach (var item in client.ListObjectsEnumAsync(args, cancellationToken))
+        // The SDK (7.0.0) cannot send ListObjectsV2's start-after: the keys up to it are listed again and skipped here.
+        // Listing is cheap next to what follows it (no object is read), and the result is the same.
+        await using var items = client.ListObjectsEnumAsync(args, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (await NextAsync(items, bucket))
         {
+            var item = items.Current;
             if (item.IsDir) continue;
+            if (startAfter is not null && KeyOrder.Comparer.Compare(item.Key, startAfter) <= 0) continue;
             yield return new ObjectInfo(bucket, item.Key, item.ETag?.Trim('"') ?? "", (long)item.Size, item.ContentType,
                 item.LastModifiedDateTime is { } modified ? new DateTimeOffset(modified, TimeSpan.Zero) : DateTimeOffset.MinValue,
                 EmptyMetadata);
+        }
+    }
+
+    // An iterator cannot yield inside a try with a catch: the SDK's "no such bucket" is translated around each step.
+    private static async Task<bool> NextAsync(IAsyncEnumerator<Item> items, string bucket)
+    {
+        try
+        {
+            return await items.MoveNextAsync();
+        }
+        catch (Exception e) when (e is BucketNotFoundException or MinioException { Response.Code: "NoSuchBucket" })
+        {
+            throw new MissingBucketException(bucket, e);
         }
     }
 

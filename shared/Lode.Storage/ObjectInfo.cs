@@ -22,3 +22,7 @@ public sealed class FetchedObject(ObjectInfo info, Stream content) : IAsyncDispo
 /// <summary>The object is bigger than <see cref="StorageOptions.MaxObjectBytes"/>.</summary>
 public sealed class ObjectTooLargeException(string bucket, string key, long size, long limit)
     : Exception($"Object {bucket}/{key} is {size} bytes; the limit is {limit} bytes (Storage:MaxObjectBytes).");
+
+/// <summary>The bucket does not exist (any more).</summary>
+public sealed class MissingBucketException(string bucket, Exception? inner = null)
+    : Exception($"Bucket '{bucket}' does not exist in the store.", inner);

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using Lode.Database;
 using Lode.Embeddings;
@@ -11,14 +9,9 @@ using Lode.Ingestion.Chunking;
 using Lode.Ingestion.Pipeline;
 using Lode.Ingestion.Queue;
 using Lode.Storage;
-using Lode.Tests.Support;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Lode.Benchmarks;
 
@@ -47,16 +40,13 @@ internal static class IngestBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (!TryParse(args, out var folder, out var runs, out var output, out var settings))
+        if (BenchmarkArguments.Parse(args) is not { } arguments)
         {
             return 2;
         }
 
-        folder ??= Path.Combine(S3ServerProcess.FindRepositoryRoot(), "infra", "local", "samples");
-        // As infra/local/up.sh does with the samples: the folder's top-level files, except its README.
-        var files = Directory.GetFiles(folder)
-            .Where(f => !Path.GetFileName(f).Equals("README.md", StringComparison.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal).ToArray();
+        var folder = arguments.CorpusFolder;
+        var files = arguments.CorpusFiles();
         if (files.Length == 0)
         {
             Console.Error.WriteLine($"No files in {folder}.");
@@ -64,91 +54,26 @@ internal static class IngestBenchmark
         }
 
         Console.Error.WriteLine($"Starting the S3 server and a fresh database; {files.Length} files from {folder}");
-        await using var s3 = await S3ServerProcess.StartAsync("", "", [Bucket, WarmupBucket], CancellationToken.None);
-        await using var database = await TestDatabase.CreateAsync(migrate: false, namePrefix: "lode_bench_");
-        using var host = BuildHost(database, s3, settings);
+        await using var app = await AppServices.StartAsync([Bucket, WarmupBucket], arguments.Settings);
         using var recorder = new PipelineRecorder();
-        await host.StartAsync(); // migrates the schema (IndexInitializer), then starts the queue worker
-        try
+        var bench = new Bench(app, recorder);
+        var keys = await app.UploadAsync(Bucket, files);
+        Console.Error.WriteLine($"Uploaded {keys.Count} objects; warming up");
+        await bench.WarmUpAsync(files.MinBy(f => new FileInfo(f).Length)!);
+
+        var results = new List<RunResult>();
+        for (var run = 1; run <= arguments.Runs; run++)
         {
-            var bench = new Bench(host.Services, database, recorder);
-            var keys = await bench.UploadAsync(files);
-            Console.Error.WriteLine($"Uploaded {keys.Count} objects; warming up");
-            await bench.WarmUpAsync(files.MinBy(f => new FileInfo(f).Length)!);
-
-            var results = new List<RunResult>();
-            for (var run = 1; run <= runs; run++)
-            {
-                var result = await bench.RunOnceAsync(keys, run);
-                results.Add(result);
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"run {run}: pipeline {result.PipelineSeconds:F1} s, bare embedder {result.BareSeconds:F1} s, ratio {result.Ratio:F2}"));
-            }
-
-            var table = Report(folder, bench, results);
-            Console.WriteLine(table);
-            if (output is not null)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-                await File.WriteAllTextAsync(output, table);
-            }
-
-            return results.All(r => r.Failed.Count == 0) ? 0 : 1;
-        }
-        finally
-        {
-            await host.StopAsync();
-        }
-    }
-
-    private static IHost BuildHost(TestDatabase database, S3ServerProcess s3, List<string> settings)
-    {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:ConnectionString"] = database.ConnectionString,
-            ["Storage:Endpoint"] = s3.Endpoint,
-            ["Storage:AccessKey"] = s3.AccessKey,
-            ["Storage:SecretKey"] = s3.SecretKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        });
-        // "--Section:Key=value" overrides, as the app takes them (e.g. --Embeddings:Threads=1).
-        builder.Configuration.AddCommandLine(settings.ToArray());
-        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Services.AddLode(builder.Configuration);
-        return builder.Build();
-    }
-
-    private static bool TryParse(string[] args, out string? folder, out int runs, out string? output, out List<string> settings)
-    {
-        folder = null;
-        runs = 1;
-        output = null;
-        settings = [];
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--runs" when i + 1 < args.Length:
-                    runs = Math.Max(1, int.Parse(args[++i], CultureInfo.InvariantCulture));
-                    break;
-                case "--out" when i + 1 < args.Length:
-                    output = args[++i];
-                    break;
-                case var setting when setting.StartsWith("--", StringComparison.Ordinal) && setting.Contains('=', StringComparison.Ordinal):
-                    settings.Add(setting);
-                    break;
-                case var path when !path.StartsWith("--", StringComparison.Ordinal) && folder is null:
-                    folder = path;
-                    break;
-                default:
-                    Console.Error.WriteLine($"Unexpected argument '{args[i]}'.");
-                    return false;
-            }
+            var result = await bench.RunOnceAsync(keys, run);
+            results.Add(result);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"run {run}: pipeline {result.PipelineSeconds:F1} s, bare embedder {result.BareSeconds:F1} s, ratio {result.Ratio:F2}"));
         }
 
-        return true;
+        var table = Report(folder, bench, results);
+        Console.WriteLine(table);
+        await arguments.WriteOutputAsync(table);
+        return results.All(r => r.Failed.Count == 0) ? 0 : 1;
     }
 
     private static string Report(string folder, Bench bench, List<RunResult> results)
@@ -164,7 +89,7 @@ internal static class IngestBenchmark
             $"Settings: Ingestion:MaxConcurrency {bench.Concurrency}, Embeddings:Threads {bench.Embedding.Threads} (0 = ONNX Runtime's default), " +
             $"Embeddings:BatchSize {bench.Embedding.BatchSize}, Chunking:MaxTokens {bench.Chunking.MaxTokens}.");
         s.AppendLine(CultureInfo.InvariantCulture,
-            $"Machine: {Environment.ProcessorCount} logical CPUs, {CpuModel()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}.");
+            $"Machine: {Machine.Description()}.");
         s.AppendLine();
         s.AppendLine("| run | pipeline s | docs/s | pages/s | chunks/s | bare embedder s | bare chunks/s | ratio | CPU s, ours: pipeline / bare | CPU ratio | other load, cores: pipeline / bare | VACUUM after, s |");
         s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -232,37 +157,18 @@ internal static class IngestBenchmark
         return s.ToString();
     }
 
-    private static string CpuModel() =>
-        File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
-            : "unknown CPU";
-
     /// <summary>The benchmark's steps over the host's services.</summary>
-    private sealed class Bench(IServiceProvider services, TestDatabase database, PipelineRecorder recorder)
+    private sealed class Bench(AppServices app, PipelineRecorder recorder)
     {
-        private readonly IObjectStore _store = services.GetRequiredService<IObjectStore>();
-        private readonly JobQueue _queue = services.GetRequiredService<JobQueue>();
-        private readonly IngestSignal _signal = services.GetRequiredService<IngestSignal>();
+        private readonly IObjectStore _store = app.Services.GetRequiredService<IObjectStore>();
+        private readonly JobQueue _queue = app.Services.GetRequiredService<JobQueue>();
+        private readonly IngestSignal _signal = app.Services.GetRequiredService<IngestSignal>();
         private readonly IEmbeddingGenerator<string, Embedding<float>> _generator =
-            services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+            app.Services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
 
-        public int Concurrency { get; } = services.GetRequiredService<IOptions<IngestionOptions>>().Value.MaxConcurrency;
-        public EmbeddingOptions Embedding { get; } = services.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
-        public ChunkingOptions Chunking { get; } = services.GetRequiredService<IOptions<ChunkingOptions>>().Value;
-
-        public async Task<List<string>> UploadAsync(string[] files)
-        {
-            var keys = new List<string>();
-            foreach (var file in files)
-            {
-                var key = Path.GetFileName(file);
-                await using var stream = File.OpenRead(file);
-                await _store.PutAsync(Bucket, key, stream, "application/octet-stream", CancellationToken.None);
-                keys.Add(key);
-            }
-
-            return keys;
-        }
+        public int Concurrency { get; } = app.Services.GetRequiredService<IOptions<IngestionOptions>>().Value.MaxConcurrency;
+        public EmbeddingOptions Embedding { get; } = app.Services.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
+        public ChunkingOptions Chunking { get; } = app.Services.GetRequiredService<IOptions<ChunkingOptions>>().Value;
 
         /// <summary>Ingests one file into another bucket: JIT, connection pools and the model's first run, untimed.</summary>
         public async Task WarmUpAsync(string file)
@@ -279,11 +185,11 @@ internal static class IngestBenchmark
         public async Task<RunResult> RunOnceAsync(List<string> keys, int run)
         {
             // A fresh index each run: otherwise unchanged objects are skipped and unchanged chunks reuse their vectors.
-            await database.ExecuteAsync("DELETE FROM documents WHERE bucket = $1", Bucket);
-            await database.ExecuteAsync("VACUUM ANALYZE chunks");
+            await app.Database.ExecuteAsync("DELETE FROM documents WHERE bucket = $1", Bucket);
+            await app.Database.ExecuteAsync("VACUUM ANALYZE chunks");
 
             recorder.Reset();
-            var backends = await DatabaseBackendsAsync();
+            var backends = await app.DatabaseBackendsAsync();
             var cpu = CpuAccount.Take(backends);
             var watch = Stopwatch.StartNew();
             await DrainAsync(keys.Select(k => new JobRequest(Bucket, k, "benchmark")).ToList());
@@ -294,7 +200,7 @@ internal static class IngestBenchmark
             // Work the inserts left for later (GIN pending list, visibility map, statistics) would otherwise fall to
             // autovacuum during the bare pass and slow it down: do it now, untimed but reported.
             watch.Restart();
-            await database.ExecuteAsync("VACUUM ANALYZE chunks");
+            await app.Database.ExecuteAsync("VACUUM ANALYZE chunks");
             var vacuumSeconds = watch.Elapsed.TotalSeconds;
 
             var documents = await ReadDocumentsAsync();
@@ -312,20 +218,10 @@ internal static class IngestBenchmark
 
             var indexed = documents.Where(d => d.Status == "indexed").ToList();
             return new RunResult(run, indexed, indexed.Sum(d => d.Pages), indexed.Sum(d => d.Chunks), embedded,
-                await database.ScalarAsync<decimal>(
+                await app.Database.ScalarAsync<decimal>(
                     "SELECT coalesce(avg(c.token_count), 0) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.bucket = $1", Bucket),
                 pipelineSeconds, pipelineSeconds * Concurrency, pipelineCpu, vacuumSeconds, steps, bareSeconds, bareCallSeconds, bareCpu,
                 documents.Where(d => d.Status != "indexed").Select(d => $"{d.Key} ({d.Status}: {d.Error})").ToList());
-        }
-
-        /// <summary>The server processes serving our database (the pool keeps them), whose CPU time counts as ours.</summary>
-        private async Task<List<int>> DatabaseBackendsAsync()
-        {
-            var pids = new List<int>();
-            await using var command = database.DataSource.CreateCommand("SELECT pid FROM pg_stat_activity WHERE datname = current_database()");
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) pids.Add(reader.GetInt32(0));
-            return pids;
         }
 
         /// <summary>Enqueues the jobs, wakes the worker and waits until it has finished every one of them.</summary>
@@ -339,14 +235,14 @@ internal static class IngestBenchmark
                 await Task.Delay(10);
                 if (recorder.Finished - finishedBefore >= jobs.Count) return;
                 // A job that failed transiently is retried later without counting as finished: the queue tells the truth.
-                if (polls % 100 == 0 && await database.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs") == 0) return;
+                if (polls % 100 == 0 && await app.Database.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs") == 0) return;
             }
         }
 
         private async Task<List<(string Key, string Status, int Pages, int Chunks, string? Error)>> ReadDocumentsAsync()
         {
             var documents = new List<(string, string, int, int, string?)>();
-            await using var command = database.DataSource.CreateCommand(
+            await using var command = app.Database.DataSource.CreateCommand(
                 "SELECT key, status, coalesce(pages, 0), coalesce(chunk_count, 0), error FROM documents WHERE bucket = $1");
             command.Parameters.Add(new() { Value = Bucket });
             await using var reader = await command.ExecuteReaderAsync();
@@ -366,7 +262,7 @@ internal static class IngestBenchmark
         private async Task<List<List<string>>> ReadEmbeddedTextsAsync()
         {
             var byDocument = new Dictionary<string, List<(byte[] Hash, string Text)>>(StringComparer.Ordinal);
-            await using var command = database.DataSource.CreateCommand("""
+            await using var command = app.Database.DataSource.CreateCommand("""
                 SELECT d.key, c.content_hash, c.content FROM chunks c JOIN documents d ON d.id = c.document_id
                 WHERE d.bucket = $1 ORDER BY d.id, c.ordinal
                 """);
@@ -427,57 +323,5 @@ internal static class IngestBenchmark
 
         /// <summary>The same in CPU time of our processes, which other users of the machine barely change.</summary>
         public double CpuRatio => BareCpu.OwnSeconds / PipelineCpu.OwnSeconds;
-    }
-
-    /// <summary>Listens to the pipeline's <see cref="IngestMetrics"/>: step durations, finished jobs, texts embedded.</summary>
-    private sealed class PipelineRecorder : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly Lock _lock = new();
-        private readonly Dictionary<string, double> _stepSeconds = new(StringComparer.Ordinal);
-        private long _finished;
-        private long _embedded;
-
-        public PipelineRecorder()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == IngestMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
-            };
-            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
-            {
-                if (instrument.Name != IngestMetrics.StepDurationName) return;
-                foreach (var tag in tags)
-                {
-                    if (tag is { Key: "step", Value: string step })
-                    {
-                        lock (_lock) _stepSeconds[step] = _stepSeconds.GetValueOrDefault(step) + value;
-                    }
-                }
-            });
-            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-            {
-                if (instrument.Name == IngestMetrics.DocumentsName) Interlocked.Add(ref _finished, value);
-                else if (instrument.Name == IngestMetrics.EmbeddedName) Interlocked.Add(ref _embedded, value);
-            });
-            _listener.Start();
-        }
-
-        public long Finished => Interlocked.Read(ref _finished);
-
-        public long Embedded => Interlocked.Read(ref _embedded);
-
-        public Dictionary<string, double> StepSeconds()
-        {
-            lock (_lock) return new Dictionary<string, double>(_stepSeconds, StringComparer.Ordinal);
-        }
-
-        public void Reset()
-        {
-            lock (_lock) _stepSeconds.Clear();
-            Interlocked.Exchange(ref _embedded, 0);
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }

@@ -152,7 +152,7 @@ internal static class PdfBenchmark
     private static string Table(List<Row> rows, int runs)
     {
         var s = new StringBuilder();
-        s.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {CpuModel()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; pdftotext {PopplerVersion()}; best of {runs} run(s), warm.");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Machine.CpuModel()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; pdftotext {PopplerVersion()}; best of {runs} run(s), warm.");
         s.AppendLine();
         s.AppendLine("| file | pages | PdfPig s | PdfPig pages/s | pdftotext s | pdftotext pages/s | PdfPig speed ÷ pdftotext | words agreeing | bomb guard share of PdfPig time |");
         s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -165,11 +165,6 @@ internal static class PdfBenchmark
 
         return s.ToString();
     }
-
-    private static string CpuModel() =>
-        File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
-            : "unknown CPU";
 
     private static string PopplerVersion()
     {

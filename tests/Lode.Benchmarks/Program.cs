@@ -10,6 +10,7 @@ return args switch
     ["retrieval", .. var rest] => await RetrievalBenchmark.RunAsync(rest),
     ["chat", .. var rest] => await ChatOverheadBenchmark.RunAsync(rest),
     ["ingest", .. var rest] => await IngestBenchmark.RunAsync(rest),
+    ["reindex", .. var rest] => await ReindexBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -35,6 +36,9 @@ static int Usage()
               Whole ingestion pipeline (real S3 server, fresh database, the app's services and queue worker) against
               the bare embedder on the same chunks, in one run; prints throughput, the ratio and where the time goes.
               Folder defaults to infra/local/samples; settings override the app's configuration.
+          Lode.Benchmarks reindex [folder] [--out FILE] [--Section:Key=value ...]
+              The same corpus through POST api/reindex's service three times in one run: first index, unchanged
+              reindex (skipped by etag) and forced reindex; times as ratios to the first index.
         """);
     return 2;
 }

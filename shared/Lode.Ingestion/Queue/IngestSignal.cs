@@ -1,22 +1,4 @@
 namespace Lode.Ingestion.Queue;
 
-/// <summary>
-/// Wakes this process's idle worker as soon as there may be work (jobs enqueued here, a job finished), so a document
-/// does not wait a whole poll interval. Workers in other processes still find the jobs by polling.
-/// </summary>
-public sealed class IngestSignal
-{
-    private readonly SemaphoreSlim _semaphore = new(0, int.MaxValue);
-
-    public void Notify()
-    {
-        // Coalesce: one pending wake-up is enough for any number of notifications.
-        if (_semaphore.CurrentCount == 0) _semaphore.Release();
-    }
-
-    /// <summary>
-    /// Completes at the next notification (at once if one is pending). A wait that is not awaited to its end still takes
-    /// a notification when it comes: keep one pending wait and reuse it rather than starting a new one each time.
-    /// </summary>
-    public Task WaitAsync(CancellationToken cancellationToken) => _semaphore.WaitAsync(cancellationToken);
-}
+/// <summary>Wakes this process's idle ingest worker: jobs were enqueued here, or a job finished.</summary>
+public sealed class IngestSignal : WakeUpSignal;

@@ -14,13 +14,20 @@ public sealed class FunctionDiscoveryTests
     private static readonly IConfiguration NoSettings = new ConfigurationBuilder().Build();
 
     [Fact]
-    public void The_app_functions_are_all_servable()
+    public void The_app_functions_are_all_servable_with_the_settings_the_app_ships()
     {
-        var catalog = FunctionCatalog.Discover([typeof(LodeApp).Assembly], NoSettings);
+        // The app's appsettings.json (copied beside the tests) gives timer schedules their defaults.
+        var shipped = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false)
+            .Build();
+
+        var catalog = FunctionCatalog.Discover([typeof(LodeApp).Assembly], shipped);
 
         var health = Assert.Single(catalog.Http, f => f.Name == "Health");
         Assert.Equal("api/health", health.Route.RawText);
         Assert.Equal(["GET"], health.HttpMethods);
+        var reconcile = Assert.Single(catalog.Timers, t => t.Name == "ReconcileTimer");
+        Assert.Equal("0 17 * * * *", reconcile.Schedule.Expression);
     }
 
     [Theory]

@@ -73,6 +73,8 @@ public sealed class StandaloneApp : IAsyncDisposable
             "--Security:RateLimit:PermitsPerMinute=1000000",
             "--Security:RateLimit:Burst=1000000",
             "--Security:RateLimit:FailedAuthPerMinute=1000000",
+            // Reconciliation runs when a test calls it (or sets a schedule), not whenever the clock passes minute 17.
+            "--Reconcile:Schedule=0 0 0 1 1 *",
             .. given,
         ];
         var app = LodeApp.BuildStandalone(allArgs, services =>

@@ -74,12 +74,22 @@ public sealed class LodeStack : IAsyncDisposable
         .. extra,
     ];
 
-    public static async Task<LodeStack> StartAsync(TestDatabase? database = null, Action<IServiceCollection>? overrides = null,
-        params string[] extraArgs)
+    public static Task<LodeStack> StartAsync(TestDatabase? database = null, Action<IServiceCollection>? overrides = null,
+        params string[] extraArgs) =>
+        StartStackAsync(database, overrides, notify: true, extraArgs);
+
+    /// <summary>A stack whose S3 server sends no notifications at all: every change is a missed notification.</summary>
+    public static Task<LodeStack> StartWithoutNotificationsAsync(TestDatabase? database = null,
+        Action<IServiceCollection>? overrides = null, params string[] extraArgs) =>
+        StartStackAsync(database, overrides, notify: false, extraArgs);
+
+    private static async Task<LodeStack> StartStackAsync(TestDatabase? database, Action<IServiceCollection>? overrides, bool notify,
+        string[] extraArgs)
     {
         database ??= await TestDatabase.CreateAsync(migrate: false);
         var port = FreePort.Next();
-        var s3 = await S3ServerProcess.StartAsync($"http://127.0.0.1:{port}/api/minio/events", WebhookToken, [Bucket], default);
+        var webhook = notify ? $"http://127.0.0.1:{port}/api/minio/events" : "";
+        var s3 = await S3ServerProcess.StartAsync(webhook, WebhookToken, [Bucket], default);
         var app = await StandaloneApp.StartAsync(AppArguments(database, s3, port, extraArgs), overrides);
         return new LodeStack(database, s3, app, port);
     }
@@ -101,22 +111,23 @@ public sealed class LodeStack : IAsyncDisposable
     public static string DocumentPath(string key) =>
         $"api/documents/{Bucket}/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
 
-    /// <summary>The document as the API shows an admin (whoever may read it), or null on 404.</summary>
-    public async Task<JsonElement?> GetDocumentAsync(string key)
+    /// <summary>The document as the API shows it to <paramref name="client"/> (default: the admin, who sees every document's state), or null on 404.</summary>
+    public async Task<JsonElement?> GetDocumentAsync(string key, HttpClient? client = null)
     {
-        using var response = await Admin.GetAsync(DocumentPath(key));
+        using var response = await (client ?? Admin).GetAsync(DocumentPath(key));
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     /// <summary>Polls the API until the document reaches a state <paramref name="done"/> accepts (null: not found).</summary>
-    public async Task<JsonElement?> WaitForDocumentAsync(string key, Func<JsonElement?, bool> done, TimeSpan? timeout = null)
+    public async Task<JsonElement?> WaitForDocumentAsync(string key, Func<JsonElement?, bool> done, TimeSpan? timeout = null,
+        HttpClient? client = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
         while (true)
         {
-            var document = await GetDocumentAsync(key);
+            var document = await GetDocumentAsync(key, client);
             if (done(document)) return document;
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"Document {key} did not reach the expected state; last: {document}\nS3 output:\n{S3.Output}");
@@ -124,8 +135,8 @@ public sealed class LodeStack : IAsyncDisposable
         }
     }
 
-    public Task<JsonElement?> WaitForStatusAsync(string key, string status, TimeSpan? timeout = null) =>
-        WaitForDocumentAsync(key, d => d?.GetProperty("status").GetString() == status, timeout);
+    public Task<JsonElement?> WaitForStatusAsync(string key, string status, TimeSpan? timeout = null, HttpClient? client = null) =>
+        WaitForDocumentAsync(key, d => d?.GetProperty("status").GetString() == status, timeout, client);
 
     /// <summary>Waits until no job is queued or leased: everything notified so far has been looked at.</summary>
     public async Task WaitForQueueEmptyAsync(TimeSpan? timeout = null)

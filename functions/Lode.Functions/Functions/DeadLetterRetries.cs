@@ -1,0 +1,60 @@
+using Lode.Functions.Http;
+using Lode.Ingestion.Operations;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Lode.Functions;
+
+// Retries live under api/documents/retry… rather than after the key: a catch-all ({*key}) must end a route, and a
+// literal second segment cannot be mistaken for a bucket by POST (GET api/documents/{bucket}/{*key} is GET only).
+
+/// <summary>
+/// POST api/documents/retry/{bucket}/{*key} (admins only): queues a failed document again, once its cause is fixed →
+/// 202; 404 when no such document, 409 when it is not failed.
+/// </summary>
+public sealed class RetryDocument(ApiCallers callers, DeadLetters deadLetters)
+{
+    private const string DocumentStatusAfterRetry = "pending";
+
+    [Function(nameof(RetryDocument))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/documents/retry/{bucket}/{*key}")] HttpRequest request,
+        string bucket,
+        string? key,
+        CancellationToken cancellationToken)
+    {
+        var check = await callers.AuthenticateAdminAsync(request, cancellationToken);
+        if (check.Refused) return check.Refusal;
+        var outcome = string.IsNullOrEmpty(key)
+            ? RetryOutcome.NotFound
+            : await deadLetters.RetryAsync(bucket, key, check.Caller.Name, cancellationToken);
+        return outcome switch
+        {
+            RetryOutcome.Queued => new AcceptedResult((string?)null, new RetriedDocument(bucket, key!, DocumentStatusAfterRetry)),
+            RetryOutcome.NotFailed => ApiErrors.Result(StatusCodes.Status409Conflict, "not_failed",
+                "The document is not failed; to index it again use POST api/reindex with its key as the prefix."),
+            _ => ApiErrors.Result(StatusCodes.Status404NotFound, "document_not_found", "No document with that bucket and key is known."),
+        };
+    }
+}
+
+/// <summary>
+/// POST api/documents/retry-failed/{bucket}?prefix= (admins only): queues every failed document of the bucket (under
+/// the prefix) again → 202 with how many.
+/// </summary>
+public sealed class RetryFailedDocuments(ApiCallers callers, DeadLetters deadLetters)
+{
+    [Function(nameof(RetryFailedDocuments))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/documents/retry-failed/{bucket}")] HttpRequest request,
+        string bucket,
+        CancellationToken cancellationToken)
+    {
+        var check = await callers.AuthenticateAdminAsync(request, cancellationToken);
+        if (check.Refused) return check.Refusal;
+        var prefix = ListQuery.Text(request.Query, "prefix");
+        var queued = await deadLetters.RetryAllAsync(bucket, prefix, check.Caller.Name, cancellationToken);
+        return new AcceptedResult((string?)null, new RetriedDocuments(bucket, prefix, queued));
+    }
+}
