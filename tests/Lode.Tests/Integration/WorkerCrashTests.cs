@@ -1,8 +1,5 @@
-using System.Diagnostics;
-using System.Text;
 using Lode.Tests.Hosting;
 using Lode.Tests.Support;
-using Minio;
 
 namespace Lode.Tests.Integration;
 
@@ -20,21 +17,16 @@ public sealed class WorkerCrashTests
         await using var s3 = await S3ServerProcess.StartAsync(
             $"http://127.0.0.1:{victimPort}/api/minio/events", LodeStack.WebhookToken, [LodeStack.Bucket], default);
 
-        using var victim = StartAppProcess(LodeStack.AppArguments(database, s3, victimPort, "--Ingestion:MaxConcurrency=1"));
+        using var victim = AppProcess.Start(LodeStack.AppArguments(database, s3, victimPort, "--Ingestion:MaxConcurrency=1"));
         try
         {
-            await WaitForHealthAsync(victimPort, victim);
+            await AppProcess.WaitForHealthAsync(victimPort, victim);
 
             // Long enough that embedding takes seconds, so the kill lands mid-document.
             const string key = "long/policy-manual.txt";
-            var text = string.Join("\n\n", Enumerable.Range(1, 1200).Select(i =>
-                $"Clause {i}. The committee reviews request number {i} within {i % 9 + 2} working days and records its decision."));
-            await using (var upload = new MemoryStream(Encoding.UTF8.GetBytes(text)))
+            await using (var upload = new MemoryStream(LongDocument.Text()))
             {
-                var store = new Lode.Storage.MinioObjectStore(
-                    new MinioClient().WithEndpoint(s3.Endpoint).WithCredentials(s3.AccessKey, s3.SecretKey).Build(),
-                    Microsoft.Extensions.Options.Options.Create(new Lode.Storage.StorageOptions()));
-                await store.PutAsync(LodeStack.Bucket, key, upload, "text/plain", default);
+                await s3.CreateStore().PutAsync(LodeStack.Bucket, key, upload, "text/plain", default);
             }
 
             await Eventually.WaitUntilAsync(async () => await database.ScalarAsync<long>(
@@ -61,36 +53,5 @@ public sealed class WorkerCrashTests
         {
             if (!victim.HasExited) victim.Kill(entireProcessTree: true);
         }
-    }
-
-    /// <summary>Starts the app executable that the build placed beside the tests, as `dotnet Lode.Functions.dll`.</summary>
-    private static Process StartAppProcess(IEnumerable<string> args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Lode.Functions.dll"));
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitForHealthAsync(int port, Process process)
-    {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            if (process.HasExited) throw new InvalidOperationException($"The app process exited with code {process.ExitCode}.");
-            try { return (await client.GetAsync($"http://127.0.0.1:{port}/api/health")).IsSuccessStatusCode; }
-            catch (HttpRequestException) { return false; }
-        }, "the app process to answer health");
     }
 }

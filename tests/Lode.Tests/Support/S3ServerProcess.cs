@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Minio;
 
 namespace Lode.Tests.Support;
 
@@ -10,21 +11,24 @@ namespace Lode.Tests.Support;
 /// A real S3 server on loopback for integration tests: infra/local/s3/launcher.mjs (s3rver, SigV4 checked against
 /// <see cref="AccessKey"/>/<see cref="SecretKey"/>), which POSTs every object event to a webhook in MinIO's format.
 /// Each instance has its own port and temporary data folder; disposing kills the server and deletes the folder.
+/// A test can stop it and start it again on the same port and folder, as an outage of the store.
 /// </summary>
 public sealed partial class S3ServerProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly Process _process;
+    private readonly string _launcherDirectory;
+    private readonly IReadOnlyList<string> _arguments;
     private readonly string _dataDirectory;
-    private readonly StringBuilder _output;
+    private readonly StringBuilder _output = new();
+    private Process? _process;
 
-    private S3ServerProcess(Process process, string dataDirectory, StringBuilder output, string accessKey,
-        string secretKey)
+    private S3ServerProcess(string launcherDirectory, IReadOnlyList<string> arguments, string dataDirectory,
+        string accessKey, string secretKey)
     {
-        _process = process;
+        _launcherDirectory = launcherDirectory;
+        _arguments = arguments;
         _dataDirectory = dataDirectory;
-        _output = output;
         AccessKey = accessKey;
         SecretKey = secretKey;
     }
@@ -35,6 +39,11 @@ public sealed partial class S3ServerProcess : IAsyncDisposable
     public int Port { get; private set; }
 
     public string AccessKey { get; }
+
+    /// <summary>A client of this server, for tests that write objects without an in-process app to lend its store.</summary>
+    public Lode.Storage.IObjectStore CreateStore() => new Lode.Storage.MinioObjectStore(
+        new MinioClient().WithEndpoint(Endpoint).WithCredentials(AccessKey, SecretKey).Build(),
+        Microsoft.Extensions.Options.Options.Create(new Lode.Storage.StorageOptions()));
 
     public string SecretKey { get; }
 
@@ -50,7 +59,6 @@ public sealed partial class S3ServerProcess : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(buckets);
         var repo = FindRepositoryRoot();
         var launcherDirectory = Path.Combine(repo, "infra", "local", "s3");
-        var launcher = Path.Combine(launcherDirectory, "launcher.mjs");
         if (!File.Exists(Path.Combine(launcherDirectory, "node_modules", "s3rver", "package.json")))
         {
             throw new InvalidOperationException(
@@ -63,6 +71,55 @@ public sealed partial class S3ServerProcess : IAsyncDisposable
         const string accessKey = "lode-test";
         var secretKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 
+        var arguments = new List<string>
+        {
+            "--address", "127.0.0.1", "--data-dir", dataDirectory,
+            "--access-key", accessKey, "--secret-key", secretKey, "--exit-on-stdin-close",
+        };
+        if (!string.IsNullOrEmpty(webhookUrl))
+        {
+            arguments.AddRange(["--webhook-url", webhookUrl, "--webhook-token", webhookToken ?? ""]);
+        }
+        foreach (var bucket in buckets) arguments.AddRange(["--bucket", bucket]);
+
+        var server = new S3ServerProcess(launcherDirectory, arguments, dataDirectory, accessKey, secretKey);
+        try
+        {
+            // Port 0: the launcher binds a free loopback port itself and reports it in its ready line, so no other
+            // process can take the port between choosing and binding it.
+            await server.LaunchAsync(0, ct).ConfigureAwait(false);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Kills the server as an outage would, keeping its data folder and port number, so <see cref="RestartAsync"/> can
+    /// bring the same store back where clients expect it.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (_process is null) return;
+        await KillAsync(_process).ConfigureAwait(false);
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts a new server on the same port and data folder (same objects, buckets, keys and webhook).</summary>
+    public async Task RestartAsync(CancellationToken ct)
+    {
+        if (_process is not null) throw new InvalidOperationException("The S3 test server is running; stop it first.");
+        // The port was free until StopAsync; a client's connection in TIME_WAIT does not stop a listener binding it.
+        await LaunchAsync(Port, ct).ConfigureAwait(false);
+    }
+
+    private async Task LaunchAsync(int port, CancellationToken ct)
+    {
+        var launcher = Path.Combine(_launcherDirectory, "launcher.mjs");
         var start = new ProcessStartInfo("node")
         {
             RedirectStandardInput = true,
@@ -71,45 +128,26 @@ public sealed partial class S3ServerProcess : IAsyncDisposable
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
-            WorkingDirectory = launcherDirectory,
+            WorkingDirectory = _launcherDirectory,
         };
-        // Port 0: the launcher binds a free loopback port itself and reports it in its ready line, so no other
-        // process can take the port between choosing and binding it.
-        foreach (var arg in new[]
-                 {
-                     launcher, "--port", "0", "--address", "127.0.0.1", "--data-dir", dataDirectory,
-                     "--access-key", accessKey, "--secret-key", secretKey, "--exit-on-stdin-close",
-                 })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        if (!string.IsNullOrEmpty(webhookUrl))
-        {
-            start.ArgumentList.Add("--webhook-url");
-            start.ArgumentList.Add(webhookUrl);
-            start.ArgumentList.Add("--webhook-token");
-            start.ArgumentList.Add(webhookToken ?? "");
-        }
-        foreach (var bucket in buckets)
-        {
-            start.ArgumentList.Add("--bucket");
-            start.ArgumentList.Add(bucket);
-        }
+        start.ArgumentList.Add(launcher);
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var arg in _arguments) start.ArgumentList.Add(arg);
 
-        var output = new StringBuilder();
         var ready = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
-            lock (output) output.AppendLine(e.Data);
+            lock (_output) _output.AppendLine(e.Data);
             var match = ReadyLine().Match(e.Data);
             if (match.Success) ready.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
         };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
-            lock (output) output.AppendLine(e.Data);
+            lock (_output) _output.AppendLine(e.Data);
         };
         // Exited can fire before the last output lines are read; the message reads Output after WaitForExit.
         process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("exited"));
@@ -120,18 +158,17 @@ public sealed partial class S3ServerProcess : IAsyncDisposable
         }
         catch (Win32Exception e)
         {
-            TryDeleteDirectory(dataDirectory);
+            process.Dispose();
             throw new InvalidOperationException(
                 "Cannot start 'node' (Node.js 20 is needed for the S3 test server; infra/local/install.sh installs it).", e);
         }
+        _process = process;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new S3ServerProcess(process, dataDirectory, output, accessKey, secretKey);
         try
         {
-            server.Port = await ready.Task.WaitAsync(StartTimeout, ct).ConfigureAwait(false);
-            return server;
+            Port = await ready.Task.WaitAsync(StartTimeout, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {
@@ -143,13 +180,7 @@ public sealed partial class S3ServerProcess : IAsyncDisposable
                 process.WaitForExit(); // drains the output
                 what = $"exited with code {process.ExitCode} before it was ready";
             }
-            await server.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidOperationException($"The S3 test server ({launcher}) {what}. Its output:\n{server.Output}", e);
-        }
-        catch
-        {
-            await server.DisposeAsync().ConfigureAwait(false);
-            throw;
+            throw new InvalidOperationException($"The S3 test server ({launcher}) {what}. Its output:\n{Output}", e);
         }
     }
 
@@ -167,21 +198,28 @@ public sealed partial class S3ServerProcess : IAsyncDisposable
     {
         try
         {
-            if (!_process.HasExited)
+            await StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            TryDeleteDirectory(_dataDirectory);
+        }
+    }
+
+    private static async Task KillAsync(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
+                process.Kill(entireProcessTree: true);
             }
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or Win32Exception)
         {
             // Already gone, never started, or refuses to die: nothing more a test can do about it.
-        }
-        finally
-        {
-            _process.Dispose();
-            TryDeleteDirectory(_dataDirectory);
         }
     }
 

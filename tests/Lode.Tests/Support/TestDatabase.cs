@@ -31,10 +31,13 @@ public sealed class TestDatabase : IAsyncDisposable
     public static string ServerConnectionString =>
         Environment.GetEnvironmentVariable("LODE_TEST_PG") is { Length: > 0 } configured ? configured : DefaultServer;
 
-    /// <summary>Creates the database, named <paramref name="namePrefix"/> plus a random suffix (the benchmarks use their own prefix).</summary>
-    public static async Task<TestDatabase> CreateAsync(bool migrate = true, string namePrefix = "lode_test_")
+    /// <summary>
+    /// Creates the database, named <paramref name="namePrefix"/> plus a random suffix (the benchmarks use their own
+    /// prefix), on <paramref name="server"/> (default: the shared test server).
+    /// </summary>
+    public static async Task<TestDatabase> CreateAsync(bool migrate = true, string namePrefix = "lode_test_", string? server = null)
     {
-        var admin = ServerConnectionString;
+        var admin = server ?? ServerConnectionString;
         var name = namePrefix + Guid.NewGuid().ToString("N")[..12];
         await using (var connection = new NpgsqlConnection(admin))
         {

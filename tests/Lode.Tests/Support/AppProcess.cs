@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Lode.Tests.Support;
+
+/// <summary>
+/// The real app executable in a process of its own (`dotnet Lode.Functions.dll`, as the build placed it beside the
+/// tests), for tests that must kill or signal it as an operating system would.
+/// </summary>
+public static class AppProcess
+{
+    public static Process Start(IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Lode.Functions.dll"));
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    public static async Task WaitForHealthAsync(int port, Process process)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The app process exited with code {process.ExitCode}.");
+            try { return (await client.GetAsync($"http://127.0.0.1:{port}/api/health")).IsSuccessStatusCode; }
+            catch (HttpRequestException) { return false; }
+        }, "the app process to answer health");
+    }
+
+    /// <summary>
+    /// Sends SIGTERM, what a service manager or Kubernetes sends to stop a pod (Process.Kill sends SIGKILL).
+    /// `dotnet app.dll` runs the app in the muxer's own process, so the signal reaches the app's host.
+    /// </summary>
+    public static async Task TerminateAsync(Process process)
+    {
+        var kill = new ProcessStartInfo("kill") { UseShellExecute = false };
+        kill.ArgumentList.Add("-TERM");
+        kill.ArgumentList.Add(process.Id.ToString(CultureInfo.InvariantCulture));
+        using var signaller = Process.Start(kill)!;
+        await signaller.WaitForExitAsync();
+        if (signaller.ExitCode != 0) throw new InvalidOperationException($"kill -TERM {process.Id} exited with code {signaller.ExitCode}.");
+    }
+}
