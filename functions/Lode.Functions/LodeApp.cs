@@ -3,6 +3,7 @@ using Lode.Functions.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -27,6 +28,9 @@ public static class LodeApp
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
         builder.UseMiddleware<HostModeExceptionMiddleware>();
+        // Host mode only: function invocations join the host's traces, and the host learns that the worker exports its
+        // own telemetry. Before AddLode, so that Telemetry:ServiceName is the service name the resource ends up with.
+        builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults();
         builder.Services.AddLode(builder.Configuration);
         return builder.Build();
     }

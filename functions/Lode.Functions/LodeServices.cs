@@ -6,6 +6,7 @@ using Lode.Database;
 using Lode.Embeddings;
 using Lode.Functions.HealthChecks;
 using Lode.Functions.Http;
+using Lode.Functions.Telemetry;
 using Lode.Ingestion;
 using Lode.Ingestion.Chunking;
 using Lode.Ingestion.Operations;
@@ -44,6 +45,7 @@ public static class LodeServices
         services.BindValidated<WebhookOptions>(configuration, WebhookOptions.SectionName);
         services.BindValidated<DocumentAccessOptions>(configuration, DocumentAccessOptions.SectionName);
         services.BindValidated<AuditOptions>(configuration, AuditOptions.SectionName);
+        services.BindValidated<TelemetryOptions>(configuration, TelemetryOptions.SectionName);
 
         // These two validate themselves (with messages naming the key); run that at start-up, not at first use.
         services.AddOptions<EmbeddingOptions>().Validate(o => { o.Validate(); return true; }).ValidateOnStart();
@@ -67,6 +69,12 @@ public static class LodeServices
         services.AddSingleton<ApiCallers>();
         services.AddSingleton<QuestionAudit>();
         services.AddOidcBearer();
+        services.AddLodeTelemetry(configuration);
+        // Spans and logs name buckets and keys: the collector must be on the premises too.
+        services.AddRemoteEndpointCheck<TelemetryOptions>([
+            new("Telemetry:OtlpEndpoint", o => o.OtlpEndpoint),
+            .. TelemetryRegistration.OtlpEndpointVariables.Select(name => new RemoteEndpointSetting<TelemetryOptions>(name, _ => configuration[name])),
+        ]);
 
         // GET api/health reports every check registered here.
         services.AddHealthChecks()

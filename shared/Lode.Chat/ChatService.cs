@@ -18,6 +18,7 @@ public sealed class ChatService(
     IRetriever retriever,
     QueryRewriter rewriter,
     IOptions<ChatSettings> settings,
+    ChatTelemetry telemetry,
     ILanguageModel? model = null)
 {
     public const string NoSourcesAnswer = "The indexed documents do not contain anything that answers this question.";
@@ -51,6 +52,16 @@ public sealed class ChatService(
     /// </summary>
     public async IAsyncEnumerable<ChatEvent> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken ct)
     {
+        using var measurement = telemetry.StartAnswer();
+        await foreach (var chatEvent in EventsAsync(request, ct))
+        {
+            measurement.Saw(chatEvent);
+            yield return chatEvent;
+        }
+    }
+
+    private async IAsyncEnumerable<ChatEvent> EventsAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken ct)
+    {
         var retrieved = await RetrieveAsync(request, ct);
         if (retrieved.Chunks.Count == 0)
         {
@@ -82,6 +93,14 @@ public sealed class ChatService(
     /// Retrieval itself is not cut short: without sources there would be nothing to fall back on.
     /// </summary>
     public async Task<Completed> AnswerWithinAsync(ChatRequest request, TimeSpan budget, CancellationToken ct)
+    {
+        using var measurement = telemetry.StartAnswer();
+        var done = await AnswerOrFallBackWithinAsync(request, budget, ct);
+        measurement.Saw(done);
+        return done;
+    }
+
+    private async Task<Completed> AnswerOrFallBackWithinAsync(ChatRequest request, TimeSpan budget, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(budget);
@@ -125,6 +144,7 @@ public sealed class ChatService(
         var prompt = _prompts.Build(model, retrieved.History, retrieved.Question, retrieved.Chunks, maxOutput);
         var options = new ChatOptions { MaxOutputTokens = maxOutput, Temperature = request.Temperature ?? 0.1f };
 
+        using var generation = telemetry.StartGeneration(model.ModelId, maxOutput);
         await using var updates = model.Client.GetStreamingResponseAsync(prompt.Messages, options, ct).GetAsyncEnumerator(ct);
         var more = await updates.MoveNextAsync(); // the model has accepted the request (or thrown ModelBusyException)
         yield return new SourcesFound(Citations(prompt.Sources));
@@ -138,14 +158,15 @@ public sealed class ChatService(
             foreach (var usageContent in update.Contents.OfType<UsageContent>()) usage = usageContent.Details;
             if (update.FinishReason is { } reason) finish = reason.Value;
             if (string.IsNullOrEmpty(update.Text)) continue;
+            generation.TokenArrived();
             text.Append(update.Text);
             yield return new TextDelta(update.Text);
         }
 
         var full = text.ToString();
-        yield return new Completed(full, CitedIn(full, prompt.Sources),
-            new ChatUsage((int)(usage?.InputTokenCount ?? prompt.PromptTokens), (int)(usage?.OutputTokenCount ?? model.CountTokens(full))),
-            AnswerMode.Generated, ModelName, finish);
+        var used = new ChatUsage((int)(usage?.InputTokenCount ?? prompt.PromptTokens), (int)(usage?.OutputTokenCount ?? model.CountTokens(full)));
+        generation.Done(used, finish);
+        yield return new Completed(full, CitedIn(full, prompt.Sources), used, AnswerMode.Generated, ModelName, finish);
     }
 
     private Completed NoSources() =>

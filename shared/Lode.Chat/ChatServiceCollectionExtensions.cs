@@ -9,6 +9,7 @@ public static class ChatServiceCollectionExtensions
     public static IServiceCollection AddLodeChat(this IServiceCollection services)
     {
         services.AddSingleton<QueryRewriter>();
+        services.AddSingleton<ChatTelemetry>();
         services.AddSingleton<ChatService>();
         return services;
     }

@@ -8,9 +8,10 @@ namespace Lode.Retrieval;
 public static class RetrievalServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="HybridRetriever"/> as <see cref="IRetriever"/> with <see cref="RetrievalOptions"/> bound from
-    /// <paramref name="configuration"/> (the <c>Retrieval</c> section) and validated at start-up. Needs the database
-    /// (<c>AddLodeDatabase</c>) and an <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>.
+    /// Registers <see cref="HybridRetriever"/> as <see cref="IRetriever"/>, measured by <see cref="InstrumentedRetriever"/>,
+    /// with <see cref="RetrievalOptions"/> bound from <paramref name="configuration"/> (the <c>Retrieval</c> section) and
+    /// validated at start-up. Needs the database (<c>AddLodeDatabase</c>) and an
+    /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>.
     /// </summary>
     public static IServiceCollection AddLodeRetrieval(this IServiceCollection services, IConfiguration configuration)
     {
@@ -19,7 +20,9 @@ public static class RetrievalServiceCollectionExtensions
         services.AddOptions<RetrievalOptions>().Bind(configuration).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetrievalOptions>, RetrievalOptionsValidator>());
         services.TryAddSingleton<HybridRetriever>();
-        services.TryAddSingleton<IRetriever>(sp => sp.GetRequiredService<HybridRetriever>());
+        services.TryAddSingleton<RetrievalTelemetry>();
+        services.TryAddSingleton<IRetriever>(sp =>
+            new InstrumentedRetriever(sp.GetRequiredService<HybridRetriever>(), sp.GetRequiredService<RetrievalTelemetry>()));
         return services;
     }
 }

@@ -6,6 +6,8 @@ namespace Lode.Ingestion.Pipeline;
 /// <summary>
 /// The pipeline's metrics (meter <c>Lode.Ingestion</c>): how long each step takes per document and what came of each job.
 /// Any OpenTelemetry or dotnet-counters listener can read them; the ingest benchmark uses them to show where the time goes.
+/// The backlog gauges (queue depth, documents by status) are on the same meter, in <see cref="Queue.IngestBacklogMetrics"/>;
+/// the spans of the same steps come from <see cref="IngestSteps"/>.
 /// </summary>
 public sealed class IngestMetrics : IDisposable
 {
@@ -64,7 +66,7 @@ public sealed class IngestMetrics : IDisposable
 
     public void Dispose() => _ownMeter?.Dispose();
 
-    private static string OutcomeTag(IngestOutcome outcome) => outcome switch
+    internal static string OutcomeTag(IngestOutcome outcome) => outcome switch
     {
         IngestOutcome.Indexed => "indexed",
         IngestOutcome.Unchanged => "unchanged",

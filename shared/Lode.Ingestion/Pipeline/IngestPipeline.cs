@@ -25,9 +25,19 @@ public sealed class IngestPipeline(
 {
     public async Task<IngestOutcome> ProcessAsync(IngestJob job, CancellationToken ct)
     {
-        var outcome = await DecideAndRunAsync(job, ct);
-        metrics.Finished(outcome);
-        return outcome;
+        using var span = IngestTracing.StartJob(job);
+        try
+        {
+            var outcome = await DecideAndRunAsync(job, ct);
+            metrics.Finished(outcome);
+            IngestTracing.Finished(span, outcome);
+            return outcome;
+        }
+        catch (Exception e)
+        {
+            IngestTracing.Failed(span, e);
+            throw;
+        }
     }
 
     private async Task<IngestOutcome> DecideAndRunAsync(IngestJob job, CancellationToken ct)
@@ -65,25 +75,31 @@ public sealed class IngestPipeline(
     private async Task<IngestOutcome> IndexAsync(IngestJob job, ObjectInfo current, string[] readGroups, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var step = started;
+        using var steps = new IngestSteps(metrics);
+        steps.Begin(IngestStepNames.Fetch);
         await using var fetched = await fetch.RunAsync(current, ct);
         if (fetched is null)
         {
+            steps.End();
             await writer.SaveDeletedAsync(job, ct);
             return IngestOutcome.Deleted;
         }
-        var fetchTime = metrics.StepDone(IngestStepNames.Fetch, ref step);
+        var fetchTime = steps.End();
 
+        steps.Begin(IngestStepNames.Extract);
         var text = await extract.RunAsync(fetched, ct);
-        var extractTime = metrics.StepDone(IngestStepNames.Extract, ref step);
+        var extractTime = steps.End();
+        steps.Begin(IngestStepNames.Chunk);
         var chunks = chunk.Run(text);
-        var chunkTime = metrics.StepDone(IngestStepNames.Chunk, ref step);
+        var chunkTime = steps.End();
+        steps.Begin(IngestStepNames.Embed);
         var embedded = await embed.RunAsync(job.Bucket, job.Key, chunks, ct);
-        var embedTime = metrics.StepDone(IngestStepNames.Embed, ref step);
+        var embedTime = steps.End();
+        steps.Begin(IngestStepNames.Store);
         var info = fetched.Info;
         await writer.SaveIndexedAsync(job,
             new IndexedObject(info.Etag, info.Size, info.ContentType, text.PageCount, embed.ModelName, readGroups), embedded.Rows, ct);
-        var storeTime = metrics.StepDone(IngestStepNames.Store, ref step);
+        var storeTime = steps.End();
         metrics.Stored(embedded.Rows.Count, embedded.Embedded);
 
         logger.LogInformation(

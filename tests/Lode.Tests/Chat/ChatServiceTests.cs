@@ -16,7 +16,7 @@ public sealed class ChatServiceTests
         FixedRetriever.Chunk("canteen.md", 1, "The canteen opens at eight."));
 
     private static ChatService Service(IRetriever retriever, ScriptedModel? model = null) =>
-        new(retriever, new QueryRewriter(NullLogger<QueryRewriter>.Instance), Options.Create(new ChatSettings()), model);
+        new(retriever, new QueryRewriter(NullLogger<QueryRewriter>.Instance), Options.Create(new ChatSettings()), new ChatTelemetry(), model);
 
     private static ChatRequest Ask(params string[] turns) =>
         new(turns.Select((t, i) => new ChatTurn(i % 2 == 0 ? "user" : "assistant", t)).ToList(), TestReaders.Staff);

@@ -41,6 +41,18 @@ public sealed class RemoteHostStartupTests
         Assert.Contains("'login.cloud.example'", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Telemetry:OtlpEndpoint", "http://otel.cloud.example:4318")]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel.cloud.example:4317")]
+    [InlineData("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://otel.cloud.example:4318/v1/traces")]
+    public async Task A_telemetry_collector_off_the_allowlist_stops_start_up_naming_the_setting_and_the_host(string setting, string url)
+    {
+        var error = await StartupErrorAsync([$"--{setting}={url}"]);
+
+        Assert.Contains(setting, error, StringComparison.Ordinal);
+        Assert.Contains("'otel.cloud.example'", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_malformed_allowlist_entry_stops_start_up_naming_it()
     {

@@ -43,6 +43,7 @@ public static class AppConfigurationKeys
         ("AzureFunctionsJobHost:*", "host.json values overridden from the environment, read by the Functions host"),
         ("FUNCTIONS_*", "the Functions host's runtime settings (FUNCTIONS_WORKER_RUNTIME, ...)"),
         ("Logging:*", "log levels, read by Microsoft.Extensions.Logging in both hosting modes"),
+        ("OTEL_*", "OpenTelemetry's standard environment variables (OTEL_EXPORTER_OTLP_ENDPOINT, ..._HEADERS, ...), read by its exporters"),
         .. TriggerSettingKeys(),
     ];
 
