@@ -6,8 +6,10 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Lode.Functions;
 
-// Retries live under api/documents/retry… rather than after the key: a catch-all ({*key}) must end a route, and a
-// literal second segment cannot be mistaken for a bucket by POST (GET api/documents/{bucket}/{*key} is GET only).
+// A catch-all ({*key}) must end a route, so "retry after the key" cannot be a route template of its own. Both forms are
+// served: POST api/documents/retry/{bucket}/{*key} (unambiguous), and the contract's
+// POST api/documents/{bucket}/{*key}/retry, which is the POST of the document route with a key ending in "/retry"
+// (GET api/documents/{bucket}/{*key} is GET only, so the two never meet).
 
 /// <summary>
 /// POST api/documents/retry/{bucket}/{*key} (admins only): queues a failed document again, once its cause is fixed →
@@ -26,9 +28,15 @@ public sealed class RetryDocument(ApiCallers callers, DeadLetters deadLetters)
     {
         var check = await callers.AuthenticateAdminAsync(request, cancellationToken);
         if (check.Refused) return check.Refusal;
+        return await RetryAsync(deadLetters, bucket, key, check.Caller.Name, cancellationToken);
+    }
+
+    internal static async Task<IActionResult> RetryAsync(DeadLetters deadLetters, string bucket, string? key, string requestedBy,
+        CancellationToken cancellationToken)
+    {
         var outcome = string.IsNullOrEmpty(key)
             ? RetryOutcome.NotFound
-            : await deadLetters.RetryAsync(bucket, key, check.Caller.Name, cancellationToken);
+            : await deadLetters.RetryAsync(bucket, key, requestedBy, cancellationToken);
         return outcome switch
         {
             RetryOutcome.Queued => new AcceptedResult((string?)null, new RetriedDocument(bucket, key!, DocumentStatusAfterRetry)),
@@ -36,6 +44,30 @@ public sealed class RetryDocument(ApiCallers callers, DeadLetters deadLetters)
                 "The document is not failed; to index it again use POST api/reindex with its key as the prefix."),
             _ => ApiErrors.Result(StatusCodes.Status404NotFound, "document_not_found", "No document with that bucket and key is known."),
         };
+    }
+}
+
+/// <summary>
+/// POST api/documents/{bucket}/{*key}/retry (admins only): the same as <see cref="RetryDocument"/>, at the address the
+/// HTTP contract names. Any other POST to a document is 404.
+/// </summary>
+public sealed class RetryDocumentAtItsAddress(ApiCallers callers, DeadLetters deadLetters)
+{
+    private const string RetrySuffix = "/retry";
+
+    [Function(nameof(RetryDocumentAtItsAddress))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/documents/{bucket}/{*key}")] HttpRequest request,
+        string bucket,
+        string? key,
+        CancellationToken cancellationToken)
+    {
+        var check = await callers.AuthenticateAdminAsync(request, cancellationToken);
+        if (check.Refused) return check.Refusal;
+        if (key is null || !key.EndsWith(RetrySuffix, StringComparison.Ordinal))
+            return ApiErrors.Result(StatusCodes.Status404NotFound, "not_found",
+                "POST to a document only retries it: POST api/documents/{bucket}/{key}/retry.");
+        return await RetryDocument.RetryAsync(deadLetters, bucket, key[..^RetrySuffix.Length], check.Caller.Name, cancellationToken);
     }
 }
 

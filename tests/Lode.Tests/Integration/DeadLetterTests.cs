@@ -13,9 +13,13 @@ namespace Lode.Tests.Integration;
 /// </summary>
 public sealed class DeadLetterTests
 {
-    [Fact]
-    public async Task A_failed_document_is_listed_with_its_reason_and_indexes_when_retried_after_the_cause_is_fixed()
+    // Both addresses of a retry: api/documents/retry/{bucket}/{key} and the contract's api/documents/{bucket}/{key}/retry.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_failed_document_is_listed_with_its_reason_and_indexes_when_retried_after_the_cause_is_fixed(bool keyThenRetry)
     {
+        string RetryPath(string key) => keyThenRetry ? LodeStack.DocumentPath(key) + "/retry" : RetryFirstPath(key);
         await using var stack = await LodeStack.StartAsync(overrides: SwitchableEmbeddingGenerator.Register);
         var embedder = stack.App.Services.GetRequiredService<SwitchableEmbeddingGenerator>();
         embedder.Broken = true;
@@ -34,6 +38,8 @@ public sealed class DeadLetterTests
         // Only admins retry; an unknown document is 404 and one that has not failed is 409.
         using (var notAdmin = await stack.Api.PostAsync(RetryPath(key), null)) Assert.Equal(HttpStatusCode.Forbidden, notAdmin.StatusCode);
         using (var unknown = await stack.Admin.PostAsync(RetryPath("no/such.txt"), null)) Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        // A POST to the document itself, without /retry, does nothing.
+        using (var bare = await stack.Admin.PostAsync(LodeStack.DocumentPath(key), null)) Assert.Equal(HttpStatusCode.NotFound, bare.StatusCode);
 
         embedder.Broken = false;
         using var retried = await stack.Admin.PostAsync(RetryPath(key), null);
@@ -73,6 +79,6 @@ public sealed class DeadLetterTests
         Assert.Equal("failed", (await stack.GetDocumentAsync(leftAlone, stack.Admin))!.Value.GetProperty("status").GetString());
     }
 
-    private static string RetryPath(string key) =>
+    private static string RetryFirstPath(string key) =>
         $"api/documents/retry/{LodeStack.Bucket}/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
 }
