@@ -1,0 +1,7 @@
+namespace Lode.Cli;
+
+/// <summary>
+/// A failure the operator can act on (a refusal by the app, an unreachable address, an upload the object store refused),
+/// already phrased as one sentence; the command prints it on stderr and exits with 1.
+/// </summary>
+public sealed class CliFailure(string message, Exception? inner = null) : Exception(message, inner);
