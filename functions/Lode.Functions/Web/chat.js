@@ -1,0 +1,154 @@
+// Chat: several conversations kept in localStorage (their text only, never the key), answers streamed from
+// POST api/chat, citations shown as numbered chips that open their source.
+
+import { call, events } from "./api.js";
+
+const STORE = "lode.conversations";
+
+const load = () => {
+  try { return JSON.parse(localStorage.getItem(STORE)) ?? []; } catch { return []; }
+};
+const save = (conversations) => localStorage.setItem(STORE, JSON.stringify(conversations));
+
+export function startChat({ showError, clearError }) {
+  const list = document.getElementById("conversations");
+  const messages = document.getElementById("messages");
+  const source = document.getElementById("source");
+  const form = document.getElementById("ask-form");
+  const question = document.getElementById("question");
+  const ask = document.getElementById("ask");
+
+  let conversations = load();
+  let current = conversations[0] ?? newConversation();
+
+  function newConversation() {
+    const conversation = { id: crypto.randomUUID(), title: "New conversation", messages: [] };
+    conversations.unshift(conversation);
+    save(conversations);
+    return conversation;
+  }
+
+  function renderList() {
+    list.replaceChildren(...conversations.map((c) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = c.title;
+      if (c === current) button.setAttribute("aria-current", "true");
+      button.addEventListener("click", () => { current = c; render(); question.focus(); });
+      item.append(button);
+      return item;
+    }));
+  }
+
+  function chip(citation) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "chip";
+    const pages = citation.pageEnd > citation.page ? `pp. ${citation.page}–${citation.pageEnd}` : `p. ${citation.page}`;
+    button.textContent = `[${citation.number}] ${citation.bucket}/${citation.key} ${pages}`;
+    button.addEventListener("click", () => openSource(citation, pages));
+    return button;
+  }
+
+  function openSource(citation, pages) {
+    const title = document.createElement("h3");
+    title.textContent = `[${citation.number}] ${citation.bucket}/${citation.key}, ${pages}`;
+    const snippet = document.createElement("blockquote");
+    snippet.textContent = citation.snippet;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Close";
+    close.addEventListener("click", () => { source.hidden = true; question.focus(); });
+    source.replaceChildren(title, snippet, close);
+    source.hidden = false;
+    source.focus();
+  }
+
+  function messageView(message) {
+    const item = document.createElement("li");
+    item.className = `message ${message.role}`;
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = message.role === "user" ? "You" : "Lode";
+    const text = document.createElement("p");
+    text.className = "text";
+    text.textContent = message.content;
+    const chips = document.createElement("div");
+    chips.className = "chips";
+    chips.append(...(message.citations ?? []).map(chip));
+    item.append(who, text, chips);
+    return { item, text, chips };
+  }
+
+  function render() {
+    renderList();
+    source.hidden = true;
+    messages.replaceChildren(...current.messages.map((m) => messageView(m).item));
+  }
+
+  async function send(text) {
+    const conversation = current;
+    if (conversation.messages.length === 0) conversation.title = text.length > 60 ? `${text.slice(0, 57)}…` : text;
+    conversation.messages.push({ role: "user", content: text });
+    const answer = { role: "assistant", content: "", citations: [] };
+    const history = conversation.messages.map(({ role, content }) => ({ role, content }));
+    render();
+    const view = messageView(answer);
+    view.item.setAttribute("aria-busy", "true");
+    messages.append(view.item);
+
+    try {
+      const response = await call("api/chat", {
+        method: "POST", accept: "text/event-stream", body: { messages: history, stream: true },
+      });
+      for await (const { event, data } of events(response)) {
+        if (event === "citations") {
+          answer.citations = data.citations;
+        } else if (event === "delta") {
+          answer.content += data.text;
+          view.text.textContent = answer.content;
+        } else if (event === "done") {
+          answer.content = data.answer;
+          // Chips for the sources the answer cites; all found sources when it cites none by number.
+          answer.citations = data.citations.length ? data.citations : answer.citations;
+          view.text.textContent = answer.content;
+        } else if (event === "error") {
+          throw new Error(data.error?.message ?? "The answer stopped before it was complete.");
+        }
+      }
+      view.chips.replaceChildren(...answer.citations.map(chip));
+      conversation.messages.push(answer);
+      save(conversations);
+    } catch (e) {
+      view.item.remove();
+      conversation.messages.pop();
+      question.value = text;
+      showError(e);
+    } finally {
+      view.item.removeAttribute("aria-busy");
+      renderList();
+    }
+  }
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const text = question.value.trim();
+    if (!text) return;
+    question.value = "";
+    clearError();
+    ask.disabled = true;
+    try { await send(text); } finally { ask.disabled = false; question.focus(); }
+  });
+  // Enter sends, Shift+Enter adds a line.
+  question.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+  });
+  document.getElementById("new-conversation").addEventListener("click", () => {
+    current = conversations.find((c) => c.messages.length === 0) ?? newConversation();
+    render();
+    question.focus();
+  });
+
+  render();
+}
