@@ -9,6 +9,7 @@ using Lode.Functions.Http;
 using Lode.Functions.Telemetry;
 using Lode.Ingestion;
 using Lode.Ingestion.Chunking;
+using Lode.Ingestion.Links;
 using Lode.Ingestion.Operations;
 using Lode.Retrieval;
 using Lode.Security;
@@ -46,6 +47,7 @@ public static class LodeServices
         services.BindValidated<DocumentAccessOptions>(configuration, DocumentAccessOptions.SectionName);
         services.BindValidated<AuditOptions>(configuration, AuditOptions.SectionName);
         services.BindValidated<TelemetryOptions>(configuration, TelemetryOptions.SectionName);
+        services.BindValidated<UploadOptions>(configuration, UploadOptions.SectionName);
 
         // These two validate themselves (with messages naming the key); run that at start-up, not at first use.
         services.AddOptions<EmbeddingOptions>().Validate(o => { o.Validate(); return true; }).ValidateOnStart();
@@ -68,6 +70,7 @@ public static class LodeServices
         services.AddLodeAudit();
         services.AddSingleton<ApiCallers>();
         services.AddSingleton<QuestionAudit>();
+        services.AddSingleton<WebAssets>();
         services.AddOidcBearer();
         services.AddLodeTelemetry(configuration);
         // Spans and logs name buckets and keys: the collector must be on the premises too.

@@ -30,6 +30,12 @@ public static class AuditSurfaces
     public const string Chat = "api/chat";
     public const string OpenAiChatCompletions = "v1/chat/completions";
     public const string Teams = "teams";
+
+    /// <summary>A cited document opened through a presigned link (no question; the source is the document and page).</summary>
+    public const string Sources = "api/sources";
+
+    /// <summary>An upload signed for a caller (no question; the source is the object, page 0).</summary>
+    public const string Uploads = "api/uploads";
 }
 
 /// <summary>Outcomes that are not error codes.</summary>

@@ -1,6 +1,7 @@
 using Lode.Ingestion.Chunking;
 using Lode.Ingestion.Events;
 using Lode.Ingestion.Extraction;
+using Lode.Ingestion.Links;
 using Lode.Ingestion.Operations;
 using Lode.Ingestion.Pipeline;
 using Lode.Ingestion.Queue;
@@ -26,6 +27,9 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<EmbedStep>();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<IngestPipeline>();
+        services.AddSingleton<IndexedBuckets>();
+        services.AddSingleton<SourceLinks>();
+        services.AddSingleton<UploadGrants>();
         services.AddSingleton<ReindexSignal>();
         services.AddSingleton<ReindexRequests>();
         services.AddSingleton<BucketReconciler>();

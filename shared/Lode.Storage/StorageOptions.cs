@@ -29,4 +29,24 @@ public sealed class StorageOptions
     /// <summary>Objects up to this size are buffered in memory; larger ones in a temporary file.</summary>
     [Range(0, long.MaxValue)]
     public long MemoryBufferBytes { get; set; } = 32L << 20;
+
+    /// <summary>
+    /// host:port at which browsers reach the store, for presigned links (opening a cited source, uploading from the
+    /// web page); empty: <see cref="Endpoint"/>. Set it when the app reaches the store by an internal name.
+    /// </summary>
+    public string PublicEndpoint { get; set; } = "";
+
+    /// <summary>HTTPS for presigned links; empty: <see cref="UseSsl"/>.</summary>
+    public bool? PublicUseSsl { get; set; }
+
+    /// <summary>How long a presigned link works. Short: a link copied out of the page stops working soon.</summary>
+    [Range(10, 3_600)]
+    public int PresignedLinkSeconds { get; set; } = 300;
+
+    internal string PublicEndpointOrDefault => string.IsNullOrWhiteSpace(PublicEndpoint) ? Endpoint : PublicEndpoint.Trim();
+
+    internal bool PublicUseSslOrDefault => PublicUseSsl ?? UseSsl;
+
+    /// <summary>The origin (scheme://host:port) presigned links point at: what a browser page must be allowed to reach.</summary>
+    public Uri PublicOrigin => new($"{(PublicUseSslOrDefault ? "https" : "http")}://{PublicEndpointOrDefault}");
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Minio;
 
@@ -20,6 +21,8 @@ public static class StorageServiceCollectionExtensions
                 .Build();
         });
         services.AddSingleton<IObjectStore, MinioObjectStore>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<PresignedLinks>();
         return services;
     }
 }

@@ -9,20 +9,20 @@ namespace Lode.Functions;
 /// GET /: the web page (sign in with an API key, chat, documents). Public on purpose: it holds no data, and every
 /// request it makes goes to the API with the key the person typed.
 /// </summary>
-public sealed class WebPage
+public sealed class WebPage(WebAssets assets)
 {
     [Function(nameof(WebPage))]
     public IActionResult Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "")] HttpRequest request) =>
-        WebAssets.Serve(request, WebAssets.Page);
+        assets.Serve(request, WebAssets.Page);
 }
 
 /// <summary>GET app/{file}: the page's scripts and styles; only the files <see cref="WebAssets"/> lists.</summary>
-public sealed class WebPageAsset
+public sealed class WebPageAsset(WebAssets assets)
 {
     [Function(nameof(WebPageAsset))]
     public IActionResult Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "app/{file}")] HttpRequest request,
         string file) =>
-        WebAssets.Serve(request, file);
+        assets.Serve(request, file);
 }

@@ -32,6 +32,13 @@ public sealed class QuestionAudit(AuditLog log)
         RecordedAsync(new AuditEntry(caller, surface, question, answer.Answer, ChatHttpResponse.ModeName(answer.Mode),
             SourcesOf(answer.Citations), AuditOutcomes.Ok), result);
 
+    /// <summary>
+    /// Records that a caller was given access to a document's bytes (a source link, an upload), then gives
+    /// <paramref name="result"/>: who read or wrote what is as much the trail's business as who asked what.
+    /// </summary>
+    public Task<IActionResult> AccessedAsync(Caller caller, string surface, AuditSource document, IActionResult result) =>
+        RecordedAsync(new AuditEntry(caller, surface, Question: null, Answer: null, AnswerMode: null, [document], AuditOutcomes.Ok), result);
+
     private async Task<IActionResult> RecordedAsync(AuditEntry entry, IActionResult result)
     {
         try

@@ -1,7 +1,9 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
+using Lode.Storage;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Lode.Functions.Http;
@@ -10,14 +12,18 @@ namespace Lode.Functions.Http;
 /// The web page's static files, embedded in this assembly (Web/*, logical names <c>web/{file}</c>) so the app serves
 /// them itself with no file system or separate server. Only the files listed here are ever served.
 /// </summary>
-public static class WebAssets
+public sealed class WebAssets(IOptions<StorageOptions> storage)
 {
     public const string Page = "index.html";
 
-    // The page runs only its own scripts and styles and talks only to this origin: an injected string can neither run
-    // inline script nor send what it read (the API key in session storage) anywhere else.
-    public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+    /// <summary>
+    /// The page runs only its own scripts and styles and talks only to this origin and the object store (uploads go
+    /// there through presigned PUTs): an injected string can neither run inline script nor send what it read (the API
+    /// key in session storage) anywhere else.
+    /// </summary>
+    public string ContentSecurityPolicy { get; } =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+        $"connect-src 'self' {storage.Value.PublicOrigin.GetLeftPart(UriPartial.Authority)}; " +
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private static readonly FrozenDictionary<string, string> ContentTypes = new Dictionary<string, string>
@@ -36,7 +42,7 @@ public static class WebAssets
     public static IReadOnlyCollection<string> Names => ContentTypes.Keys;
 
     /// <summary>The file with its headers, or a 404 for any name not in the list.</summary>
-    public static IActionResult Serve(HttpRequest request, string file)
+    public IActionResult Serve(HttpRequest request, string file)
     {
         if (!Files.TryGetValue(file, out var asset))
             return ApiErrors.Result(StatusCodes.Status404NotFound, "not_found", "No such file.");

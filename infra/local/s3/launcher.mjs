@@ -39,6 +39,7 @@ const { values: args } = parseArgs({
     'webhook-url': { type: 'string' },
     'webhook-token': { type: 'string' },
     'webhook-attempts': { type: 'string' },
+    'cors-origin': { type: 'string', multiple: true },
     'allow-anonymous': { type: 'boolean' },
     'exit-on-stdin-close': { type: 'boolean' },
     verbose: { type: 'boolean' },
@@ -56,6 +57,7 @@ if (args.help) {
   --webhook-url URL     where object events are POSTed         [LODE_WEBHOOK_URL]    none: no events sent
   --webhook-token T     sent as "Authorization: Bearer T"      [LODE_WEBHOOK_TOKEN]  none
   --webhook-attempts N  delivery attempts per event            [LODE_WEBHOOK_ATTEMPTS] 8
+  --cors-origin O       origin browsers may call from (repeatable) [LODE_S3_CORS_ORIGINS] *  (MinIO's default)
   --allow-anonymous     accept unsigned requests (MinIO refuses them)
   --exit-on-stdin-close exit when stdin closes (a test harness that dies takes the server with it)
   --verbose             log every S3 request (s3rver's own log)`);
@@ -72,6 +74,7 @@ const config = {
   webhookUrl: args['webhook-url'] ?? env.LODE_WEBHOOK_URL ?? '',
   webhookToken: args['webhook-token'] ?? env.LODE_WEBHOOK_TOKEN ?? '',
   webhookAttempts: Math.max(1, Number(args['webhook-attempts'] ?? env.LODE_WEBHOOK_ATTEMPTS ?? 8)),
+  corsOrigins: args['cors-origin'] ?? (env.LODE_S3_CORS_ORIGINS ?? '*').split(',').map(o => o.trim()).filter(Boolean),
   allowAnonymous: Boolean(args['allow-anonymous']),
   verbose: Boolean(args.verbose),
 };
@@ -157,6 +160,13 @@ function verifySigV4(req) {
     signature = queryMap.get('X-Amz-Signature');
     amzDate = queryMap.get('X-Amz-Date');
     payloadHash = req.headers['x-amz-content-sha256'] ?? 'UNSIGNED-PAYLOAD';
+    // A presigned URL works for X-Amz-Expires seconds from X-Amz-Date (S3 allows 1 to 604800).
+    const expires = Number(queryMap.get('X-Amz-Expires'));
+    const signedAt = Date.parse((amzDate ?? '').replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
+    if (!Number.isInteger(expires) || expires < 1 || expires > 604800 || Number.isNaN(signedAt)) {
+      throw s3Error('AuthorizationQueryParametersError', 'X-Amz-Expires must be a number of seconds from 1 to 604800.', 400);
+    }
+    if (Date.now() > signedAt + expires * 1000) throw s3Error('AccessDenied', 'Request has expired', 403);
   } else {
     return false;
   }
@@ -329,8 +339,37 @@ const requestContext = new AsyncLocalStorage();
 const WRONG_NS = 'xmlns="http://doc.s3.amazonaws.com/2006-03-01/"';
 const S3_NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
 
+// CORS the way MinIO does it: one server-wide list of allowed origins (MINIO_API_CORS_ALLOW_ORIGIN, default "*"), not
+// s3rver's per-bucket configuration. Browsers need it to PUT to a presigned URL from a page on another origin (Lode's
+// web page uploads this way). Returns true when the request was a preflight, answered here.
+function applyCors(ctx) {
+  const origin = ctx.get('Origin');
+  if (!origin || !(config.corsOrigins.includes('*') || config.corsOrigins.includes(origin))) return false;
+  ctx.set('Access-Control-Allow-Origin', origin);
+  ctx.set('Vary', 'Origin');
+  ctx.set('Access-Control-Expose-Headers', 'ETag, x-amz-request-id');
+  if (ctx.method !== 'OPTIONS' || !ctx.get('Access-Control-Request-Method')) return false;
+  ctx.set('Access-Control-Allow-Methods', 'GET, PUT, HEAD, POST, DELETE');
+  ctx.set('Access-Control-Allow-Headers', ctx.get('Access-Control-Request-Headers'));
+  ctx.set('Access-Control-Max-Age', '3600');
+  ctx.status = 204;
+  return true;
+}
+
+// A presigned PUT carries user metadata as signed query parameters (x-amz-meta-NAME=VALUE), which MinIO stores as the
+// object's metadata (its extractMetadata reads the query, then the headers, so a header of the same name wins); s3rver
+// reads headers only.
+function queryMetadataToHeaders(ctx) {
+  if (ctx.method !== 'PUT') return;
+  for (const [name, value] of Object.entries(ctx.query)) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-amz-meta-') && !(lower in ctx.req.headers)) ctx.req.headers[lower] = String(value);
+  }
+}
+
 // Outermost middleware (s3rver's handlers and its error writer run inside it).
 async function lodeMiddleware(ctx, next) {
+  if (applyCors(ctx)) return;
   const request = {
     requestId: randomBytes(8).toString('hex').toUpperCase(),
     ip: ctx.req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '',
@@ -345,6 +384,7 @@ async function lodeMiddleware(ctx, next) {
   if (!signed && !config.allowAnonymous) {
     throw s3Error('AccessDenied', 'Access Denied.', 403);
   }
+  queryMetadataToHeaders(ctx);
   // s3rver reads x-amz-copy-source with decodeURI, which leaves %2B, %2F, %3F, ... encoded, so a copy of any name
   // with such characters finds no source. Decode it here and hand s3rver a form that decodeURI maps back exactly.
   const copySource = ctx.headers['x-amz-copy-source'];

@@ -21,9 +21,11 @@ public sealed class WebPageTests(StandaloneAppFixture fixture) : IClassFixture<S
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(WebAssets.ContentSecurityPolicy, Assert.Single(response.Headers.GetValues("Content-Security-Policy")));
-        Assert.Contains("connect-src 'self'", WebAssets.ContentSecurityPolicy, StringComparison.Ordinal);
-        Assert.DoesNotContain("unsafe-inline", WebAssets.ContentSecurityPolicy, StringComparison.Ordinal);
+        var policy = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.StartsWith("default-src 'none'; script-src 'self'; style-src 'self';", policy, StringComparison.Ordinal);
+        // This origin, and the object store the page uploads to (the app's Storage:Endpoint; no Storage:PublicEndpoint set).
+        Assert.Contains("connect-src 'self' http://127.0.0.1:9;", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-", policy, StringComparison.Ordinal);
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         Assert.True(response.Headers.CacheControl?.NoCache);
         Assert.NotNull(response.Headers.ETag);
