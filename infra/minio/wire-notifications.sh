@@ -19,6 +19,9 @@
 #   LODE_S3_ACCESS_KEY, LODE_S3_SECRET_KEY
 #                            when set: a MinIO user Lode signs in as (Storage:AccessKey/SecretKey) that may only
 #                            list the bucket and read its objects
+#   LODE_S3_ALLOW_UPLOADS    "yes": that user may also write objects (s3:PutObject), which uploads through Lode
+#                            (POST api/uploads, the web page) need: their presigned PUTs are signed with its key.
+#                            Default "no": Lode only reads.
 set -eu
 
 if [ "$#" -ne 2 ]; then
@@ -59,15 +62,22 @@ mc mb --ignore-existing "${alias_name}/${bucket}"
 
 if [ -n "${LODE_S3_ACCESS_KEY:-}" ]; then
   : "${LODE_S3_SECRET_KEY:?set LODE_S3_SECRET_KEY together with LODE_S3_ACCESS_KEY}"
-  # Lode only reads: HEAD/GET objects (with their lode-groups metadata), list the bucket (reconcile, health).
-  policy="lode-read-${bucket}"
+  # Lode reads: HEAD/GET objects (with their lode-groups metadata), list the bucket (reconcile, health); and writes
+  # objects only when uploads through Lode are wanted.
+  if [ "${LODE_S3_ALLOW_UPLOADS:-no}" = "yes" ]; then
+    policy="lode-upload-${bucket}"
+    object_actions='"s3:GetObject", "s3:PutObject"'
+  else
+    policy="lode-read-${bucket}"
+    object_actions='"s3:GetObject"'
+  fi
   policy_file="${TMPDIR:-/tmp}/${policy}.$$.json"
   printf '%s\n' \
     '{' \
     '  "Version": "2012-10-17",' \
     '  "Statement": [' \
     "    {\"Effect\": \"Allow\", \"Action\": [\"s3:GetBucketLocation\", \"s3:ListBucket\"], \"Resource\": [\"arn:aws:s3:::${bucket}\"]}," \
-    "    {\"Effect\": \"Allow\", \"Action\": [\"s3:GetObject\"], \"Resource\": [\"arn:aws:s3:::${bucket}/*\"]}" \
+    "    {\"Effect\": \"Allow\", \"Action\": [${object_actions}], \"Resource\": [\"arn:aws:s3:::${bucket}/*\"]}" \
     '  ]' \
     '}' > "$policy_file"
   mc admin policy create "$alias_name" "$policy" "$policy_file"

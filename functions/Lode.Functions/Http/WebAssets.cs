@@ -34,6 +34,7 @@ public sealed class WebAssets(IOptions<StorageOptions> storage)
         ["api.js"] = "text/javascript; charset=utf-8",
         ["chat.js"] = "text/javascript; charset=utf-8",
         ["documents.js"] = "text/javascript; charset=utf-8",
+        ["upload.js"] = "text/javascript; charset=utf-8",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, (byte[] Content, EntityTagHeaderValue Tag)> Files =

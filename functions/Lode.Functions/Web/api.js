@@ -38,6 +38,11 @@ async function errorFrom(response) {
     ? `${message} (about ${retryAfter} s)` : message);
 }
 
+// "api/documents/docs/a%20b/c.pdf" for ("api/documents", "docs", "a b/c.pdf"): each part of the key escaped, its
+// slashes kept, as the API's {bucket}/{*key} routes expect.
+export const objectPath = (route, bucket, key) =>
+  `${route}/${encodeURIComponent(bucket)}/${key.split("/").map(encodeURIComponent).join("/")}`;
+
 export async function call(path, { method = "GET", body, accept = "application/json", signal } = {}) {
   let response;
   try {

@@ -1,7 +1,7 @@
 // Chat: several conversations kept in localStorage (their text only, never the key), answers streamed from
 // POST api/chat, citations shown as numbered chips that open their source.
 
-import { call, events } from "./api.js";
+import { call, events, json, objectPath } from "./api.js";
 
 const STORE = "lode.conversations";
 
@@ -56,13 +56,50 @@ export function startChat({ showError, clearError }) {
     title.textContent = `[${citation.number}] ${citation.bucket}/${citation.key}, ${pages}`;
     const snippet = document.createElement("blockquote");
     snippet.textContent = citation.snippet;
+    const open = document.createElement("button");
+    open.type = "button";
+    // Only a PDF viewer opens a given page; other formats open (or download) whole.
+    open.textContent = /\.pdf$/i.test(citation.key) ? `Open the document at page ${citation.page}` : "Open the document";
+    open.addEventListener("click", () => openDocument(citation, open));
     const close = document.createElement("button");
     close.type = "button";
     close.textContent = "Close";
     close.addEventListener("click", () => { source.hidden = true; question.focus(); });
-    source.replaceChildren(title, snippet, close);
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    actions.append(open, close);
+    source.replaceChildren(title, snippet, actions);
     source.hidden = false;
     source.focus();
+  }
+
+  // The document itself, through a presigned link asked for at the moment of the click (links live minutes; a
+  // conversation kept in the browser lives longer). The tab is opened before the request so the browser counts it as
+  // the click's own window, and cut from this page (no opener) before it is sent to the store.
+  async function openDocument(citation, button) {
+    const tab = window.open("", "_blank");
+    if (tab) tab.opener = null;
+    button.disabled = true;
+    try {
+      const link = await json(`${objectPath("api/sources", citation.bucket, citation.key)}?page=${citation.page}`);
+      if (tab) {
+        tab.location.replace(link.url);
+      } else {
+        // Pop-ups blocked: a link the person can follow themselves.
+        const anchor = document.createElement("a");
+        anchor.href = link.url;
+        anchor.target = "_blank";
+        anchor.rel = "noopener noreferrer";
+        anchor.textContent = `Open ${citation.key}`;
+        button.replaceWith(anchor);
+        anchor.focus();
+      }
+    } catch (e) {
+      tab?.close();
+      showError(e);
+    } finally {
+      button.disabled = false;
+    }
   }
 
   function messageView(message) {

@@ -1,9 +1,8 @@
 // Documents: their indexing status, filtered by bucket/prefix/status, paged; failures show their error, and admins
 // (the API shows them readGroups, which it hides from everyone else) can queue a failed one again.
 
-import { json } from "./api.js";
-
-const path = (d) => `api/documents/${encodeURIComponent(d.bucket)}/${d.key.split("/").map(encodeURIComponent).join("/")}`;
+import { json, objectPath } from "./api.js";
+import { startUploads } from "./upload.js";
 
 export function startDocuments({ showError, clearError }) {
   const form = document.getElementById("document-filters");
@@ -40,7 +39,7 @@ export function startDocuments({ showError, clearError }) {
       retry.addEventListener("click", async () => {
         retry.disabled = true;
         try {
-          await json(`${path(d)}/retry`, { method: "POST" });
+          await json(`${objectPath("api/documents", d.bucket, d.key)}/retry`, { method: "POST" });
           badge.className = "status pending";
           badge.textContent = "pending";
           retry.remove();
@@ -78,5 +77,6 @@ export function startDocuments({ showError, clearError }) {
 
   form.addEventListener("submit", (e) => { e.preventDefault(); fetchPage(false); });
   more.addEventListener("click", () => fetchPage(true));
-  return { refresh: () => fetchPage(false) };
+  const uploads = startUploads({ showError, clearError, onIndexed: () => fetchPage(false) });
+  return { refresh: () => { uploads.refresh(); return fetchPage(false); } };
 }

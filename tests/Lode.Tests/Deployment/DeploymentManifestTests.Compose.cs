@@ -86,17 +86,22 @@ public sealed partial class DeploymentManifestTests
         Assert.Contains($"127.0.0.1:{ContractPort}:{ContractPort}", compose.Service("app").Seq("ports").Strings());
     }
 
-    [Fact]
-    public async Task The_wiring_script_configures_the_target_and_subscribes_the_bucket_with_a_read_only_user()
+    [Theory]
+    [InlineData(null, "lode-read-docs", "s3:GetObject")] // the default: Lode only reads
+    [InlineData("yes", "lode-upload-docs", "s3:GetObject,s3:PutObject")] // uploads through Lode's presigned PUTs
+    public async Task The_wiring_script_configures_the_target_and_subscribes_the_bucket_with_a_least_privilege_user(
+        string? allowUploads, string policyName, string objectActions)
     {
-        var (calls, policy) = await RunWireScriptAsync(["myminio", "docs"], new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["LODE_WEBHOOK_ENDPOINT"] = "http://lode-ingest.lode.svc.cluster.local:7071/api/minio/events",
             ["LODE_WEBHOOK_TOKEN"] = "token-1",
             ["LODE_WEBHOOK_QUEUE_DIR"] = "/var/lib/minio-events",
             ["LODE_S3_ACCESS_KEY"] = "lode-reader",
             ["LODE_S3_SECRET_KEY"] = "secret-1",
-        });
+        };
+        if (allowUploads is not null) environment["LODE_S3_ALLOW_UPLOADS"] = allowUploads;
+        var (calls, policy) = await RunWireScriptAsync(["myminio", "docs"], environment);
 
         Assert.Equal(
         [
@@ -104,10 +109,10 @@ public sealed partial class DeploymentManifestTests
             "admin service restart myminio",
             "ready myminio",
             "mb --ignore-existing myminio/docs",
-            "admin policy create myminio lode-read-docs",
+            $"admin policy create myminio {policyName}",
             "admin user add myminio lode-reader secret-1",
             "admin user info myminio lode-reader",
-            "admin policy attach myminio lode-read-docs --user lode-reader",
+            $"admin policy attach myminio {policyName} --user lode-reader",
             "event add myminio/docs arn:minio:sqs::lode:webhook --event put,delete --ignore-existing",
         ], calls);
         using var json = JsonDocument.Parse(policy!);
@@ -115,7 +120,7 @@ public sealed partial class DeploymentManifestTests
             .Select(s => (Actions: string.Join(",", s.GetProperty("Action").EnumerateArray().Select(a => a.GetString())),
                 Resources: string.Join(",", s.GetProperty("Resource").EnumerateArray().Select(r => r.GetString()))))
             .ToList();
-        Assert.Equal([("s3:GetBucketLocation,s3:ListBucket", "arn:aws:s3:::docs"), ("s3:GetObject", "arn:aws:s3:::docs/*")], statements);
+        Assert.Equal([("s3:GetBucketLocation,s3:ListBucket", "arn:aws:s3:::docs"), (objectActions, "arn:aws:s3:::docs/*")], statements);
     }
 
     [Fact]

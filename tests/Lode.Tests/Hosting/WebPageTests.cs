@@ -14,6 +14,7 @@ public sealed class WebPageTests(StandaloneAppFixture fixture) : IClassFixture<S
     [InlineData("/app/api.js", "text/javascript")]
     [InlineData("/app/chat.js", "text/javascript")]
     [InlineData("/app/documents.js", "text/javascript")]
+    [InlineData("/app/upload.js", "text/javascript")]
     [InlineData("/app/app.css", "text/css")]
     public async Task Each_file_is_served_with_its_type_and_a_strict_policy(string path, string mediaType)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using Lode.Tests.Support;
+using Lode.Ingestion.Extraction;
 using Microsoft.Playwright;
 
 namespace Lode.Tests.Web;
@@ -15,13 +16,17 @@ public sealed class WebPageFixture : IAsyncLifetime
     public const string IndexedKey = "hr/leave-policy.md";
     public const string FailedKey = "scans/garbage.pdf";
 
+    /// <summary>A key in the group allowed to upload (Uploads:Groups) and in the readers' group.</summary>
+    public const string EditorKey = "test-editor-key-0123456789abcdef";
+
     public LodeStack Stack { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     private IPlaywright playwright = null!;
 
     public async Task InitializeAsync()
     {
-        Stack = await LodeStack.StartAsync();
+        Stack = await LodeStack.StartAsync(extraArgs:
+            ["--Uploads:Groups:0=editors", .. TestReaders.ApiKeyArgs("editor", EditorKey, "editors", TestReaders.Group)]);
         await Stack.PutAsync(IndexedKey, Encoding.UTF8.GetBytes("""
             # Leave policy
 
@@ -47,7 +52,11 @@ public sealed class WebPageFixture : IAsyncLifetime
 /// <summary>The web page end to end: sign in, ask, see the streamed answer and its citation; errors in words.</summary>
 public sealed class WebPageEndToEndTests(WebPageFixture fixture) : IClassFixture<WebPageFixture>
 {
-    private static readonly string Screenshots = Path.Combine(S3ServerProcess.FindRepositoryRoot(), "docs", "screenshots");
+    // The screenshots in docs/ and README are rewritten only when asked (LODE_WRITE_SCREENSHOTS=1), so an ordinary test
+    // run leaves the checkout clean; otherwise they go to a scratch folder (taking them still runs every time).
+    private static readonly string Screenshots = Environment.GetEnvironmentVariable("LODE_WRITE_SCREENSHOTS") == "1"
+        ? Path.Combine(S3ServerProcess.FindRepositoryRoot(), "docs", "screenshots")
+        : Directory.CreateTempSubdirectory("lode-screenshots-").FullName;
 
     private async Task<IPage> OpenAsync(int width = 1100, int height = 800)
     {
@@ -140,5 +149,72 @@ public sealed class WebPageEndToEndTests(WebPageFixture fixture) : IClassFixture
 
         await Assertions.Expect(page.Locator("#document-table tbody tr", new() { HasText = WebPageFixture.IndexedKey })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Retry" })).ToHaveCountAsync(0);
+        // Readers are not in Uploads:Groups: no upload form.
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Upload" })).ToBeHiddenAsync();
     }
+
+    [Fact]
+    public async Task Uploading_a_pdf_then_asking_about_it_gives_a_citation_that_opens_the_cited_page()
+    {
+        const string fileName = "harbour handbook.pdf";
+        var handbook = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "TestData", "handbook-12pages.pdf"));
+        var page = await OpenAsync();
+        await SignInAsync(page, WebPageFixture.EditorKey);
+
+        // Upload: a presigned PUT straight to the store, then watched from pending to indexed.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Documents" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Upload" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByLabel("Bucket").First).ToHaveValueAsync(LodeStack.Bucket);
+        await page.GetByLabel("Folder").FillAsync("manuals");
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "editors" }).UncheckAsync(); // readable by staff only
+        await page.GetByLabel("Files", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = "application/pdf", Buffer = handbook });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
+
+        var upload = page.Locator("#upload-list li", new() { HasText = fileName });
+        await Assertions.Expect(upload.Locator(".status")).ToHaveTextAsync("indexed", new() { Timeout = 120_000 });
+        await Assertions.Expect(upload.Locator(".why")).ToContainTextAsync("12 page(s)");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "upload.png"), FullPage = true });
+        var key = $"manuals/{fileName}";
+        var stored = (await fixture.Stack.GetDocumentAsync(key))!.Value;
+        Assert.Equal([TestReaders.Group], stored.GetProperty("readGroups").EnumerateArray().Select(g => g.GetString()));
+
+        // Ask about one page of it; the answer streams with chips for the handbook's passages.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chat" }).ClickAsync();
+        await page.GetByLabel("Question").FillAsync("Which register is pagemarker07?");
+        await page.Keyboard.PressAsync("Enter");
+        var answer = page.Locator("#messages .message.assistant").Last;
+        var chip = answer.Locator(".chip", new() { HasText = key }).First;
+        await Assertions.Expect(chip).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        var citedPage = FirstPageOf(await chip.TextContentAsync() ?? "");
+
+        // The chip opens the passage; its button opens the document itself in a new tab, at the cited page.
+        await chip.ClickAsync();
+        var source = page.GetByRole(AriaRole.Region, new() { Name = "Source" });
+        var snippet = await source.Locator("blockquote").TextContentAsync() ?? "";
+        var tab = await page.RunAndWaitForPopupAsync(() =>
+            source.GetByRole(AriaRole.Button, new() { Name = $"Open the document at page {citedPage}" }).ClickAsync());
+        await tab.WaitForURLAsync(url => url.Contains("#page=", StringComparison.Ordinal));
+        Assert.EndsWith($"#page={citedPage}", tab.Url, StringComparison.Ordinal);
+        Assert.StartsWith($"http://{fixture.Stack.S3.Endpoint}/{LodeStack.Bucket}/manuals/", tab.Url, StringComparison.Ordinal);
+        Assert.Null(await tab.EvaluateAsync<object?>("() => window.opener"));
+
+        // What the tab was sent to is the uploaded file, and the cited page is where the cited passage starts (read with
+        // the extractor that indexed it, so the words compare alike).
+        using var store = new HttpClient();
+        var downloaded = await store.GetByteArrayAsync(tab.Url);
+        Assert.Equal(handbook, downloaded);
+        var pages = new PdfTextExtractor().Extract(new MemoryStream(downloaded), ExtractionLimits.Default, default).Pages;
+        var passageStart = string.Join(' ', snippet.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Take(6));
+        Assert.Contains(passageStart, Flatten(pages[citedPage - 1].Text), StringComparison.Ordinal);
+    }
+
+    // 7 for "[2] docs/manuals/x.pdf p. 7" or "... pp. 7–8".
+    private static int FirstPageOf(string chipText)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(chipText, @"pp?\. (\d+)(?:–\d+)?$");
+        Assert.True(match.Success, $"no page in '{chipText}'");
+        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string Flatten(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }
