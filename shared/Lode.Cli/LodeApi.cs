@@ -86,7 +86,8 @@ public sealed class LodeApi(HttpClient http) : IDisposable
         {
             401 => new CliFailure("Lode refused the API key (401): pass a valid key with --api-key or LODE_API_KEY."),
             403 => new CliFailure("This API key may not do that (403): it needs the admin group."),
-            429 => new CliFailure($"Too many requests (429): try again {RetryAfter(response)}."),
+            // The app's reason says which limit was hit: the key's requests, or failed sign-ins from this address.
+            429 => new CliFailure($"Too many requests (429): try again {RetryAfter(response)}.{Suffix(detail)}"),
             503 => new CliFailure($"Lode is unavailable or busy (503): try again {RetryAfter(response)}.{Suffix(detail)}"),
             _ => new CliFailure($"Lode answered {status} {response.ReasonPhrase}.{Suffix(detail)}"),
         };
@@ -96,9 +97,15 @@ public sealed class LodeApi(HttpClient http) : IDisposable
 
     private static string RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
     {
-        { Delta: { } delta } => $"in {Math.Ceiling(delta.TotalSeconds)} seconds",
+        { Delta: { } delta } => InSeconds(delta),
         { Date: { } date } => $"after {date:u}",
         _ => "later",
+    };
+
+    private static string InSeconds(TimeSpan delay) => (int)Math.Ceiling(delay.TotalSeconds) switch
+    {
+        <= 1 => "in 1 second",
+        var seconds => $"in {seconds} seconds",
     };
 
     /// <summary>The message of an <c>{error:{code,message}}</c> body, when the response has one.</summary>

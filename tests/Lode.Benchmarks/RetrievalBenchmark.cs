@@ -8,8 +8,6 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
-using Pgvector;
 
 namespace Lode.Benchmarks;
 
@@ -158,29 +156,14 @@ internal static class RetrievalBenchmark
             for (var i = 0; await reader.ReadAsync(); i++) documentIds[i] = reader.GetInt64(0);
         }
 
-        await using (var writer = await connection.BeginBinaryImportAsync("""
-            COPY chunks (id, document_id, ordinal, page_start, page_end, token_count, content, content_hash, embedding, read_groups)
-            FROM STDIN (FORMAT BINARY)
-            """))
+        await ChunkCopy.WriteAsync(connection, Enumerable.Range(0, rows).Select(i =>
         {
-            for (var i = 0; i < rows; i++)
-            {
-                var document = i % Documents;
-                var (text, vector) = corpus.Chunk();
-                await writer.StartRowAsync();
-                await writer.WriteAsync(Guid.NewGuid(), NpgsqlDbType.Uuid);
-                await writer.WriteAsync(documentIds[document], NpgsqlDbType.Bigint);
-                await writer.WriteAsync(i / Documents, NpgsqlDbType.Integer);
-                await writer.WriteAsync(i / Documents + 1, NpgsqlDbType.Integer);
-                await writer.WriteAsync(i / Documents + 1, NpgsqlDbType.Integer);
-                await writer.WriteAsync(text.Length / 5, NpgsqlDbType.Integer);
-                await writer.WriteAsync(text, NpgsqlDbType.Text);
-                await writer.WriteAsync(BitConverter.GetBytes(i), NpgsqlDbType.Bytea);
-                await writer.WriteAsync(new Vector(vector));
-                await writer.WriteAsync(TestReaders.Staff, NpgsqlDbType.Array | NpgsqlDbType.Text);
-            }
-            await writer.CompleteAsync();
-        }
+            // Documents take turns, so each bucket's chunks are spread over the whole table.
+            var (text, vector) = corpus.Chunk();
+            var chunk = new ChunkRow(Guid.NewGuid(), i / Documents, i / Documents + 1, i / Documents + 1, text.Length / 5, text,
+                BitConverter.GetBytes(i), vector);
+            return new ChunkCopyRow(documentIds[i % Documents], TestReaders.Staff, chunk);
+        }), default);
         var copy = watch.Elapsed;
 
         watch.Restart();

@@ -12,7 +12,7 @@ namespace Lode.Functions;
 /// <c>Accept: text/event-stream</c>) the answer is server-sent events: <c>citations</c> (the numbered sources), then
 /// <c>delta</c> events of text, then <c>done</c> with the whole answer, the sources it cited and usage.
 /// </summary>
-public sealed class Chat(ApiCallers callers, ChatService chat, QuestionAudit audit)
+public sealed class Chat(ApiCallers callers, QuestionAudit audit)
 {
     private const long MaxBodyBytes = 1 << 20;
 
@@ -28,7 +28,7 @@ public sealed class Chat(ApiCallers callers, ChatService chat, QuestionAudit aud
 
         var chatRequest = body!.ToChatRequest(check.Caller);
         var streamed = ServerSentEvents.Wanted(request, body.Stream);
-        var events = audit.Track(chat.StreamAsync(chatRequest, cancellationToken), check.Caller, AuditSurfaces.Chat, chatRequest, streamed);
+        var events = audit.Track(check.Caller, AuditSurfaces.Chat, chatRequest, streamed);
         var response = request.HttpContext.Response;
         return streamed
             ? await ChatStreaming.StreamAsync(response, events, WriteEvent, WriteError, cancellationToken)

@@ -29,7 +29,7 @@ public sealed class OpenAiChatCompletions(ApiCallers callers, ChatService chat, 
         var created = clock.GetUtcNow().ToUnixTimeSeconds();
         var chatRequest = body!.ToChatRequest(check.Caller);
         var streamed = body.Stream == true;
-        var events = audit.Track(chat.StreamAsync(chatRequest, cancellationToken), check.Caller, AuditSurfaces.OpenAiChatCompletions, chatRequest, streamed);
+        var events = audit.Track(check.Caller, AuditSurfaces.OpenAiChatCompletions, chatRequest, streamed);
         var response = request.HttpContext.Response;
         if (!streamed) return await ChatStreaming.CollectAsync(response, events, Shape, cancellationToken);
 

@@ -14,7 +14,7 @@ namespace Lode.Functions.Http;
 /// returned, chat answers with the documents they cite, streamed or not, however they end. Each function makes one
 /// call; what a row holds is decided here, the same way for every surface.
 /// </summary>
-public sealed class QuestionAudit(AuditLog log)
+public sealed class QuestionAudit(AuditLog log, ChatService chat)
 {
     public const string UnavailableCode = "audit_unavailable";
 
@@ -53,17 +53,18 @@ public sealed class QuestionAudit(AuditLog log)
     }
 
     /// <summary>
-    /// The chat answer's events, recorded as they pass: once the answer is complete (before its last event goes out),
-    /// or when the pipeline fails or the caller goes away (with the text sent until then). <paramref name="streamed"/>:
-    /// the events go out as they come, so with <c>Audit:Required</c> the row is written before the first one, and an
-    /// <see cref="AuditUnavailableException"/> still arrives before anything was sent.
+    /// Answers <paramref name="request"/> (<see cref="ChatService.StreamAsync"/>) and records the answer's events as they
+    /// pass: once the answer is complete (before its last event goes out), or when the pipeline fails or the caller goes
+    /// away (with the text sent until then). <paramref name="streamed"/>: the events go out as they come, so with
+    /// <c>Audit:Required</c> the row is written before the first one, and an <see cref="AuditUnavailableException"/>
+    /// still arrives before anything was sent. Generation is cancelled through the token the events are read with.
     /// </summary>
-    public async IAsyncEnumerable<ChatEvent> Track(IAsyncEnumerable<ChatEvent> answer, Caller caller, string surface,
-        ChatRequest request, bool streamed, [EnumeratorCancellation] CancellationToken ct = default)
+    public async IAsyncEnumerable<ChatEvent> Track(Caller caller, string surface, ChatRequest request, bool streamed,
+        [EnumeratorCancellation] CancellationToken ct = default)
     {
         var question = request.Messages.LastOrDefault(m => m.Role == "user")?.Content;
         var record = new AnswerRecord(log, new AuditEntry(caller, surface, question, null, null, [], AuditOutcomes.Ok), streamed);
-        await using var events = answer.GetAsyncEnumerator(ct);
+        await using var events = chat.StreamAsync(request, ct).GetAsyncEnumerator();
         try
         {
             while (true)

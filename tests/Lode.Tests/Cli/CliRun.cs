@@ -10,14 +10,18 @@ public sealed record CliResult(int ExitCode, string Output, string Error)
     public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
 }
 
-/// <summary>Runs the real <c>lode</c> command (its entry point, in-process) against a stack, with the stack's address.</summary>
+/// <summary>Runs the real <c>lode</c> command (its entry point, in-process, or the built program as a child process).</summary>
 public static class CliRun
 {
-    public static async Task<CliResult> RunAsync(LodeStack stack, string apiKey, params string[] args)
+    public static Task<CliResult> RunAsync(LodeStack stack, string apiKey, params string[] args) =>
+        RunAsync($"http://127.0.0.1:{stack.Port}", apiKey, args);
+
+    /// <summary>Runs the real <c>lode</c> command in-process against whatever answers at <paramref name="url"/>.</summary>
+    public static async Task<CliResult> RunAsync(string url, string apiKey, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        string[] all = [.. args, "--url", $"http://127.0.0.1:{stack.Port}", "--api-key", apiKey];
+        string[] all = [.. args, "--url", url, "--api-key", apiKey];
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var exitCode = await LodeCommandLine.RunAsync(all, output, error, timeout.Token);
         return new CliResult(exitCode, output.ToString(), error.ToString());

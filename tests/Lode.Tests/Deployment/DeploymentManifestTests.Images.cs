@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Lode.Tests.Support;
@@ -13,21 +12,17 @@ public sealed partial class DeploymentManifestTests
     [InlineData(503, 1)]
     public async Task The_container_healthcheck_passes_only_when_api_health_answers_200(int status, int expectedExit)
     {
-        var port = FreePort.Next();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        var served = Task.Run(async () =>
+        var served = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = LoopbackHttpServer.Start(context =>
         {
-            var context = await listener.GetContextAsync();
             context.Response.StatusCode = context.Request.Url?.AbsolutePath == HealthPath ? status : 404;
-            context.Response.Close();
-            return context.Request.Url?.AbsolutePath;
+            served.TrySetResult(context.Request.Url?.AbsolutePath);
+            return Task.CompletedTask;
         });
 
-        var (exit, _, error) = await ShellScript.RunAsync("bash", Infra.Full("infra/docker/healthcheck.sh"), [port.ToString()], new Dictionary<string, string?>());
+        var (exit, _, error) = await ShellScript.RunAsync("bash", Infra.Full("infra/docker/healthcheck.sh"), [server.Port.ToString()], new Dictionary<string, string?>());
 
-        Assert.Equal(HealthPath, await served.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(HealthPath, await served.Task.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.True(exit == expectedExit, $"exit {exit} for HTTP {status}: {error}");
     }
 

@@ -17,16 +17,12 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     public const string Answer = "The harbour opens at six.";
     public static readonly string[] StreamedPieces = ["The", " harbour", " opens", " at", " six."];
 
-    private readonly HttpListener _listener = new();
-    private readonly Task _loop;
+    private readonly LoopbackHttpServer _server;
 
     public FakeOpenAiServer()
     {
-        var port = FreePort.Next();
-        BaseUrl = $"http://127.0.0.1:{port}/v1";
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
-        _loop = Task.Run(ServeAsync);
+        _server = LoopbackHttpServer.Start(HandleAsync);
+        BaseUrl = $"{_server.BaseUrl}/v1";
     }
 
     /// <summary>The endpoint to configure (Llm:Endpoint), with its /v1.</summary>
@@ -39,69 +35,43 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public sealed record RecordedRequest(string Method, string Path, string? Authorization, JsonObject Body);
 
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
     private async Task HandleAsync(HttpListenerContext context)
     {
         var response = context.Response;
-        try
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+        var body = JsonNode.Parse(await reader.ReadToEndAsync()) as JsonObject ?? [];
+        Requests.Enqueue(new RecordedRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], body));
+
+        if (context.Request.HttpMethod != "POST" || context.Request.Url.AbsolutePath != "/v1/chat/completions")
         {
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var body = JsonNode.Parse(await reader.ReadToEndAsync()) as JsonObject ?? [];
-            Requests.Enqueue(new RecordedRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], body));
-
-            if (context.Request.HttpMethod != "POST" || context.Request.Url.AbsolutePath != "/v1/chat/completions")
-            {
-                response.StatusCode = 404;
-                return;
-            }
-
-            if (BusyRetryAfterSeconds is { } retryAfter)
-            {
-                response.StatusCode = 503;
-                response.AddHeader("Retry-After", retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                await WriteAsync(response, """{"error":{"code":503,"message":"Server busy","type":"unavailable_error"}}""");
-                return;
-            }
-
-            var model = body["model"]?.GetValue<string>() ?? "unknown";
-            if (body["stream"]?.GetValue<bool>() == true)
-            {
-                await StreamAsync(response, model, body["stream_options"]?["include_usage"]?.GetValue<bool>() == true);
-            }
-            else
-            {
-                response.ContentType = "application/json";
-                await WriteAsync(response, JsonSerializer.Serialize(new
-                {
-                    id = "chatcmpl-fake-1",
-                    @object = "chat.completion",
-                    created = 1_700_000_000,
-                    model,
-                    choices = new[] { new { index = 0, message = new { role = "assistant", content = Answer }, finish_reason = "stop" } },
-                    usage = new { prompt_tokens = 21, completion_tokens = 7, total_tokens = 28 },
-                }));
-            }
+            response.StatusCode = 404;
+            return;
         }
-        finally
+
+        if (BusyRetryAfterSeconds is { } retryAfter)
         {
-            response.Close();
+            response.StatusCode = 503;
+            response.AddHeader("Retry-After", retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await LoopbackHttpServer.WriteAsync(response, """{"error":{"code":503,"message":"Server busy","type":"unavailable_error"}}""");
+            return;
+        }
+
+        var model = body["model"]?.GetValue<string>() ?? "unknown";
+        if (body["stream"]?.GetValue<bool>() == true)
+        {
+            await StreamAsync(response, model, body["stream_options"]?["include_usage"]?.GetValue<bool>() == true);
+        }
+        else
+        {
+            await LoopbackHttpServer.WriteAsync(response, JsonSerializer.Serialize(new
+            {
+                id = "chatcmpl-fake-1",
+                @object = "chat.completion",
+                created = 1_700_000_000,
+                model,
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = Answer }, finish_reason = "stop" } },
+                usage = new { prompt_tokens = 21, completion_tokens = 7, total_tokens = 28 },
+            }));
         }
     }
 
@@ -151,17 +121,5 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         await stream.WriteAsync(done);
     }
 
-    private static async Task WriteAsync(HttpListenerResponse response, string text)
-    {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        response.ContentLength64 = bytes.Length;
-        await response.OutputStream.WriteAsync(bytes);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        await _loop;
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

@@ -1,13 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
+using Lode.Database;
 using Lode.Retrieval;
 using Lode.Tests.Support;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
-using Pgvector;
 
 namespace Lode.Tests.Retrieval;
 
@@ -33,42 +32,26 @@ public static class ChunkSeeder
     }
 
     /// <summary>
-    /// Binary COPY of many chunks (document id, chunk) in one go; returns the ids in order. Each chunk carries its
-    /// document's read groups, as IndexWriter stores them.
+    /// Binary COPY of many chunks (document id, chunk) in one go, through the worker's own <see cref="ChunkCopy"/>;
+    /// returns the ids in order. Each chunk carries its document's read groups, as IndexWriter stores them.
     /// </summary>
     public static async Task<IReadOnlyList<Guid>> AddChunksAsync(TestDatabase db, IEnumerable<(long DocumentId, SeedChunk Chunk)> chunks)
     {
-        var rows = chunks.ToList();
-        var ids = new List<Guid>();
-        var ordinals = new Dictionary<long, int>();
+        var seeds = chunks.ToList();
         await using var connection = await db.DataSource.OpenConnectionAsync();
-        var groups = await ReadGroupsAsync(connection, rows.Select(r => r.DocumentId).Distinct().ToArray());
-        await using (var writer = await connection.BeginBinaryImportAsync("""
-            COPY chunks (id, document_id, ordinal, page_start, page_end, token_count, content, content_hash, embedding, read_groups)
-            FROM STDIN (FORMAT BINARY)
-            """))
+        var groups = await ReadGroupsAsync(connection, seeds.Select(s => s.DocumentId).Distinct().ToArray());
+        var ordinals = new Dictionary<long, int>();
+        var rows = seeds.Select(seed =>
         {
-            foreach (var (documentId, chunk) in rows)
-            {
-                var ordinal = ordinals.GetValueOrDefault(documentId);
-                ordinals[documentId] = ordinal + 1;
-                var id = Guid.NewGuid();
-                ids.Add(id);
-                await writer.StartRowAsync();
-                await writer.WriteAsync(id, NpgsqlDbType.Uuid);
-                await writer.WriteAsync(documentId, NpgsqlDbType.Bigint);
-                await writer.WriteAsync(ordinal, NpgsqlDbType.Integer);
-                await writer.WriteAsync(chunk.PageStart, NpgsqlDbType.Integer);
-                await writer.WriteAsync(chunk.PageEnd, NpgsqlDbType.Integer);
-                await writer.WriteAsync(chunk.Text.Length / 4, NpgsqlDbType.Integer);
-                await writer.WriteAsync(chunk.Text, NpgsqlDbType.Text);
-                await writer.WriteAsync(SHA256.HashData(Encoding.UTF8.GetBytes(chunk.Text)), NpgsqlDbType.Bytea);
-                await writer.WriteAsync(new Vector(chunk.Vector));
-                await writer.WriteAsync(groups[documentId], NpgsqlDbType.Array | NpgsqlDbType.Text);
-            }
-            await writer.CompleteAsync();
-        }
-        return ids;
+            var ordinal = ordinals.GetValueOrDefault(seed.DocumentId);
+            ordinals[seed.DocumentId] = ordinal + 1;
+            var text = seed.Chunk.Text;
+            var chunk = new ChunkRow(Guid.NewGuid(), ordinal, seed.Chunk.PageStart, seed.Chunk.PageEnd, text.Length / 4, text,
+                SHA256.HashData(Encoding.UTF8.GetBytes(text)), seed.Chunk.Vector);
+            return new ChunkCopyRow(seed.DocumentId, groups[seed.DocumentId], chunk);
+        }).ToList();
+        await ChunkCopy.WriteAsync(connection, rows, CancellationToken.None);
+        return rows.Select(row => row.Chunk.Id).ToList();
     }
 
     private static async Task<Dictionary<long, string[]>> ReadGroupsAsync(NpgsqlConnection connection, long[] documentIds)

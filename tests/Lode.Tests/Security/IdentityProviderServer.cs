@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Lode.Tests.Support;
 
@@ -12,8 +11,7 @@ namespace Lode.Tests.Security;
 /// </summary>
 public sealed class IdentityProviderServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly Task _loop;
+    private readonly LoopbackHttpServer _server;
     private volatile string _jwks;
     private int _jwksFetches;
     private int _discoveryFetches;
@@ -21,13 +19,10 @@ public sealed class IdentityProviderServer : IAsyncDisposable
     public IdentityProviderServer(string jwks)
     {
         _jwks = jwks;
-        var port = FreePort.Next();
-        Authority = $"http://127.0.0.1:{port}";
+        _server = LoopbackHttpServer.Start(ServeAsync);
+        Authority = _server.BaseUrl;
         JwksUrl = $"{Authority}/jwks";
         DiscoveredJwksUrl = JwksUrl;
-        _listener.Prefixes.Add($"{Authority}/");
-        _listener.Start();
-        _loop = Task.Run(ServeAsync);
     }
 
     public string Authority { get; }
@@ -47,48 +42,27 @@ public sealed class IdentityProviderServer : IAsyncDisposable
 
     public int DiscoveryFetches => Volatile.Read(ref _discoveryFetches);
 
-    private async Task ServeAsync()
+    private async Task ServeAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
+        var path = context.Request.HttpMethod == "GET" ? context.Request.Url?.AbsolutePath : null;
+        string? body = null;
+        if (path == "/jwks")
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            using var response = context.Response;
-            var path = context.Request.HttpMethod == "GET" ? context.Request.Url?.AbsolutePath : null;
-            string? body = null;
-            if (path == "/jwks")
-            {
-                Interlocked.Increment(ref _jwksFetches);
-                body = Jwks;
-            }
-            else if (path == "/.well-known/openid-configuration")
-            {
-                Interlocked.Increment(ref _discoveryFetches);
-                body = JsonSerializer.Serialize(new { issuer = TestIdentityProvider.Issuer, jwks_uri = DiscoveredJwksUrl });
-            }
-            if (body is null)
-            {
-                response.StatusCode = 404;
-                continue;
-            }
-            var bytes = Encoding.UTF8.GetBytes(body);
-            response.ContentType = "application/json";
-            response.ContentLength64 = bytes.Length;
-            await response.OutputStream.WriteAsync(bytes);
+            Interlocked.Increment(ref _jwksFetches);
+            body = Jwks;
         }
+        else if (path == "/.well-known/openid-configuration")
+        {
+            Interlocked.Increment(ref _discoveryFetches);
+            body = JsonSerializer.Serialize(new { issuer = TestIdentityProvider.Issuer, jwks_uri = DiscoveredJwksUrl });
+        }
+        if (body is null)
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+        await LoopbackHttpServer.WriteAsync(context.Response, body);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        await _loop;
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

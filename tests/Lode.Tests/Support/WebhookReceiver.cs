@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Lode.Tests.Support;
@@ -13,16 +12,14 @@ public sealed record ReceivedWebhook(string Method, string Path, string? Authori
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    private readonly HttpListener _listener;
-    private readonly Task _loop;
+    private readonly LoopbackHttpServer _server;
     private readonly List<ReceivedWebhook> _received = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private WebhookReceiver(HttpListener listener, int port)
+    private WebhookReceiver()
     {
-        _listener = listener;
-        Url = $"http://127.0.0.1:{port}/api/minio/events";
-        _loop = Task.Run(ServeAsync);
+        _server = LoopbackHttpServer.Start(RecordAsync);
+        Url = $"{_server.BaseUrl}/api/minio/events";
     }
 
     /// <summary>Where to POST: http://127.0.0.1:PORT/api/minio/events (any path is accepted).</summary>
@@ -33,28 +30,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         get { lock (_received) return [.. _received]; }
     }
 
-    public static WebhookReceiver Start()
-    {
-        // HttpListener cannot bind port 0: take a free port from the OS and retry if someone beats us to it.
-        for (var attempt = 1; ; attempt++)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                return new WebhookReceiver(listener, port);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
-    }
+    public static WebhookReceiver Start() => new();
 
     /// <summary>Waits for the first request (received so far or later) that matches.</summary>
     public async Task<ReceivedWebhook> WaitForAsync(Func<ReceivedWebhook, bool> match, TimeSpan timeout)
@@ -82,40 +58,20 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync()
+    private async Task RecordAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync().ConfigureAwait(false);
+        var received = new ReceivedWebhook(context.Request.HttpMethod, context.Request.Url?.AbsolutePath ?? "",
+            context.Request.Headers["Authorization"], context.Request.ContentType, body);
+        lock (_received)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync().ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
-            {
-                var body = await reader.ReadToEndAsync().ConfigureAwait(false);
-                var received = new ReceivedWebhook(context.Request.HttpMethod, context.Request.Url?.AbsolutePath ?? "",
-                    context.Request.Headers["Authorization"], context.Request.ContentType, body);
-                lock (_received)
-                {
-                    _received.Add(received);
-                    _changed.TrySetResult();
-                    _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
-            }
-            context.Response.StatusCode = 200;
-            context.Response.Close();
+            _received.Add(received);
+            _changed.TrySetResult();
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
+        context.Response.StatusCode = 200;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        await _loop.ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
