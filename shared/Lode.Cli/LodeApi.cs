@@ -85,11 +85,12 @@ public sealed class LodeApi(HttpClient http) : IDisposable
         return status switch
         {
             401 => new CliFailure("Lode refused the API key (401): pass a valid key with --api-key or LODE_API_KEY."),
-            403 => new CliFailure("This API key may not do that (403): it needs the admin group."),
+            // The app's reason names what is missing: the admin group, or the upload groups.
+            403 => new CliFailure($"This API key may not do that (403).{Suffix(detail)}"),
             // The app's reason says which limit was hit: the key's requests, or failed sign-ins from this address.
             429 => new CliFailure($"Too many requests (429): try again {RetryAfter(response)}.{Suffix(detail)}"),
             503 => new CliFailure($"Lode is unavailable or busy (503): try again {RetryAfter(response)}.{Suffix(detail)}"),
-            _ => new CliFailure($"Lode answered {status} {response.ReasonPhrase}.{Suffix(detail)}"),
+            _ => new CliFailure($"Lode answered {status} {response.ReasonPhrase}.{Suffix(detail)}", status: status),
         };
     }
 

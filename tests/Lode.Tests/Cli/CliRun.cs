@@ -49,8 +49,4 @@ public static class CliRun
         await process.WaitForExitAsync(timeout.Token);
         return new CliResult(process.ExitCode, await output, await error);
     }
-
-    /// <summary>The object store options an upload needs, pointing at the stack's S3 server.</summary>
-    public static string[] S3Args(LodeStack stack) =>
-        ["--s3-endpoint", stack.S3.Endpoint, "--s3-access-key", stack.S3.AccessKey, "--s3-secret-key", stack.S3.SecretKey];
 }

@@ -7,6 +7,9 @@ namespace Lode.Tests.Cli;
 /// <summary>A real stack with a folder of two documents uploaded and indexed through <c>lode upload --wait</c>.</summary>
 public sealed class UploadedStackFixture : IAsyncLifetime
 {
+    /// <summary>A key in a group that may neither upload nor administer.</summary>
+    public const string OutsiderKey = "test-outsider-key-0123456789abcdef";
+
     public LodeStack Stack { get; private set; } = null!;
 
     /// <summary>The run of <c>lode upload --wait</c> that put the folder in the bucket.</summary>
@@ -16,7 +19,9 @@ public sealed class UploadedStackFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Stack = await LodeStack.StartAsync();
+        // The readers' group may upload here, so the readers' key can run lode upload.
+        Stack = await LodeStack.StartAsync(extraArgs:
+            [$"--Uploads:Groups:0={TestReaders.Group}", .. TestReaders.ApiKeyArgs("outsider", OutsiderKey, "finance")]);
         Directory.CreateDirectory(Path.Combine(_folder, "hr"));
         await File.WriteAllTextAsync(Path.Combine(_folder, "hr", "leave-policy.md"), """
             # Leave policy
@@ -26,7 +31,7 @@ public sealed class UploadedStackFixture : IAsyncLifetime
             """);
         await File.WriteAllTextAsync(Path.Combine(_folder, "travel.txt"), "Train travel is booked in second class; flights need approval.");
         Upload = await CliRun.RunAsync(Stack, LodeStack.ApiKey,
-            ["upload", _folder, "--bucket", LodeStack.Bucket, "--prefix", "cli/", "--wait", "--interval", "0.2", .. CliRun.S3Args(Stack)]);
+            ["upload", _folder, "--bucket", LodeStack.Bucket, "--prefix", "cli/", "--wait", "--interval", "0.2"]);
     }
 
     public async Task DisposeAsync()
@@ -116,11 +121,11 @@ public sealed class CliTests(UploadedStackFixture fixture) : IClassFixture<Uploa
         var folder = Directory.CreateTempSubdirectory("lode-cli-failed-");
         try
         {
-            await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "unknown.xyz"), Encoding.UTF8.GetBytes("no extractor reads this"));
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "TestData", "corrupt-garbage.pdf"), Path.Combine(folder.FullName, "scan.pdf"));
             var upload = await CliRun.RunAsync(Stack, LodeStack.AdminApiKey,
-                ["upload", folder.FullName, "--bucket", LodeStack.Bucket, "--prefix", "broken/", "--wait", "--interval", "0.2", .. CliRun.S3Args(Stack)]);
+                ["upload", folder.FullName, "--bucket", LodeStack.Bucket, "--prefix", "broken/", "--wait", "--interval", "0.2"]);
             Assert.NotEqual(0, upload.ExitCode);
-            Assert.Contains("1 of 1 documents failed to index", upload.Error);
+            Assert.Equal("1 of 1 documents failed to index (see lode dead-letters).", upload.Error.Trim());
         }
         finally
         {
@@ -130,7 +135,54 @@ public sealed class CliTests(UploadedStackFixture fixture) : IClassFixture<Uploa
         var deadLetters = await CliRun.RunAsync(Stack, LodeStack.AdminApiKey, "dead-letters", "--bucket", LodeStack.Bucket);
         Assert.True(deadLetters.ExitCode == 0, deadLetters.ToString());
         var line = Assert.Single(deadLetters.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Matches(@"failed\s+docs/broken/unknown\.xyz\s+after \d+ attempts: .+", line);
+        Assert.Matches(@"failed\s+docs/broken/scan\.pdf\s+.*Corrupt", line);
+    }
+
+    [Fact]
+    public async Task Upload_skips_the_files_the_app_refuses_with_their_reason_and_uploads_the_rest_readable_by_the_groups_named()
+    {
+        var folder = Directory.CreateTempSubdirectory("lode-cli-mixed-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "pilotage.txt"), "Pilotage is compulsory for vessels over 80 metres.");
+            await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "diagram.png"), [0x89, 0x50, 0x4E, 0x47]);
+            // The readers' key may share only with its own groups; it names its group explicitly.
+            var upload = await CliRun.RunAsync(Stack, LodeStack.ApiKey,
+                ["upload", folder.FullName, "--bucket", LodeStack.Bucket, "--prefix", "mixed/", "--group", TestReaders.Group, "--wait", "--interval", "0.2"]);
+
+            Assert.Equal(1, upload.ExitCode);
+            Assert.Contains("skipped  mixed/diagram.png: Lode answered 400 Bad Request. Lode cannot read '.png' files", upload.Output);
+            Assert.Contains("uploaded mixed/pilotage.txt", upload.Output);
+            Assert.Contains("indexed  docs/mixed/pilotage.txt", upload.Output);
+            Assert.Equal("1 of 2 files were refused.", upload.Error.Trim());
+            Assert.Null(await Stack.Store.StatAsync(LodeStack.Bucket, "mixed/diagram.png", default));
+            var document = (await Stack.GetDocumentAsync("mixed/pilotage.txt"))!.Value;
+            Assert.Equal([TestReaders.Group], document.GetProperty("readGroups").EnumerateArray().Select(g => g.GetString()));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Upload_with_a_key_outside_the_upload_groups_stops_with_one_sentence()
+    {
+        var folder = Directory.CreateTempSubdirectory("lode-cli-denied-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "note.txt"), "Berth 4 is closed for dredging.");
+            var upload = await CliRun.RunAsync(Stack, UploadedStackFixture.OutsiderKey, ["upload", folder.FullName, "--bucket", LodeStack.Bucket]);
+
+            Assert.Equal(1, upload.ExitCode);
+            Assert.Equal("This API key may not do that (403). Your credentials may not upload documents (Uploads:Groups names who may).",
+                upload.Error.Trim());
+            Assert.Empty(upload.Output);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -161,7 +213,8 @@ public sealed class CliTests(UploadedStackFixture fixture) : IClassFixture<Uploa
 
         var notAdmin = await CliRun.RunAsync(Stack, LodeStack.ApiKey, "keys", "list");
         Assert.Equal(1, notAdmin.ExitCode);
-        Assert.Equal("This API key may not do that (403): it needs the admin group.", notAdmin.Error.Trim());
+        Assert.Equal("This API key may not do that (403). This endpoint is for administrators; your credentials are not in the admin group.",
+            notAdmin.Error.Trim());
         // 429, 503 and an unreachable app: CliRefusalTests.
     }
 }
