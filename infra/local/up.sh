@@ -157,10 +157,12 @@ grep -q ': failed' <<< "$report" && log "some samples failed to index (see above
 cat <<EOF
 
 Lode is up: $app_url   (logs in $LODE_LOGS, stop with infra/local/down.sh)
+  Web page:       $app_url/   sign in with the API key; chat, documents, upload
   API key:        $LODE_API_KEY
                   curl -H 'Authorization: Bearer $LODE_API_KEY' '$app_url/api/documents?bucket=$LODE_BUCKET'
   Webhook token:  $LODE_WEBHOOK_TOKEN   (POST $app_url/api/minio/events, Authorization: Bearer <token>)
   S3:             $s3_url  bucket $LODE_BUCKET, access key $LODE_S3_ACCESS_KEY, secret $LODE_S3_SECRET_KEY
   PostgreSQL:     Host=127.0.0.1;Port=$LODE_PG_PORT;Username=$LODE_PG_USER;Password=$LODE_PG_PASSWORD;Database=$LODE_PG_DB
+  Command line:   LODE_API_KEY=$LODE_API_KEY dotnet run --project $LODE_REPO/shared/Lode.Cli -- status
   Credentials are kept in $secrets
 EOF

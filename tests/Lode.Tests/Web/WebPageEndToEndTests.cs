@@ -119,6 +119,32 @@ public sealed class WebPageEndToEndTests(WebPageFixture fixture) : IClassFixture
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "wrong-key.png") });
     }
 
+    // The app's 429 and 503 are hard to provoke on cue from a browser, so the page's own handling of them is checked by
+    // answering its request in the browser (Playwright's routing) with the API's exact error shape.
+    [Theory]
+    [InlineData(429, "30", "Too many requests right now. Wait a moment and try again. (about 30 s)")]
+    [InlineData(503, "10", "The service is unavailable at the moment. Try again in a minute.")]
+    public async Task A_refused_question_is_explained_in_words_and_kept_for_another_try(int status, string retryAfter, string sentence)
+    {
+        var page = await OpenAsync();
+        await SignInAsync(page, LodeStack.ApiKey);
+        await page.RouteAsync("**/api/chat", route => route.FulfillAsync(new()
+        {
+            Status = status,
+            ContentType = "application/json",
+            Headers = new Dictionary<string, string> { ["Retry-After"] = retryAfter },
+            Body = """{"error":{"code":"busy","message":"internal detail a person does not need"}}""",
+        }));
+
+        await page.GetByLabel("Question").FillAsync("What is the leave policy?");
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(sentence);
+        // The question is back in the box and no half answer is left in the conversation.
+        await Assertions.Expect(page.GetByLabel("Question")).ToHaveValueAsync("What is the leave policy?");
+        await Assertions.Expect(page.Locator("#messages .message.assistant")).ToHaveCountAsync(0);
+    }
+
     [Fact]
     public async Task An_admin_sees_why_a_document_failed_and_can_queue_it_again_on_a_phone_sized_screen()
     {
