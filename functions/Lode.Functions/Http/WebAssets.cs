@@ -33,6 +33,7 @@ public sealed class WebAssets(IOptions<StorageOptions> storage)
         ["app.js"] = "text/javascript; charset=utf-8",
         ["api.js"] = "text/javascript; charset=utf-8",
         ["chat.js"] = "text/javascript; charset=utf-8",
+        ["conversations.js"] = "text/javascript; charset=utf-8",
         ["documents.js"] = "text/javascript; charset=utf-8",
         ["upload.js"] = "text/javascript; charset=utf-8",
     }.ToFrozenDictionary(StringComparer.Ordinal);

@@ -20,7 +20,7 @@ function clearError() {
 }
 
 let documents = null;
-let started = false;
+let chat = null;
 
 function show(section) {
   for (const name of ["chat", "documents"]) {
@@ -30,14 +30,12 @@ function show(section) {
   if (section === "documents") documents.refresh();
 }
 
-function enter() {
+async function enter() {
   $("sign-in").hidden = true;
   $("nav").hidden = false;
-  if (!started) {
-    startChat({ showError, clearError });
-    documents = startDocuments({ showError, clearError });
-    started = true;
-  }
+  documents ??= startDocuments({ showError, clearError });
+  // The chat belongs to the key: its conversations are opened with it, and closed at sign-out.
+  chat = await startChat({ showError, clearError });
   show("chat");
   $("question").focus();
 }
@@ -45,6 +43,9 @@ function enter() {
 function signOut(clear = true) {
   session.signOut();
   if (clear) clearError();
+  chat?.close();
+  chat = null;
+  documents?.clear();
   for (const name of ["chat", "documents"]) $(name).hidden = true;
   $("nav").hidden = true;
   $("sign-in").hidden = false;
@@ -59,7 +60,7 @@ $("sign-in-form").addEventListener("submit", async (e) => {
   try {
     // The smallest authenticated call: proves the key before the page shows anything.
     await json("api/documents?limit=1");
-    enter();
+    await enter();
   } catch (err) {
     session.signOut();
     showError(err);
@@ -70,4 +71,4 @@ $("show-chat").addEventListener("click", () => show("chat"));
 $("show-documents").addEventListener("click", () => show("documents"));
 $("sign-out").addEventListener("click", () => signOut());
 
-if (session.key) enter(); else $("api-key").focus();
+if (session.key) enter().catch(showError); else $("api-key").focus();

@@ -1,30 +1,29 @@
-// Chat: several conversations kept in localStorage (their text only, never the key), answers streamed from
-// POST api/chat, citations shown as numbered chips that open their source.
+// Chat: several conversations kept in this browser (see conversations.js: per API key, encrypted), answers streamed
+// from POST api/chat, citations shown as numbered chips that open their passage, and from there the document.
 
-import { call, events, json, objectPath } from "./api.js";
+import { call, events, json, objectPath, session } from "./api.js";
+import { openConversations } from "./conversations.js";
 
-const STORE = "lode.conversations";
-
-const load = () => {
-  try { return JSON.parse(localStorage.getItem(STORE)) ?? []; } catch { return []; }
-};
-const save = (conversations) => localStorage.setItem(STORE, JSON.stringify(conversations));
-
-export function startChat({ showError, clearError }) {
+// Starts the chat for the signed-in key; close() forgets its conversations (sign-out) and removes its listeners.
+export async function startChat({ showError, clearError }) {
   const list = document.getElementById("conversations");
   const messages = document.getElementById("messages");
   const source = document.getElementById("source");
   const form = document.getElementById("ask-form");
   const question = document.getElementById("question");
   const ask = document.getElementById("ask");
+  const listening = new AbortController();
+  const on = (element, type, handler) => element.addEventListener(type, handler, { signal: listening.signal });
 
-  let conversations = load();
+  const store = await openConversations(session.key);
+  let conversations = await store.load();
+  const save = () => store.save(conversations).catch(showError);
   let current = conversations[0] ?? newConversation();
 
   function newConversation() {
     const conversation = { id: crypto.randomUUID(), title: "New conversation", messages: [] };
     conversations.unshift(conversation);
-    save(conversations);
+    save();
     return conversation;
   }
 
@@ -156,7 +155,7 @@ export function startChat({ showError, clearError }) {
       }
       view.chips.replaceChildren(...answer.citations.map(chip));
       conversation.messages.push(answer);
-      save(conversations);
+      save();
     } catch (e) {
       view.item.remove();
       conversation.messages.pop();
@@ -168,7 +167,7 @@ export function startChat({ showError, clearError }) {
     }
   }
 
-  form.addEventListener("submit", async (e) => {
+  on(form, "submit", async (e) => {
     e.preventDefault();
     const text = question.value.trim();
     if (!text) return;
@@ -178,14 +177,32 @@ export function startChat({ showError, clearError }) {
     try { await send(text); } finally { ask.disabled = false; question.focus(); }
   });
   // Enter sends, Shift+Enter adds a line.
-  question.addEventListener("keydown", (e) => {
+  on(question, "keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
   });
-  document.getElementById("new-conversation").addEventListener("click", () => {
+  on(document.getElementById("new-conversation"), "click", () => {
     current = conversations.find((c) => c.messages.length === 0) ?? newConversation();
+    render();
+    question.focus();
+  });
+  on(document.getElementById("delete-conversation"), "click", () => {
+    if (current.messages.length > 0 && !window.confirm(`Delete the conversation "${current.title}" from this browser?`)) return;
+    conversations = conversations.filter((c) => c !== current);
+    current = conversations[0] ?? newConversation();
+    save();
     render();
     question.focus();
   });
 
   render();
+  return {
+    close() {
+      listening.abort();
+      conversations = [];
+      list.replaceChildren();
+      messages.replaceChildren();
+      source.hidden = true;
+      question.value = "";
+    },
+  };
 }

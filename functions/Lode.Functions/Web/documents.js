@@ -78,5 +78,9 @@ export function startDocuments({ showError, clearError }) {
   form.addEventListener("submit", (e) => { e.preventDefault(); fetchPage(false); });
   more.addEventListener("click", () => fetchPage(true));
   const uploads = startUploads({ showError, clearError, onIndexed: () => fetchPage(false) });
-  return { refresh: () => { uploads.refresh(); return fetchPage(false); } };
+  return {
+    refresh: () => { uploads.refresh(); return fetchPage(false); },
+    // Sign-out: nothing of the previous key's documents stays on the page.
+    clear: () => { body.replaceChildren(); status.textContent = ""; more.hidden = true; uploads.clear(); },
+  };
 }

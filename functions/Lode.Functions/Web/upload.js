@@ -149,5 +149,5 @@ export function startUploads({ showError, clearError, onIndexed }) {
     for (const file of chosen) await upload(file, bucket, prefix, groups, overwrite);
   });
 
-  return { refresh };
+  return { refresh, clear: () => { terms = null; panel.hidden = true; list.replaceChildren(); } };
 }

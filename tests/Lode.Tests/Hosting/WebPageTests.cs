@@ -13,6 +13,7 @@ public sealed class WebPageTests(StandaloneAppFixture fixture) : IClassFixture<S
     [InlineData("/app/app.js", "text/javascript")]
     [InlineData("/app/api.js", "text/javascript")]
     [InlineData("/app/chat.js", "text/javascript")]
+    [InlineData("/app/conversations.js", "text/javascript")]
     [InlineData("/app/documents.js", "text/javascript")]
     [InlineData("/app/upload.js", "text/javascript")]
     [InlineData("/app/app.css", "text/css")]

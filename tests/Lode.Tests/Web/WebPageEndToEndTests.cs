@@ -92,9 +92,12 @@ public sealed class WebPageEndToEndTests(WebPageFixture fixture) : IClassFixture
         await Assertions.Expect(answer.Locator(".text")).ToContainTextAsync("27 days");
         var chip = answer.Locator(".chip").First;
         await Assertions.Expect(chip).ToContainTextAsync($"[1] {LodeStack.Bucket}/{WebPageFixture.IndexedKey} p. 1");
-        // The key never leaves session storage; the conversation is kept without it.
-        var stored = await page.EvaluateAsync<string>("() => localStorage.getItem('lode.conversations')");
-        Assert.Contains("27 days", stored, StringComparison.Ordinal);
+        // The conversation is kept in the browser encrypted with a key derived from the API key: neither its text nor
+        // the API key is readable in localStorage.
+        var stored = await page.EvaluateAsync<string>("() => JSON.stringify(Object.entries(localStorage))");
+        Assert.Contains("lode.conversations.", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("27 days", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("annual leave", stored, StringComparison.Ordinal);
         Assert.DoesNotContain(LodeStack.ApiKey, stored, StringComparison.Ordinal);
 
         await chip.ClickAsync();
@@ -102,6 +105,38 @@ public sealed class WebPageEndToEndTests(WebPageFixture fixture) : IClassFixture
         await Assertions.Expect(source).ToContainTextAsync("annual leave");
         await Assertions.Expect(source).ToBeFocusedAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "chat.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Conversations_come_back_with_the_same_key_only()
+    {
+        var page = await OpenAsync();
+        await SignInAsync(page, LodeStack.ApiKey);
+        await page.GetByLabel("Question").FillAsync("Who approves leave requests?");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#messages .message.assistant .text")).ToContainTextAsync("line manager");
+
+        // Signing out leaves nothing of it on the page; another key (the same browser) does not see it.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#messages li")).ToHaveCountAsync(0);
+        await SignInAsync(page, WebPageFixture.EditorKey);
+        await Assertions.Expect(page.GetByLabel("Question")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Who approves leave requests?" })).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        // The first key, after the tab is reloaded, gets its conversation back; then deletes it.
+        await page.ReloadAsync();
+        await SignInAsync(page, LodeStack.ApiKey);
+        var kept = page.GetByRole(AriaRole.Button, new() { Name = "Who approves leave requests?" });
+        await Assertions.Expect(kept).ToBeVisibleAsync();
+        await kept.ClickAsync();
+        await Assertions.Expect(page.Locator("#messages .message.assistant .text")).ToContainTextAsync("line manager");
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete this conversation" }).ClickAsync();
+        await Assertions.Expect(kept).ToHaveCountAsync(0);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByLabel("Question")).ToBeVisibleAsync(); // still signed in: the key is in this tab's session
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Who approves leave requests?" })).ToHaveCountAsync(0);
     }
 
     [Fact]
