@@ -228,8 +228,17 @@ public sealed class WebPageEndToEndTests(WebPageFixture fixture) : IClassFixture
         await Assertions.Expect(page.GetByLabel("Bucket").First).ToHaveValueAsync(LodeStack.Bucket);
         await page.GetByLabel("Folder").FillAsync("manuals");
         await page.GetByRole(AriaRole.Checkbox, new() { Name = "editors" }).UncheckAsync(); // readable by staff only
-        await page.GetByLabel("Files", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = "application/pdf", Buffer = handbook });
+        // With a file Lode cannot read: it is refused with the reason, and the PDF goes on.
+        await page.GetByLabel("Files", new() { Exact = true }).SetInputFilesAsync(new[]
+        {
+            new FilePayload { Name = "diagram.png", MimeType = "image/png", Buffer = [0x89, 0x50, 0x4E, 0x47] },
+            new FilePayload { Name = fileName, MimeType = "application/pdf", Buffer = handbook },
+        });
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
+
+        var refused = page.Locator("#upload-list li", new() { HasText = "diagram.png" });
+        await Assertions.Expect(refused.Locator(".status")).ToHaveTextAsync("not uploaded");
+        await Assertions.Expect(refused.Locator(".why")).ToContainTextAsync("Lode cannot read '.png' files");
 
         var upload = page.Locator("#upload-list li", new() { HasText = fileName });
         await Assertions.Expect(upload.Locator(".status")).ToHaveTextAsync("indexed", new() { Timeout = 120_000 });
