@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Lode.Storage;
 
 /// <summary>Configuration section <c>Storage</c>: the S3 endpoint (MinIO in production).</summary>
-public sealed class StorageOptions
+public sealed class StorageOptions : IValidatableObject
 {
     public const string SectionName = "Storage";
 
@@ -49,4 +49,18 @@ public sealed class StorageOptions
 
     /// <summary>The origin (scheme://host:port) presigned links point at: what a browser page must be allowed to reach.</summary>
     public Uri PublicOrigin => new($"{(PublicUseSslOrDefault ? "https" : "http")}://{PublicEndpointOrDefault}");
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // The SDK and the page's Content-Security-Policy both want host[:port]: a scheme or a path here would sign links
+        // for an address no browser can reach.
+        foreach (var (name, value) in new[] { ("Storage:Endpoint", Endpoint), ("Storage:PublicEndpoint", PublicEndpoint) })
+        {
+            if (string.IsNullOrWhiteSpace(value)) continue;
+            var trimmed = value.Trim();
+            if (trimmed.IndexOfAny(['/', '@', '?', '#', ' ']) >= 0 || !Uri.TryCreate("http://" + trimmed, UriKind.Absolute, out var parsed)
+                || parsed.Host.Length == 0)
+                yield return new ValidationResult($"{name} must be host or host:port, without scheme or path (got '{value}').", [name]);
+        }
+    }
 }
