@@ -46,7 +46,8 @@ export async function startChat({ showError, clearError }) {
     button.className = "chip";
     const pages = citation.pageEnd > citation.page ? `pp. ${citation.page}–${citation.pageEnd}` : `p. ${citation.page}`;
     button.textContent = `[${citation.number}] ${citation.bucket}/${citation.key} ${pages}`;
-    button.addEventListener("click", () => openSource(citation, pages));
+    // A chip opens its source: the passage here, and the document itself in a new tab (at the cited page for PDFs).
+    button.addEventListener("click", () => openDocument(citation, openSource(citation, pages)));
     return button;
   }
 
@@ -70,6 +71,7 @@ export async function startChat({ showError, clearError }) {
     source.replaceChildren(title, snippet, actions);
     source.hidden = false;
     source.focus();
+    return open;
   }
 
   // The document itself, through a presigned link asked for at the moment of the click (links live minutes; a

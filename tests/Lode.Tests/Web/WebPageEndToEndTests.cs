@@ -100,10 +100,16 @@ public sealed class WebPageEndToEndTests(WebPageFixture fixture) : IClassFixture
         Assert.DoesNotContain("annual leave", stored, StringComparison.Ordinal);
         Assert.DoesNotContain(LodeStack.ApiKey, stored, StringComparison.Ordinal);
 
-        await chip.ClickAsync();
+        // The chip opens its source: the passage on the page, the document in a new tab through a presigned link.
+        var tab = await page.RunAndWaitForPopupAsync(() => chip.ClickAsync());
         var source = page.GetByRole(AriaRole.Region, new() { Name = "Source" });
         await Assertions.Expect(source).ToContainTextAsync("annual leave");
         await Assertions.Expect(source).ToBeFocusedAsync();
+        await tab.WaitForURLAsync(url => url.Contains("X-Amz-Signature=", StringComparison.Ordinal));
+        Assert.StartsWith($"http://{fixture.Stack.S3.Endpoint}/{LodeStack.Bucket}/hr/leave-policy.md?", tab.Url, StringComparison.Ordinal);
+        Assert.DoesNotContain("#page=", tab.Url, StringComparison.Ordinal); // only PDFs open at a page
+        await Assertions.Expect(tab.Locator("body")).ToContainTextAsync("27 days of annual leave"); // shown as plain text
+        await tab.CloseAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "chat.png"), FullPage = true });
     }
 
@@ -257,12 +263,11 @@ public sealed class WebPageEndToEndTests(WebPageFixture fixture) : IClassFixture
         await Assertions.Expect(chip).ToBeVisibleAsync(new() { Timeout = 60_000 });
         var citedPage = FirstPageOf(await chip.TextContentAsync() ?? "");
 
-        // The chip opens the passage; its button opens the document itself in a new tab, at the cited page.
-        await chip.ClickAsync();
+        // The chip shows the passage and opens the document itself in a new tab, at the cited page.
+        var tab = await page.RunAndWaitForPopupAsync(() => chip.ClickAsync());
         var source = page.GetByRole(AriaRole.Region, new() { Name = "Source" });
         var snippet = await source.Locator("blockquote").TextContentAsync() ?? "";
-        var tab = await page.RunAndWaitForPopupAsync(() =>
-            source.GetByRole(AriaRole.Button, new() { Name = $"Open the document at page {citedPage}" }).ClickAsync());
+        await Assertions.Expect(source.GetByRole(AriaRole.Button, new() { Name = $"Open the document at page {citedPage}" })).ToBeVisibleAsync();
         await tab.WaitForURLAsync(url => url.Contains("#page=", StringComparison.Ordinal));
         Assert.EndsWith($"#page={citedPage}", tab.Url, StringComparison.Ordinal);
         Assert.StartsWith($"http://{fixture.Stack.S3.Endpoint}/{LodeStack.Bucket}/manuals/", tab.Url, StringComparison.Ordinal);
