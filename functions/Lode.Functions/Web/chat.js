@@ -1,5 +1,6 @@
 // Chat: several conversations kept in this browser (see conversations.js: per API key, encrypted), answers streamed
-// from POST api/chat, citations shown as numbered chips that open their passage, and from there the document.
+// from POST api/chat, citations shown as numbered chips that open their source: the passage here, the document itself
+// in a new tab.
 
 import { call, events, json, objectPath, session } from "./api.js";
 import { openConversations } from "./conversations.js";
