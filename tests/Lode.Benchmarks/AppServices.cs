@@ -80,10 +80,13 @@ internal sealed class AppServices : IAsyncDisposable
     }
 
     /// <summary>The server processes serving our database (the pool keeps them), whose CPU time counts as ours.</summary>
-    public async Task<List<int>> DatabaseBackendsAsync()
+    public Task<List<int>> DatabaseBackendsAsync() => DatabaseBackendsAsync(Database);
+
+    /// <summary>The server processes serving <paramref name="database"/>, for a benchmark that runs the app another way.</summary>
+    public static async Task<List<int>> DatabaseBackendsAsync(TestDatabase database)
     {
         var pids = new List<int>();
-        await using var command = Database.DataSource.CreateCommand("SELECT pid FROM pg_stat_activity WHERE datname = current_database()");
+        await using var command = database.DataSource.CreateCommand("SELECT pid FROM pg_stat_activity WHERE datname = current_database()");
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) pids.Add(reader.GetInt32(0));
         return pids;

@@ -101,7 +101,8 @@ public static class ChatOverheadBenchmark
         return (first, clock.Elapsed.TotalMilliseconds);
     }
 
-    private static double Percentile(List<double> values, int percentile)
+    /// <summary>Nearest-rank percentile (50: the median, the lower middle of an even count).</summary>
+    internal static double Percentile(List<double> values, int percentile)
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];

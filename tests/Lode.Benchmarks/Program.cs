@@ -11,6 +11,7 @@ return args switch
     ["chat", .. var rest] => await ChatOverheadBenchmark.RunAsync(rest),
     ["ingest", .. var rest] => await IngestBenchmark.RunAsync(rest),
     ["reindex", .. var rest] => await ReindexBenchmark.RunAsync(rest),
+    ["upload", .. var rest] => await UploadBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -39,6 +40,11 @@ static int Usage()
           Lode.Benchmarks reindex [folder] [--out FILE] [--Section:Key=value ...]
               The same corpus through POST api/reindex's service three times in one run: first index, unchanged
               reindex (skipped by etag) and forced reindex; times as ratios to the first index.
+          Lode.Benchmarks upload [folder] [--runs N] [--out FILE] [--Section:Key=value ...]
+              The same files uploaded two ways in one run, alternating: (a) bare Minio SDK PutObject with the store's
+              credentials, (b) through Lode as `lode upload` does (POST api/uploads to the app on Kestrel, then a PUT
+              to the presigned URL); notifications and the worker off. Prints pass times, the ratio (b)/(a), per-file
+              p50/p95 and the grant round trip's share of (b). Folder defaults to infra/local/samples.
         """);
     return 2;
 }
