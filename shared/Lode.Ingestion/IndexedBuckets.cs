@@ -22,25 +22,17 @@ public sealed partial class IndexedBuckets(IObjectStore store, IOptions<Ingestio
     public IReadOnlyList<string> Configured => options.Value.Buckets;
 
     /// <summary>Null when the bucket is well-named, indexed and exists; otherwise what is wrong.</summary>
-    public async Task<BucketProblem?> ProblemWithAsync(string? bucket, CancellationToken ct) =>
-        NameProblem(bucket) ?? await ExistenceProblemAsync(bucket!, ct);
-
-    /// <summary>The checks that need no request to the store: a valid S3 bucket name, one Lode indexes.</summary>
-    public BucketProblem? NameProblem(string? bucket)
+    public async Task<BucketProblem?> ProblemWithAsync(string? bucket, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(bucket) || !BucketName().IsMatch(bucket))
             return new BucketProblem(BucketProblem.InvalidBucket,
                 "bucket must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens.");
         if (Configured.Count > 0 && !Configured.Contains(bucket, StringComparer.Ordinal))
             return new BucketProblem(BucketProblem.BucketNotIndexed, $"Bucket '{bucket}' is not one Lode indexes (Ingestion:Buckets).");
+        if (!await store.BucketExistsAsync(bucket, ct))
+            return new BucketProblem(BucketProblem.BucketNotFound, $"Bucket '{bucket}' does not exist in the store.");
         return null;
     }
-
-    /// <summary>Null when the (well-named) bucket exists in the store.</summary>
-    public async Task<BucketProblem?> ExistenceProblemAsync(string bucket, CancellationToken ct) =>
-        await store.BucketExistsAsync(bucket, ct)
-            ? null
-            : new BucketProblem(BucketProblem.BucketNotFound, $"Bucket '{bucket}' does not exist in the store.");
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
     private static partial Regex BucketName();

@@ -66,16 +66,10 @@ public sealed class UploadGrants(
             throw new UploadRefusedException(UploadRefusedException.TooLarge,
                 $"The file is {size:N0} bytes; Lode indexes files of at most {maxBytes:N0} bytes (Storage:MaxObjectBytes).");
         var groups = ReadGroups(caller, request.Groups);
-        if (buckets.NameProblem(request.Bucket) is { } nameProblem)
-            throw new UploadRefusedException(nameProblem.Code, nameProblem.Message);
-        var bucket = request.Bucket!;
-        // The two questions for the store are asked at once: they are most of a grant's time (docs/benchmarks.md).
-        var bucketCheck = buckets.ExistenceProblemAsync(bucket, ct);
-        var existing = request.Overwrite ? Task.FromResult<ObjectInfo?>(null) : store.StatAsync(bucket, key, ct);
-        await Task.WhenAll(bucketCheck, existing);
-        if (await bucketCheck is { } bucketProblem)
+        if (await buckets.ProblemWithAsync(request.Bucket, ct) is { } bucketProblem)
             throw new UploadRefusedException(bucketProblem.Code, bucketProblem.Message);
-        if (await existing is not null)
+        var bucket = request.Bucket!;
+        if (!request.Overwrite && await store.StatAsync(bucket, key, ct) is not null)
             throw new UploadRefusedException(UploadRefusedException.ObjectExists,
                 $"'{key}' already exists in bucket '{bucket}'; ask again with overwrite to replace it.");
 
