@@ -20,8 +20,12 @@ public static class PresignedPut
         request.Content.Headers.ContentLength = file.Length;
         if (grant.TryGetProperty("headers", out var headers))
         {
+            // Signed headers (x-amz-meta-*) go on the request, Content-Type on the content; the store checks the values.
             foreach (var header in headers.EnumerateObject())
-                request.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
+            {
+                if (!request.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString()))
+                    request.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
+            }
         }
         request.Content.Headers.ContentType ??= new MediaTypeHeaderValue("application/octet-stream");
 

@@ -19,7 +19,7 @@ public static class UploadCommand
         var prefix = new Option<string?>("--prefix") { Description = "Prepended to every key (for example handbook/)" };
         var groups = new Option<string[]>("--group")
         {
-            Description = "A group that may read the documents (repeatable; default: the bucket's prefix rules and defaults decide)",
+            Description = "A group that may read the documents (repeatable; default: every group of the API key)",
             AllowMultipleArgumentsPerToken = false,
         };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace objects that already exist" };

@@ -7,9 +7,15 @@ namespace Lode.Storage;
 /// <summary>How a browser should treat an object fetched through a link.</summary>
 public sealed record ResponsePresentation(string ContentType, string ContentDisposition);
 
-/// <summary>A URL that lets its holder read or write one object until <see cref="ExpiresAt"/>, with no credentials.</summary>
-/// <remarks>A string, as the SDK signed it: a round trip through <see cref="Uri"/> may re-escape it and break the signature.</remarks>
-public sealed record PresignedLink(string Url, DateTimeOffset ExpiresAt);
+/// <summary>
+/// A URL that lets its holder read or write one object until <see cref="ExpiresAt"/>, with no credentials; a request to
+/// it must carry <see cref="Headers"/> exactly (they are signed).
+/// </summary>
+/// <remarks>A string, as it was signed: a round trip through <see cref="Uri"/> may re-escape it and break the signature.</remarks>
+public sealed record PresignedLink(string Url, DateTimeOffset ExpiresAt, IReadOnlyDictionary<string, string> Headers)
+{
+    public PresignedLink(string url, DateTimeOffset expiresAt) : this(url, expiresAt, new Dictionary<string, string>()) { }
+}
 
 /// <summary>
 /// Signs short-lived S3 URLs (SigV4 query signatures) for one object, addressed to the store's public endpoint
@@ -58,17 +64,16 @@ public sealed class PresignedLinks
 
     /// <summary>
     /// A PUT link that creates or replaces the object with <paramref name="userMetadata"/> (names without the
-    /// <c>x-amz-meta-</c> prefix). The SDK signs metadata into the query string, where MinIO (and S3) read it as the
-    /// object's metadata, so the holder of the link cannot change it there. Note: an unsigned <c>x-amz-meta-*</c>
-    /// header sent with the PUT is not covered by the signature; see SECURITY.md.
+    /// <c>x-amz-meta-</c> prefix; values printable ASCII, as HTTP headers are). The metadata is signed as headers
+    /// (<see cref="SignedHeadersPresigner"/>): the holder of the link must send exactly these values, or the store refuses
+    /// the PUT.
     /// </summary>
-    public async Task<PresignedLink> ForWritingAsync(string bucket, string key, IReadOnlyDictionary<string, string> userMetadata)
+    public Task<PresignedLink> ForWritingAsync(string bucket, string key, IReadOnlyDictionary<string, string> userMetadata)
     {
-        var expiresAt = _time.GetUtcNow() + Lifetime;
-        var args = new PresignedPutObjectArgs().WithBucket(bucket).WithObject(key).WithExpiry(_options.PresignedLinkSeconds);
-        if (userMetadata.Count > 0)
-            args = args.WithHeaders(userMetadata.ToDictionary(m => "x-amz-meta-" + m.Key, m => m.Value, StringComparer.OrdinalIgnoreCase));
-        var url = await _signer.PresignedPutObjectAsync(args);
-        return new PresignedLink(url, expiresAt);
+        var now = _time.GetUtcNow();
+        var headers = userMetadata.ToDictionary(m => "x-amz-meta-" + m.Key.ToLowerInvariant(), m => m.Value, StringComparer.Ordinal);
+        var url = SignedHeadersPresigner.PresignPut(_options.PublicOrigin, _options.Region, _options.AccessKey, _options.SecretKey,
+            bucket, key, headers, now, _options.PresignedLinkSeconds);
+        return Task.FromResult(new PresignedLink(url, now + Lifetime, headers));
     }
 }

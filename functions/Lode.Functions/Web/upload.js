@@ -142,6 +142,10 @@ export function startUploads({ showError, clearError, onIndexed }) {
     let prefix = (data.get("prefix") ?? "").trim().replace(/^\/+/, "");
     if (prefix && !prefix.endsWith("/")) prefix += "/";
     const groups = data.getAll("group");
+    if (groups.length === 0) {
+      showError(new Error("Choose at least one group that may read the files."));
+      return;
+    }
     const overwrite = data.get("overwrite") === "on";
     const chosen = [...files.files];
     files.value = "";

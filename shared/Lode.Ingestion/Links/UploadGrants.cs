@@ -7,7 +7,10 @@ using Microsoft.Extensions.Options;
 
 namespace Lode.Ingestion.Links;
 
-/// <summary>What a caller asks to upload. <paramref name="Groups"/>: who may read it (null or empty: the prefix rules and defaults decide).</summary>
+/// <summary>
+/// What a caller asks to upload. <paramref name="Groups"/>: who may read it (null or empty: the caller's own groups); the
+/// bucket's prefix rules add theirs, as for any object.
+/// </summary>
 public sealed record UploadRequest(string? Bucket, string? Key, string? ContentType, long? SizeBytes, IReadOnlyList<string>? Groups, bool Overwrite);
 
 /// <summary>
@@ -73,11 +76,10 @@ public sealed class UploadGrants(
             throw new UploadRefusedException(UploadRefusedException.ObjectExists,
                 $"'{key}' already exists in bucket '{bucket}'; ask again with overwrite to replace it.");
 
-        var metadata = groups.Length > 0
-            ? new Dictionary<string, string> { [access.Value.MetadataKey] = string.Join(',', groups) }
-            : new Dictionary<string, string>();
-        var link = await links.ForWritingAsync(bucket, key, metadata);
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        // Always signed, so no upload can carry groups of the uploader's choosing in an unsigned header instead.
+        var link = await links.ForWritingAsync(bucket, key,
+            new Dictionary<string, string> { [access.Value.MetadataKey] = string.Join(',', groups) });
+        var headers = new Dictionary<string, string>(link.Headers, StringComparer.OrdinalIgnoreCase);
         if (!string.IsNullOrWhiteSpace(request.ContentType)) headers["Content-Type"] = request.ContentType;
         logger.LogInformation("Upload of {Bucket}/{Key} signed for {Caller} until {ExpiresAt}", bucket, key, caller.Name, link.ExpiresAt);
         return new UploadGrant(bucket, key, link.Url, link.ExpiresAt, headers, groups);
@@ -96,13 +98,17 @@ public sealed class UploadGrants(
     }
 
     // A reader may share a document with the groups they are in; an admin (who manages access anyway) with any group.
+    // None named: the uploader's own groups.
     private static string[] ReadGroups(Caller caller, IReadOnlyList<string>? requested)
     {
-        if (requested is null || requested.Count == 0) return [];
-        if (requested.Any(g => g is null || g.Contains(',') || g.Any(char.IsControl) || g.Trim().Length > AccessGroups.MaxGroupLength))
+        if (requested is null || requested.Count == 0) requested = caller.Groups;
+        // The groups travel as a signed HTTP header (x-amz-meta-...): printable ASCII only.
+        if (requested.Any(g => g is null || g.Contains(',') || g.Any(c => c is < ' ' or > '~') || g.Trim().Length > AccessGroups.MaxGroupLength))
             throw new UploadRefusedException(UploadRefusedException.InvalidGroups,
-                $"groups must be group names without commas or control characters, at most {AccessGroups.MaxGroupLength} characters each.");
+                $"groups must be group names of printable ASCII without commas, at most {AccessGroups.MaxGroupLength} characters each.");
         var groups = AccessGroups.Normalize(requested);
+        if (groups.Length == 0)
+            throw new UploadRefusedException(UploadRefusedException.InvalidGroups, "Name the groups that may read the document (groups).");
         var foreign = groups.Where(g => !caller.Groups.Contains(g, StringComparer.Ordinal)).ToList();
         if (!caller.IsAdmin && foreign.Count > 0)
             throw new UploadRefusedException(UploadRefusedException.InvalidGroups,
