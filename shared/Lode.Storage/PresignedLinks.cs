@@ -65,15 +65,20 @@ public sealed class PresignedLinks
     /// <summary>
     /// A PUT link that creates or replaces the object with <paramref name="userMetadata"/> (names without the
     /// <c>x-amz-meta-</c> prefix; values printable ASCII, as HTTP headers are). The metadata is signed as headers
-    /// (<see cref="SignedHeadersPresigner"/>): the holder of the link must send exactly these values, or the store refuses
-    /// the PUT.
+    /// (<see cref="SignedHeadersPresigner"/>): the holder of the link must send exactly these values (they are the
+    /// link's <see cref="PresignedLink.Headers"/>), or the store refuses the PUT. With <paramref name="exactBytes"/>,
+    /// Content-Length is signed too, so the link takes a body of that size and no other (clients set it themselves from
+    /// the body, so it is not among the headers to send).
     /// </summary>
-    public Task<PresignedLink> ForWritingAsync(string bucket, string key, IReadOnlyDictionary<string, string> userMetadata)
+    public Task<PresignedLink> ForWritingAsync(string bucket, string key, IReadOnlyDictionary<string, string> userMetadata,
+        long? exactBytes = null)
     {
         var now = _time.GetUtcNow();
         var headers = userMetadata.ToDictionary(m => "x-amz-meta-" + m.Key.ToLowerInvariant(), m => m.Value, StringComparer.Ordinal);
+        var signed = new Dictionary<string, string>(headers, StringComparer.Ordinal);
+        if (exactBytes is { } size) signed["content-length"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var url = SignedHeadersPresigner.PresignPut(_options.PublicOrigin, _options.Region, _options.AccessKey, _options.SecretKey,
-            bucket, key, headers, now, _options.PresignedLinkSeconds);
+            bucket, key, signed, now, _options.PresignedLinkSeconds);
         return Task.FromResult(new PresignedLink(url, now + Lifetime, headers));
     }
 }

@@ -77,8 +77,9 @@ public sealed class UploadGrants(
                 $"'{key}' already exists in bucket '{bucket}'; ask again with overwrite to replace it.");
 
         // Always signed, so no upload can carry groups of the uploader's choosing in an unsigned header instead.
+        // A declared size is signed as Content-Length: the link then takes exactly that many bytes.
         var link = await links.ForWritingAsync(bucket, key,
-            new Dictionary<string, string> { [access.Value.MetadataKey] = string.Join(',', groups) });
+            new Dictionary<string, string> { [access.Value.MetadataKey] = string.Join(',', groups) }, request.SizeBytes);
         var headers = new Dictionary<string, string>(link.Headers, StringComparer.OrdinalIgnoreCase);
         if (!string.IsNullOrWhiteSpace(request.ContentType)) headers["Content-Type"] = request.ContentType;
         logger.LogInformation("Upload of {Bucket}/{Key} signed for {Caller} until {ExpiresAt}", bucket, key, caller.Name, link.ExpiresAt);

@@ -195,6 +195,28 @@ public sealed class PresignedLinkTests(LinkStackFixture fixture) : IClassFixture
         Assert.Null(await Stack.Store.StatAsync("docs", key, default));
     }
 
+    [Theory]
+    [InlineData(20)]
+    [InlineData(5)]
+    public async Task A_declared_size_is_signed_so_the_link_takes_no_other_size(int sentBytes)
+    {
+        using var editor = Stack.ClientFor(LinkStackFixture.EditorKey);
+        var key = $"uploads/sized-{sentBytes}.txt";
+        var grant = await GrantAsync(editor, new { bucket = "docs", key, sizeBytes = 10 });
+        Assert.Contains("content-length", grant.Body.GetProperty("url").GetString()!, StringComparison.Ordinal);
+
+        using var put = new HttpRequestMessage(HttpMethod.Put, grant.Body.GetProperty("url").GetString())
+        {
+            Content = new ByteArrayContent(new byte[sentBytes]),
+        };
+        foreach (var header in grant.Body.GetProperty("headers").EnumerateObject()) put.Headers.Add(header.Name, header.Value.GetString());
+        using var response = await Browser.SendAsync(put);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("SignatureDoesNotMatch", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null(await Stack.Store.StatAsync("docs", key, default));
+    }
+
     [Fact]
     public async Task Readers_outside_the_upload_groups_may_not_upload()
     {
