@@ -41,7 +41,7 @@ public sealed class ListApiKeys(ApiCallers callers, ApiKeyAdministration keys)
         var check = await callers.AuthenticateAdminAsync(request, cancellationToken);
         if (check.Refused) return check.Refusal;
         var list = await keys.ListAsync(cancellationToken);
-        return new OkObjectResult(new ApiKeyList(list.Select(ApiKeyView.From).ToList()));
+        return new OkObjectResult(new ApiKeyList(list));
     }
 }
 

@@ -27,7 +27,7 @@ public sealed class Reindex(ApiCallers callers, ReindexRequests reindex)
         try
         {
             var run = await reindex.StartAsync(body!.Bucket, body.Prefix, body.Force ?? false, check.Caller.Name, cancellationToken);
-            return new AcceptedResult(ReindexRunView.PathOf(run.Id), ReindexRunView.From(run));
+            return new AcceptedResult($"/api/reindex/{run.Id}", run);
         }
         catch (ReindexRequestException e)
         {
@@ -51,6 +51,6 @@ public sealed class ReindexProgress(ApiCallers callers, ReindexRequests reindex)
         var run = Guid.TryParse(id, out var runId) ? await reindex.GetAsync(runId, cancellationToken) : null;
         return run is null
             ? ApiErrors.Result(StatusCodes.Status404NotFound, "reindex_not_found", "No reindex run with that id.")
-            : new OkObjectResult(ReindexRunView.From(run));
+            : new OkObjectResult(run);
     }
 }

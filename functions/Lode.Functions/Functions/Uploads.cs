@@ -21,10 +21,14 @@ public sealed class UploadPermissions(ApiCallers callers, UploadGrants grants)
     {
         var check = await callers.AuthenticateAsync(request, cancellationToken);
         if (check.Refused) return check.Refusal;
-        return grants.TermsFor(check.Caller) is { } terms
-            ? new OkObjectResult(terms)
-            : Uploads.Refused(new UploadRefusedException(UploadRefusedException.NotAllowed,
-                "Your credentials may not upload documents (Uploads:Groups names who may)."));
+        try
+        {
+            return new OkObjectResult(grants.TermsFor(check.Caller));
+        }
+        catch (UploadRefusedException e)
+        {
+            return Uploads.Refused(e);
+        }
     }
 }
 

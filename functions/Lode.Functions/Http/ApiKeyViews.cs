@@ -3,20 +3,8 @@ using Lode.Security;
 
 namespace Lode.Functions.Http;
 
-/// <summary>An API key as the admin API lists it: never the key, never its hash.</summary>
-public sealed record ApiKeyView(
-    Guid Id,
-    string Name,
-    IReadOnlyList<string> Groups,
-    DateTimeOffset CreatedAt,
-    string? CreatedBy,
-    DateTimeOffset? ExpiresAt,
-    DateTimeOffset? RevokedAt)
-{
-    public static ApiKeyView From(ApiKeyRecord k) => new(k.Id, k.Name, k.Groups, k.CreatedAt, k.CreatedBy, k.ExpiresAt, k.RevokedAt);
-}
-
-public sealed record ApiKeyList(IReadOnlyList<ApiKeyView> Keys);
+/// <summary>The admin API's list of keys: <see cref="ApiKeyRecord"/> carries neither a key nor its hash.</summary>
+public sealed record ApiKeyList(IReadOnlyList<ApiKeyRecord> Keys);
 
 /// <summary>The answer to creating a key: the only time <see cref="Key"/> is ever shown.</summary>
 public sealed record CreatedApiKeyView(Guid Id, string Name, string Key, IReadOnlyList<string> Groups, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt)

@@ -42,28 +42,26 @@ public sealed class UploadGrants(
     // S3 keys are at most 1024 bytes of UTF-8.
     private const int MaxKeyBytes = 1024;
 
-    public bool MayUpload(Caller caller) =>
-        caller.IsAdmin || caller.Groups.Any(g => uploads.Value.Groups.Contains(g, StringComparer.Ordinal));
+    // The registry is fixed at start-up: its extensions, in the order people read them, once.
+    private readonly IReadOnlyList<string> _extensions = formats.SupportedExtensions.Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>The terms for this caller, or null when the caller may not upload.</summary>
-    public UploadTerms? TermsFor(Caller caller) =>
-        MayUpload(caller)
-            ? new UploadTerms(buckets.Configured, formats.SupportedExtensions.Order(StringComparer.Ordinal).ToList(),
-                storage.Value.MaxObjectBytes, caller.Groups)
-            : null;
+    /// <summary>What this caller may upload.</summary>
+    /// <exception cref="UploadRefusedException">The caller may not upload.</exception>
+    public UploadTerms TermsFor(Caller caller)
+    {
+        EnsureMayUpload(caller);
+        return new UploadTerms(buckets.Configured, _extensions, storage.Value.MaxObjectBytes, caller.Groups);
+    }
 
     /// <exception cref="UploadRefusedException">The caller may not upload, or the request cannot succeed as sent.</exception>
     public async Task<UploadGrant> GrantAsync(Caller caller, UploadRequest request, CancellationToken ct)
     {
-        if (!MayUpload(caller))
-            throw new UploadRefusedException(UploadRefusedException.NotAllowed,
-                "Your credentials may not upload documents (Uploads:Groups names who may).");
+        EnsureMayUpload(caller);
         var key = request.Key ?? "";
         if (KeyProblem(key) is { } keyProblem) throw new UploadRefusedException(UploadRefusedException.InvalidKey, keyProblem);
         if (!formats.TryGetExtractor(key, request.ContentType, out _))
             throw new UploadRefusedException(UploadRefusedException.UnsupportedFormat,
-                $"Lode cannot read '{ExtractorRegistry.ExtensionOf(key)}' files; it reads " +
-                string.Join(", ", formats.SupportedExtensions.Order(StringComparer.Ordinal)) + ".");
+                $"Lode cannot read '{ExtractorRegistry.ExtensionOf(key)}' files; it reads {string.Join(", ", _extensions)}.");
         var maxBytes = storage.Value.MaxObjectBytes;
         if (request.SizeBytes is { } size && (size < 0 || size > maxBytes))
             throw new UploadRefusedException(UploadRefusedException.TooLarge,
@@ -84,6 +82,13 @@ public sealed class UploadGrants(
         if (!string.IsNullOrWhiteSpace(request.ContentType)) headers["Content-Type"] = request.ContentType;
         logger.LogInformation("Upload of {Bucket}/{Key} signed for {Caller} until {ExpiresAt}", bucket, key, caller.Name, link.ExpiresAt);
         return new UploadGrant(bucket, key, link.Url, link.ExpiresAt, headers, groups);
+    }
+
+    private void EnsureMayUpload(Caller caller)
+    {
+        if (!caller.IsAdmin && !caller.Groups.Any(g => uploads.Value.Groups.Contains(g, StringComparer.Ordinal)))
+            throw new UploadRefusedException(UploadRefusedException.NotAllowed,
+                "Your credentials may not upload documents (Uploads:Groups names who may).");
     }
 
     // Names S3 accepts but that would make trouble later: traversal-shaped segments (a tool that mirrors the bucket onto

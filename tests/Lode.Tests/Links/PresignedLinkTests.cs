@@ -205,11 +205,7 @@ public sealed class PresignedLinkTests(LinkStackFixture fixture) : IClassFixture
         var grant = await GrantAsync(editor, new { bucket = "docs", key, sizeBytes = 10 });
         Assert.Contains("content-length", grant.Body.GetProperty("url").GetString()!, StringComparison.Ordinal);
 
-        using var put = new HttpRequestMessage(HttpMethod.Put, grant.Body.GetProperty("url").GetString())
-        {
-            Content = new ByteArrayContent(new byte[sentBytes]),
-        };
-        foreach (var header in grant.Body.GetProperty("headers").EnumerateObject()) put.Headers.Add(header.Name, header.Value.GetString());
+        using var put = PutRequest(grant.Body, new byte[sentBytes]);
         using var response = await Browser.SendAsync(put);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
@@ -308,14 +304,21 @@ public sealed class PresignedLinkTests(LinkStackFixture fixture) : IClassFixture
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
-    private static async Task PutAsync(JsonElement grant, byte[] content)
+    // The PUT a client sends for a grant: its URL, its headers (signed ones on the request, Content-Type on the content).
+    private static HttpRequestMessage PutRequest(JsonElement grant, byte[] content)
     {
-        using var put = new HttpRequestMessage(HttpMethod.Put, grant.GetProperty("url").GetString()) { Content = new ByteArrayContent(content) };
+        var put = new HttpRequestMessage(HttpMethod.Put, grant.GetProperty("url").GetString()) { Content = new ByteArrayContent(content) };
         foreach (var header in grant.GetProperty("headers").EnumerateObject())
         {
             if (!put.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString()))
                 put.Content.Headers.TryAddWithoutValidation(header.Name, header.Value.GetString());
         }
+        return put;
+    }
+
+    private static async Task PutAsync(JsonElement grant, byte[] content)
+    {
+        using var put = PutRequest(grant, content);
         using var response = await Browser.SendAsync(put);
         Assert.True(response.IsSuccessStatusCode, $"PUT answered {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
