@@ -14,17 +14,23 @@ public sealed record ChatRequest(
     int? MaxOutputTokens = null,
     float? Temperature = null);
 
-/// <summary>A source as shown to the caller: where a cited passage is, and a short snippet of it.</summary>
+/// <summary>A source as shown to the caller: where a cited passage is (document, pages, section), and a short snippet of it.</summary>
 public sealed record Citation(int Number, string Bucket, string Key, int Page, int PageEnd, string Snippet)
 {
+    /// <summary>The headings the passage sits under, as people read them (<c>Bash Features › Shell Variables</c>); null when none.</summary>
+    public string? Heading { get; init; }
+
+    /// <summary>A heading path as one line.</summary>
+    public static string HeadingOf(IReadOnlyList<string> headingPath) => string.Join(" › ", headingPath);
+
     /// <summary>The document, for people: <c>bucket/key</c>.</summary>
     public string Document => $"{Bucket}/{Key}";
 
     /// <summary>The pages, for people: <c>p. 3</c> or <c>pp. 3-4</c>.</summary>
     public string Pages => Page == PageEnd ? $"p. {Page}" : $"pp. {Page}-{PageEnd}";
 
-    /// <summary>Where the passage is, for people: <c>bucket/key, p. 3</c>.</summary>
-    public string Location => $"{Document}, {Pages}";
+    /// <summary>Where the passage is, for people: <c>bucket/key, p. 3</c>, then its section when it has one.</summary>
+    public string Location => Heading is null ? $"{Document}, {Pages}" : $"{Document}, {Pages} ({Heading})";
 }
 
 public sealed record ChatUsage(int PromptTokens, int CompletionTokens)

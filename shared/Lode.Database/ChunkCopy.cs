@@ -18,7 +18,8 @@ public static class ChunkCopy
     public static async Task WriteAsync(NpgsqlConnection connection, IEnumerable<ChunkCopyRow> rows, CancellationToken ct)
     {
         await using var writer = await connection.BeginBinaryImportAsync("""
-            COPY chunks (id, document_id, ordinal, page_start, page_end, token_count, content, content_hash, embedding, read_groups)
+            COPY chunks (id, document_id, ordinal, page_start, page_end, token_count, content, content_hash, embedding, read_groups,
+                         heading_path, context, navigation)
             FROM STDIN (FORMAT BINARY)
             """, ct);
         foreach (var (documentId, readGroups, chunk) in rows)
@@ -34,6 +35,9 @@ public static class ChunkCopy
             await writer.WriteAsync(chunk.ContentHash, NpgsqlDbType.Bytea, ct);
             await writer.WriteAsync(new Vector(chunk.Embedding), ct);
             await writer.WriteAsync(readGroups, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(chunk.HeadingPath?.ToArray() ?? [], NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(chunk.Context, NpgsqlDbType.Text, ct);
+            await writer.WriteAsync(chunk.IsNavigation, NpgsqlDbType.Boolean, ct);
         }
         await writer.CompleteAsync(ct);
     }

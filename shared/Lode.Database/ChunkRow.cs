@@ -1,6 +1,10 @@
 namespace Lode.Database;
 
-/// <summary>A chunk as stored: text, where it came from, and its vector.</summary>
+/// <summary>A chunk as stored: text, where it came from (pages, headings), and its vector.</summary>
+/// <param name="ContentHash">SHA-256 of what was embedded: <paramref name="Context"/> and <paramref name="Content"/>.</param>
+/// <param name="HeadingPath">The headings the chunk sits under, outermost first.</param>
+/// <param name="Context">The line written before the content when it was embedded and full-text indexed (title › headings).</param>
+/// <param name="IsNavigation">From a table of contents, an index or the like: kept out of searches unless asked for.</param>
 public sealed record ChunkRow(
     Guid Id,
     int Ordinal,
@@ -9,8 +13,12 @@ public sealed record ChunkRow(
     int TokenCount,
     string Content,
     byte[] ContentHash,
-    ReadOnlyMemory<float> Embedding);
+    ReadOnlyMemory<float> Embedding,
+    IReadOnlyList<string>? HeadingPath = null,
+    string Context = "",
+    bool IsNavigation = false);
 
 /// <summary>What the worker learned about an object it indexed.</summary>
 /// <param name="ReadGroups">The groups that may read the document, normalized (see Lode.Security.AccessGroups).</param>
-public sealed record IndexedObject(string Etag, long SizeBytes, string? ContentType, int Pages, string EmbeddingModel, string[] ReadGroups);
+/// <param name="Title">The title the document gives itself, if any.</param>
+public sealed record IndexedObject(string Etag, long SizeBytes, string? ContentType, int Pages, string EmbeddingModel, string[] ReadGroups, string? Title = null);

@@ -15,9 +15,9 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
         {
             var documentId = await UpsertDocument(connection, transaction, job, """
                 status = 'indexed', etag = $2, size_bytes = $3, content_type = $4, pages = $5, chunk_count = $6,
-                embedding_model = $7, error = NULL, attempts = $8, indexed_at = now(), read_groups = $9
+                embedding_model = $7, error = NULL, attempts = $8, indexed_at = now(), read_groups = $9, title = $10
                 """, ct, indexed.Etag, indexed.SizeBytes, (object?)indexed.ContentType ?? DBNull.Value, indexed.Pages,
-                chunks.Count, indexed.EmbeddingModel, job.Attempts, indexed.ReadGroups);
+                chunks.Count, indexed.EmbeddingModel, job.Attempts, indexed.ReadGroups, (object?)indexed.Title ?? DBNull.Value);
             await DeleteChunks(connection, transaction, documentId, ct);
             await ChunkCopy.WriteAsync(connection, chunks.Select(chunk => new ChunkCopyRow(documentId, indexed.ReadGroups, chunk)), ct);
         }, ct);

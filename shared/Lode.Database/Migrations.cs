@@ -177,5 +177,27 @@ public static class Migrations
             -- S3 lists keys in UTF-8 byte order; reconciliation walks documents in the same order (COLLATE "C").
             CREATE INDEX documents_key_bytes_idx ON documents (bucket, key COLLATE "C");
             """),
+        new(6, "document structure: titles, heading paths, context, navigation pages", _ => """
+            -- A chunk knows the headings it sits under and the context line (title › headings) that was embedded with
+            -- it; navigation chunks (tables of contents, indexes) are kept but searched only on request. Rows indexed
+            -- before this have no structure until their documents are indexed again (POST api/reindex, force).
+            ALTER TABLE documents ADD COLUMN title text;
+            ALTER TABLE chunks
+                ADD COLUMN heading_path text[] NOT NULL DEFAULT '{}',
+                ADD COLUMN context      text NOT NULL DEFAULT '',
+                ADD COLUMN navigation   boolean NOT NULL DEFAULT false;
+
+            -- The context is full-text indexed with weight A, the content with D (the default), so a query can weigh
+            -- a heading match against a body match (ts_rank's weights) without another column.
+            DROP INDEX chunks_tsv_idx;
+            ALTER TABLE chunks DROP COLUMN tsv;
+            ALTER TABLE chunks ADD COLUMN tsv tsvector GENERATED ALWAYS AS
+                (setweight(to_tsvector('english', context), 'A') || to_tsvector('english', content)) STORED;
+            CREATE INDEX chunks_tsv_idx ON chunks USING gin (tsv);
+
+            -- Identical passages stored in several documents are returned once, with the other places listed: found by
+            -- the hash of their text.
+            CREATE INDEX chunks_content_md5_idx ON chunks (md5(content));
+            """),
     ];
 }

@@ -22,6 +22,10 @@ public sealed class HybridRetriever(
     IOptions<RetrievalOptions> options,
     ILogger<HybridRetriever> logger) : IRetriever
 {
+    // How many candidates beyond the top a single-list search fetches (at most one per result) for identical passages
+    // to collapse into. Kept small: a LIMIT well beyond hnsw.ef_search makes the planner give up the HNSW index.
+    private const int DuplicateSlack = 8;
+
     private readonly RetrievalOptions _options = options.Value;
 
     /// <exception cref="ArgumentException">The query is empty or longer than <see cref="RetrievalOptions.MaxQueryChars"/>.</exception>
@@ -91,7 +95,13 @@ public sealed class HybridRetriever(
                     PageStart: reader.GetInt32(3),
                     PageEnd: reader.GetInt32(4),
                     Text: reader.GetString(5),
-                    Score: reader.GetDouble(6)));
+                    Score: reader.GetDouble(6))
+                {
+                    HeadingPath = reader.GetFieldValue<string[]>(7),
+                    Title = reader.IsDBNull(8) ? null : reader.GetString(8),
+                    IsNavigation = reader.GetBoolean(9),
+                    AlsoIn = reader.IsDBNull(10) ? [] : ChunkLocation.ListFromJson(reader.GetString(10)),
+                });
             }
         }
         logger.LogDebug("{Mode} search{Exact} returned {Count} chunks in {Elapsed} ms",
@@ -107,22 +117,28 @@ public sealed class HybridRetriever(
         SearchSql.TextParameters TextParameters()
         {
             var words = TextQuery.From(request.Query);
-            return new SearchSql.TextParameters(p.Add(_options.TextSearchConfig), p.Add(words.AllWords), p.Add(words.AnyWord));
+            return new SearchSql.TextParameters(p.Add(_options.TextSearchConfig), p.Add(words.AllWords), p.Add(words.AnyWord),
+                p.Add(_options.TextRankWeights()));
         }
+
+        // Single-list modes look a little deeper than the top, so that identical passages collapsing into one leave it full.
+        string CandidateLimit() => Int(request.Top + Math.Min(request.Top, DuplicateSlack));
 
         switch (request.Mode)
         {
             case SearchMode.Vector:
             {
                 var v = VectorParam();
+                var limit = CandidateLimit();
                 var top = Int(request.Top);
-                return SearchSql.Vector(v, top, Filter(p, request), exact);
+                return SearchSql.Vector(v, limit, top, Filter(p, request), exact);
             }
             case SearchMode.Text:
             {
                 var text = TextParameters();
+                var limit = CandidateLimit();
                 var top = Int(request.Top);
-                return SearchSql.Text(text, top, Filter(p, request));
+                return SearchSql.Text(text, limit, top, Filter(p, request));
             }
             case SearchMode.Hybrid:
             {
@@ -141,7 +157,8 @@ public sealed class HybridRetriever(
 
     // Access first: it is the one predicate every search carries.
     private static SqlFilterBuilder Filter(SqlParameters p, SearchRequest request) =>
-        new SqlFilterBuilder(p).ReadableBy(request.ReaderGroups).Add(request.Filter ?? SearchFilter.None);
+        new SqlFilterBuilder(p).ReadableBy(request.ReaderGroups).Add(request.Filter ?? SearchFilter.None)
+            .ContentOnly(!request.IncludeNavigation);
 
     private string CheckedQuery(SearchRequest request)
     {

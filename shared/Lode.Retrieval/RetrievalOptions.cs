@@ -39,6 +39,19 @@ public sealed class RetrievalOptions
     /// </summary>
     public string TextSearchConfig { get; set; } = "english";
 
+    /// <summary>
+    /// How much a query word found in a chunk's context line (document title › headings) counts in the full-text rank,
+    /// relative to one found in its text (1). The stored tsvector holds the context with weight A and the text with D.
+    /// </summary>
+    public double ContextWeight { get; set; } = 1.0;
+
+    /// <summary>ts_rank's weights {D, C, B, A} for <see cref="ContextWeight"/>, scaled so the larger is 1.</summary>
+    internal float[] TextRankWeights()
+    {
+        var (text, context) = ContextWeight >= 1 ? (1 / ContextWeight, 1.0) : (1.0, ContextWeight);
+        return [(float)text, (float)text, (float)text, (float)context];
+    }
+
     /// <summary>Most results one search may ask for.</summary>
     public int MaxTop { get; set; } = 50;
 
@@ -71,6 +84,7 @@ public sealed class RetrievalOptionsValidator : IValidateOptions<RetrievalOption
         if (o.MaxScanTuples < 1) problems.Add($"{s}:MaxScanTuples must be at least 1 (was {o.MaxScanTuples}).");
         if (string.IsNullOrWhiteSpace(o.TextSearchConfig) || !o.TextSearchConfig.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
             problems.Add($"{s}:TextSearchConfig must name a text search configuration, e.g. english (was '{o.TextSearchConfig}').");
+        if (!(o.ContextWeight is >= 0 and <= 100)) problems.Add($"{s}:ContextWeight must be from 0 to 100 (was {o.ContextWeight}).");
         if (o.MaxTop is < 1 or > 1000) problems.Add($"{s}:MaxTop must be from 1 to 1000 (was {o.MaxTop}).");
         if (o.MaxQueryChars < 1) problems.Add($"{s}:MaxQueryChars must be at least 1 (was {o.MaxQueryChars}).");
         return problems;

@@ -2,12 +2,14 @@ namespace Lode.Retrieval;
 
 /// <summary>
 /// The SQL of one search, assembled from the constant fragments below and parameter placeholders. One statement per
-/// mode; the candidate lists are MATERIALIZED CTEs so each is computed once, with its own index, before fusion.
+/// mode: the candidate lists are MATERIALIZED CTEs so each is computed once, with its own index; each mode ranks its
+/// candidates (<c>candidates</c>: id, score, rank), and a common tail collapses identical passages and returns the
+/// top with where else they occur.
 /// </summary>
 internal static class SearchSql
 {
-    /// <summary>Placeholders of the text list: configuration, the whole query, its words joined by "or".</summary>
-    public sealed record TextParameters(string Config, string AllWords, string AnyWord);
+    /// <summary>Placeholders of the text list: configuration, the whole query, its words joined by "or", ts_rank's weights.</summary>
+    public sealed record TextParameters(string Config, string AllWords, string AnyWord, string Weights);
 
     // Nearest chunks by cosine distance. ORDER BY the distance expression (here by its alias) with LIMIT is the shape
     // pgvector's HNSW index serves; with an iterative scan the index hands rows on in relaxed order, so the rank is
@@ -33,12 +35,13 @@ internal static class SearchSql
 
     // Chunks holding any query word (GIN index on tsv). Those matching the whole query as written (all words, phrases;
     // websearch_to_tsquery never fails on syntax) come first, then the rest by ts_rank normalised by chunk length
-    // (flag 1) and mapped into [0, 1) (flag 32), so relevance = 1 + rank for full matches and rank otherwise.
+    // (flag 1) and mapped into [0, 1) (flag 32), so relevance = 1 + rank for full matches and rank otherwise. The
+    // weights say how much a word of the context line (title › headings, weight A) counts against one of the text (D).
     // ts_rank (term frequency) beats ts_rank_cd (cover density) here: cover density rewards query words close
     // together, which a partial match of a long question rarely has (see docs/benchmarks.md, Retrieval).
     private const string TextCte = """
         text_hits AS MATERIALIZED (
-            SELECT c.id, (c.tsv @@ all_words)::int + ts_rank(c.tsv, any_word, 33)::float8 AS relevance
+            SELECT c.id, (c.tsv @@ all_words)::int + ts_rank({6}::float4[], c.tsv, any_word, 33)::float8 AS relevance
             FROM websearch_to_tsquery({0}::regconfig, {1}) AS all_words,
                  websearch_to_tsquery({0}::regconfig, {2}) AS any_word,
                  chunks c{3}
@@ -49,9 +52,7 @@ internal static class SearchSql
         """;
 
     private static string TextList(TextParameters t, SqlFilterBuilder filter, string limit) =>
-        string.Format(TextCte, t.Config, t.AllWords, t.AnyWord, filter.Join, filter.Sql, limit);
-
-    private const string Output = "c.id, d.bucket, d.key, c.page_start, c.page_end, c.content";
+        string.Format(TextCte, t.Config, t.AllWords, t.AnyWord, filter.Join, filter.Sql, limit, t.Weights);
 
     /// <summary>Both lists fused by reciprocal rank: score = Σ 1/(k + rank); ties go to the better single rank.</summary>
     public static string Hybrid(string vector, string vectorLimit, TextParameters text, string textLimit,
@@ -67,29 +68,60 @@ internal static class SearchSql
             SELECT id, sum(1.0::float8 / ({rrfK} + rank)) AS score, min(rank) AS best_rank
             FROM ranked
             GROUP BY id
-            ORDER BY score DESC, best_rank, id
-            LIMIT {top}
-        )
-        SELECT {Output}, f.score
-        FROM fused f JOIN chunks c ON c.id = f.id JOIN documents d ON d.id = c.document_id
-        ORDER BY f.score DESC, f.best_rank, f.id
+        ),
+        candidates AS (
+            SELECT id, score, row_number() OVER (ORDER BY score DESC, best_rank, id) AS rank FROM fused
+        ),
+        {Tail(top, filter)}
         """;
 
     /// <summary>Nearest chunks only; score = cosine similarity (1 − distance). Exact: without the HNSW index.</summary>
-    public static string Vector(string vector, string top, SqlFilterBuilder filter, bool exact) => $"""
-        WITH {VectorList(vector, filter, top, exact)}
-        SELECT {Output}, 1 - h.distance AS score
-        FROM vector_hits h JOIN chunks c ON c.id = h.id JOIN documents d ON d.id = c.document_id
-        ORDER BY h.distance, h.id
+    public static string Vector(string vector, string candidateLimit, string top, SqlFilterBuilder filter, bool exact) => $"""
+        WITH {VectorList(vector, filter, candidateLimit, exact)},
+        candidates AS (
+            SELECT id, 1 - distance AS score, row_number() OVER (ORDER BY distance, id) AS rank FROM vector_hits
+        ),
+        {Tail(top, filter)}
         """;
 
     /// <summary>Full-text matches only; score = relevance (1 + rank for a match of the whole query, rank otherwise).</summary>
-    public static string Text(TextParameters text, string top, SqlFilterBuilder filter) => $"""
-        WITH {TextList(text, filter, top)}
-        SELECT {Output}, h.relevance AS score
-        FROM text_hits h JOIN chunks c ON c.id = h.id JOIN documents d ON d.id = c.document_id
-        ORDER BY h.relevance DESC, h.id
+    public static string Text(TextParameters text, string candidateLimit, string top, SqlFilterBuilder filter) => $"""
+        WITH {TextList(text, filter, candidateLimit)},
+        candidates AS (
+            SELECT id, relevance AS score, row_number() OVER (ORDER BY relevance DESC, id) AS rank FROM text_hits
+        ),
+        {Tail(top, filter)}
         """;
+
+    /// <summary>
+    /// The common end of every mode. A passage stored in several documents (the same file uploaded twice, a chapter
+    /// shared by two manuals) is one result, its best-ranked copy, and <c>also_in</c> lists where else the caller may
+    /// read the same text: found through the index on <c>md5(content)</c> and the same filter as the candidates (the
+    /// subquery's own <c>c</c> and <c>d</c> are what the filter's predicates name).
+    /// </summary>
+    private static string Tail(string top, SqlFilterBuilder filter) => $"""
+        distinct_hits AS (
+            SELECT DISTINCT ON (md5(c.content)) h.id, h.score, h.rank
+            FROM candidates h JOIN chunks c ON c.id = h.id
+            ORDER BY md5(c.content), h.rank
+        ),
+        top_hits AS (
+            SELECT id, score, rank FROM distinct_hits ORDER BY rank LIMIT {top}
+        )
+        SELECT hc.id, hd.bucket, hd.key, hc.page_start, hc.page_end, hc.content, t.score, hc.heading_path, hd.title,
+               hc.navigation,
+               (SELECT jsonb_agg(jsonb_build_object('bucket', o.bucket, 'key', o.key, 'page', o.page_start, 'pageEnd', o.page_end))
+                FROM (SELECT d.bucket, d.key, c.page_start, c.page_end
+                      FROM chunks c JOIN documents d ON d.id = c.document_id
+                      WHERE md5(c.content) = md5(hc.content) AND c.id <> hc.id AND {filter.Sql}
+                      ORDER BY d.bucket, d.key, c.page_start
+                      LIMIT {MaxAlsoIn}) o) AS also_in
+        FROM top_hits t JOIN chunks hc ON hc.id = t.id JOIN documents hd ON hd.id = hc.document_id
+        ORDER BY t.rank
+        """;
+
+    /// <summary>Most other places listed for one passage.</summary>
+    public const int MaxAlsoIn = 20;
 
     /// <summary>
     /// Index settings for the statement that follows in the same batch. <c>set_config(..., true)</c> is local to the

@@ -55,6 +55,16 @@ internal sealed class SqlFilterBuilder(SqlParameters parameters)
     public SqlFilterBuilder ReadableBy(IReadOnlyCollection<string> groups) =>
         Where("c.read_groups && {0}::text[]", groups.ToArray(), onDocuments: false);
 
+    /// <summary>
+    /// Leaves out navigation chunks (tables of contents, indexes) when <paramref name="contentOnly"/>: they name every
+    /// topic beside a page number and answer none.
+    /// </summary>
+    public SqlFilterBuilder ContentOnly(bool contentOnly)
+    {
+        if (contentOnly) _predicates.Add("NOT c.navigation");
+        return this;
+    }
+
     /// <summary>Adds the predicates of <paramref name="filter"/>.</summary>
     public SqlFilterBuilder Add(SearchFilter filter)
     {

@@ -46,7 +46,7 @@ public sealed class Search(ApiCallers callers, IRetriever retriever, IOptions<Re
         if (!body.TryGetMode(out var mode))
             return ApiErrors.Result(StatusCodes.Status400BadRequest, "invalid_mode", "mode must be one of hybrid, vector, text.");
 
-        var chunks = await retriever.SearchAsync(new SearchRequest(body.Query, check.Caller.Groups, top, body.Filter(), mode), cancellationToken);
+        var chunks = await retriever.SearchAsync(new SearchRequest(body.Query, check.Caller.Groups, top, body.Filter(), mode, body.IncludeNavigation), cancellationToken);
         return await audit.SearchedAsync(check.Caller, body.Query, chunks, new OkObjectResult(new SearchResponse(chunks.Select(SearchHit.From).ToList())));
     }
 }

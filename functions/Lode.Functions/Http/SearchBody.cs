@@ -10,7 +10,8 @@ public sealed record SearchBody(
     string? Bucket,
     string? Prefix,
     string? ContentType,
-    string? Mode)
+    string? Mode,
+    bool IncludeNavigation = false)
 {
     public const int DefaultTop = 8;
 
@@ -50,8 +51,15 @@ public sealed record SearchBody(
 /// <summary>The answer of POST api/search: the best chunks first.</summary>
 public sealed record SearchResponse(IReadOnlyList<SearchHit> Results);
 
-/// <summary>One chunk found: where it is (<see cref="Page"/> is its first page, <see cref="PageEnd"/> its last) and its text.</summary>
-public sealed record SearchHit(string Bucket, string Key, int Page, int PageEnd, string Text, double Score)
+/// <summary>
+/// One chunk found: where it is (<see cref="Page"/> is its first page, <see cref="PageEnd"/> its last; the headings of
+/// its section; its document's title), its text, whether it is navigation (only with <c>includeNavigation</c>), and
+/// the other places the caller may read that hold the same text.
+/// </summary>
+public sealed record SearchHit(
+    string Bucket, string Key, int Page, int PageEnd, string Text, double Score,
+    IReadOnlyList<string> HeadingPath, string? Title, bool Navigation, IReadOnlyList<ChunkLocation> AlsoIn)
 {
-    public static SearchHit From(RetrievedChunk c) => new(c.Bucket, c.Key, c.PageStart, c.PageEnd, c.Text, c.Score);
+    public static SearchHit From(RetrievedChunk c) =>
+        new(c.Bucket, c.Key, c.PageStart, c.PageEnd, c.Text, c.Score, c.HeadingPath, c.Title, c.IsNavigation, c.AlsoIn);
 }

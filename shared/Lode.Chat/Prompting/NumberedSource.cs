@@ -6,7 +6,7 @@ namespace Lode.Chat.Prompting;
 public sealed record NumberedSource(int Number, RetrievedChunk Chunk)
 {
     public Citation ToCitation(int snippetChars) => new(Number, Chunk.Bucket, Chunk.Key, Chunk.PageStart, Chunk.PageEnd,
-        Snippet(Chunk.Text, snippetChars));
+        Snippet(Chunk.Text, snippetChars)) { Heading = Chunk.HeadingPath.Count > 0 ? Citation.HeadingOf(Chunk.HeadingPath) : null };
 
     /// <summary>The first <paramref name="max"/> characters, cut at a word boundary.</summary>
     public static string Snippet(string text, int max)

@@ -17,10 +17,14 @@ public static class PromptText
         conversation, keeping names, numbers and technical terms. Reply with the query only.
         """;
 
-    public static string SourceHeader(NumberedSource source) =>
-        source.Chunk.PageStart == source.Chunk.PageEnd
-            ? $"[{source.Number}] {source.Chunk.Key}, page {source.Chunk.PageStart}"
-            : $"[{source.Number}] {source.Chunk.Key}, pages {source.Chunk.PageStart}-{source.Chunk.PageEnd}";
+    /// <summary>How a source is introduced: its number, document, pages and, when it has one, its section.</summary>
+    public static string SourceHeader(NumberedSource source)
+    {
+        var chunk = source.Chunk;
+        var pages = chunk.PageStart == chunk.PageEnd ? $"page {chunk.PageStart}" : $"pages {chunk.PageStart}-{chunk.PageEnd}";
+        var section = chunk.HeadingPath.Count > 0 ? $" ({Citation.HeadingOf(chunk.HeadingPath)})" : "";
+        return $"[{source.Number}] {chunk.Key}, {pages}{section}";
+    }
 
     public static string Question(string question) => $"Question: {question}";
 

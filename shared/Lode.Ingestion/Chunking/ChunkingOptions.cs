@@ -24,6 +24,13 @@ public sealed class ChunkingOptions
     /// </summary>
     public int MinTokens { get; set; } = 32;
 
+    /// <summary>
+    /// Most tokens of the context line (document title › headings) written before a chunk's text when it is embedded and
+    /// full-text indexed; the chunk's text gets the window less its context. 0 embeds the text alone. At most a quarter
+    /// of <see cref="MaxTokens"/> is used.
+    /// </summary>
+    public int MaxContextTokens { get; set; } = 48;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for values the chunker cannot work with.</summary>
     public void Validate()
     {
@@ -35,6 +42,11 @@ public sealed class ChunkingOptions
         if (OverlapTokens < 0 || OverlapTokens > MaxTokens / 2)
         {
             throw new ArgumentOutOfRangeException(nameof(OverlapTokens), OverlapTokens, "Chunking:OverlapTokens must be between 0 and half of MaxTokens.");
+        }
+
+        if (MaxContextTokens < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxContextTokens), MaxContextTokens, "Chunking:MaxContextTokens must be 0 or more.");
         }
 
         if (MinTokens < 0 || MinTokens > MaxTokens / 2)

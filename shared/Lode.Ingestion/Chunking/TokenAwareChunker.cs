@@ -26,6 +26,8 @@ public sealed class TokenAwareChunker
     private readonly int _max;
     private readonly int _overlap;
     private readonly int _min;
+    private readonly int _contextCap;
+    private readonly ChunkContext _context;
 
     /// <summary>Creates a chunker counting with <paramref name="counter"/> (defaults when <paramref name="options"/> is null).</summary>
     public TokenAwareChunker(ITokenCounter counter, ChunkingOptions? options = null)
@@ -43,6 +45,8 @@ public sealed class TokenAwareChunker
 
         _overlap = Math.Min(settings.OverlapTokens, _max / 2);
         _min = Math.Min(settings.MinTokens, _max / 2);
+        _contextCap = Math.Min(settings.MaxContextTokens, _max / 4);
+        _context = new ChunkContext(counter, _contextCap);
     }
 
     /// <summary>The most tokens (excluding [CLS]/[SEP]) any chunk holds.</summary>
@@ -52,15 +56,35 @@ public sealed class TokenAwareChunker
     public IReadOnlyList<TextChunk> Chunk(ExtractedDocument document, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(document);
+        var sections = SectionsOf(document);
         var units = Segment(document, cancellationToken);
         if (units.Count == 0)
         {
             return [];
         }
 
-        var drafts = Pack(units);
-        BalanceTail(drafts);
-        return Finish(drafts, cancellationToken);
+        var drafts = Pack(units, sections);
+        BalanceTail(drafts, sections);
+        return Finish(drafts, sections, cancellationToken);
+    }
+
+    /// <summary>
+    /// The document's sections with their context line, numbered as <see cref="Origin.Section"/> counts them: 0 is
+    /// the text before the first heading (its context is the title alone), n the n-th section start.
+    /// </summary>
+    private List<Section> SectionsOf(ExtractedDocument document)
+    {
+        var sections = new List<Section>(document.Sections.Count + 1);
+        var contexts = new Dictionary<string, (string, int)>(StringComparer.Ordinal);
+        foreach (var path in document.Sections.Select(s => s.HeadingPath).Prepend([]))
+        {
+            // Sections often repeat a path (a heading per page of a long chapter); count each context once.
+            var key = string.Join('\0', path);
+            if (!contexts.TryGetValue(key, out var context)) contexts[key] = context = _context.For(document.Title, path);
+            sections.Add(new Section(path, context.Item1, context.Item2));
+        }
+
+        return sections;
     }
 
     /// <summary>
@@ -70,7 +94,9 @@ public sealed class TokenAwareChunker
     private List<Piece> Segment(ExtractedDocument document, CancellationToken cancellationToken)
     {
         var units = new List<Piece>();
-        var room = _max - _overlap;
+        var room = _max - _overlap - _contextCap;
+        var starts = document.Sections;
+        var section = 0; // sections started so far
         foreach (var page in document.Pages)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -79,21 +105,27 @@ public sealed class TokenAwareChunker
                 continue;
             }
 
-            var text = page.Text.Contains('\r') ? page.Text.Replace("\r\n", "\n").Replace('\r', '\n') : page.Text;
+            // Extractors end lines with '\n' only. Other callers may not; their carriage returns go, unless a section
+            // starts on the page, whose offset counts them.
+            var text = page.Text.Contains('\r') && !starts.Any(s => s.Page == page.Number)
+                ? page.Text.Replace("\r\n", "\n").Replace('\r', '\n')
+                : page.Text;
             foreach (var (paragraphStart, paragraphLength) in TextSegmenter.Paragraphs(text))
             {
                 foreach (var (start, length, newlineBefore) in TextSegmenter.Sentences(text, paragraphStart, paragraphLength))
                 {
+                    while (section < starts.Count && IsAtOrBefore(starts[section], page.Number, start)) section++;
+                    var origin = new Origin(page.Number, section, page.IsNavigation);
                     var separator = start == paragraphStart ? ParagraphSeparator : newlineBefore ? "\n" : " ";
                     var sentence = text.Substring(start, length);
                     var tokens = _counter.CountTokens(sentence);
                     if (tokens <= room)
                     {
-                        units.Add(new Piece(sentence, tokens, page.Number, separator, TextSegmenter.EndsSentence(sentence)));
+                        units.Add(new Piece(sentence, tokens, origin, separator, TextSegmenter.EndsSentence(sentence)));
                     }
                     else
                     {
-                        SplitOversized(text, start, length, page.Number, separator, room, units);
+                        SplitOversized(text, start, length, origin, separator, room, units);
                     }
                 }
             }
@@ -102,8 +134,12 @@ public sealed class TokenAwareChunker
         return units;
     }
 
+    // A section that starts inside a sentence (a heading found mid-line) takes that sentence.
+    private static bool IsAtOrBefore(SectionStart start, int page, int offset) =>
+        start.Page < page || (start.Page == page && start.Offset <= offset);
+
     /// <summary>Lines, then words, then character runs of an oversized range, each at most <paramref name="room"/> tokens.</summary>
-    private void SplitOversized(string text, int start, int length, int page, string separator, int room, List<Piece> output)
+    private void SplitOversized(string text, int start, int length, Origin origin, string separator, int room, List<Piece> output)
     {
         var lines = TextSegmenter.Lines(text, start, length);
         if (lines.Count > 1)
@@ -115,21 +151,21 @@ public sealed class TokenAwareChunker
                 var tokens = _counter.CountTokens(line);
                 if (tokens <= room)
                 {
-                    output.Add(new Piece(line, tokens, page, lineSeparator, TextSegmenter.EndsSentence(line)));
+                    output.Add(new Piece(line, tokens, origin, lineSeparator, TextSegmenter.EndsSentence(line)));
                 }
                 else
                 {
-                    SplitIntoWords(text, lineStart, lineLength, page, lineSeparator, room, output);
+                    SplitIntoWords(text, lineStart, lineLength, origin, lineSeparator, room, output);
                 }
             }
 
             return;
         }
 
-        SplitIntoWords(text, start, length, page, separator, room, output);
+        SplitIntoWords(text, start, length, origin, separator, room, output);
     }
 
-    private void SplitIntoWords(string text, int start, int length, int page, string separator, int room, List<Piece> output)
+    private void SplitIntoWords(string text, int start, int length, Origin origin, string separator, int room, List<Piece> output)
     {
         var words = TextSegmenter.Words(text, start, length);
         for (var w = 0; w < words.Count; w++)
@@ -140,11 +176,11 @@ public sealed class TokenAwareChunker
             var tokens = _counter.CountTokens(word);
             if (tokens <= room)
             {
-                output.Add(new Piece(word, tokens, page, wordSeparator, TextSegmenter.EndsSentence(word)));
+                output.Add(new Piece(word, tokens, origin, wordSeparator, TextSegmenter.EndsSentence(word)));
             }
             else
             {
-                SplitWord(word, page, wordSeparator, room, output);
+                SplitWord(word, origin, wordSeparator, room, output);
             }
         }
     }
@@ -153,7 +189,7 @@ public sealed class TokenAwareChunker
     /// Cuts one giant word into runs of whole text elements (grapheme clusters) of at most <paramref name="room"/> tokens,
     /// each as long as a doubling-then-bisecting search can make it. The runs are joined back without a separator.
     /// </summary>
-    private void SplitWord(string word, int page, string separator, int room, List<Piece> output)
+    private void SplitWord(string word, Origin origin, string separator, int room, List<Piece> output)
     {
         var starts = StringInfo.ParseCombiningCharacters(word);
         var elements = starts.Length;
@@ -211,13 +247,17 @@ public sealed class TokenAwareChunker
             }
 
             var run = word[CharIndex(first)..CharIndex(good)];
-            output.Add(new Piece(run, goodTokens, page, first == 0 ? separator : string.Empty, good == elements && TextSegmenter.EndsSentence(run)));
+            output.Add(new Piece(run, goodTokens, origin, first == 0 ? separator : string.Empty, good == elements && TextSegmenter.EndsSentence(run)));
             first = good;
         }
     }
 
-    /// <summary>Greedy packing of units into drafts, using the summed unit counts (verified in <see cref="Finish"/>).</summary>
-    private List<Draft> Pack(List<Piece> units)
+    /// <summary>
+    /// Greedy packing of units into drafts, using the summed unit counts (verified in <see cref="Finish"/>). Navigation
+    /// pages and content never share a chunk; a section starts a new chunk once the one before has
+    /// <see cref="ChunkingOptions.MinTokens"/> of its own, and without overlap, so a chunk stays within its section.
+    /// </summary>
+    private List<Draft> Pack(List<Piece> units, List<Section> sections)
     {
         var drafts = new List<Draft>();
         var current = new Draft(carriesOverlap: false);
@@ -230,14 +270,17 @@ public sealed class TokenAwareChunker
                 continue;
             }
 
+            var navigationCut = unit.Origin.Navigation != current.Last.Origin.Navigation;
+            var sectionCut = unit.Origin.Section != current.Last.Origin.Section && current.FreshTokens >= _min;
             var pageCut = unit.Page != current.Last.Page && current.Tokens >= PageCutFill * _max;
-            if (!pageCut && current.Tokens + unit.Tokens <= _max)
+            var cut = navigationCut || sectionCut || pageCut;
+            if (!cut && current.Tokens + unit.Tokens <= LimitOf(sections, current.Pieces.Append(unit)))
             {
                 current.Add(unit);
                 continue;
             }
 
-            if (!pageCut && current.FreshTokens < _min && TextSegmenter.ContainsWhiteSpace(unit.Text))
+            if (!cut && current.FreshTokens < _min && TextSegmenter.ContainsWhiteSpace(unit.Text))
             {
                 // A heading or a stub followed by a long sentence: fill this chunk with the sentence's first words
                 // instead of leaving the stub alone. Words never split again, so this terminates.
@@ -248,12 +291,12 @@ public sealed class TokenAwareChunker
             }
 
             drafts.Add(current);
-            var carry = !(pageCut && current.Last.EndsSentence);
+            var carry = !navigationCut && !sectionCut && !(pageCut && current.Last.EndsSentence);
             current = new Draft(carry);
             if (carry)
             {
                 current.AddOverlap(OverlapAfter(drafts[^1].Pieces));
-                current.TrimOverlapToFit(unit.Tokens, _max);
+                current.TrimOverlapToFit(unit.Tokens, LimitOf(sections, current.Pieces.Append(unit)));
             }
 
             current.Add(unit);
@@ -263,13 +306,17 @@ public sealed class TokenAwareChunker
         return drafts;
     }
 
+    /// <summary>Most text tokens a chunk of these pieces may hold: the window less the longest context line among their sections.</summary>
+    private int LimitOf(List<Section> sections, IEnumerable<Piece> pieces) =>
+        _max - pieces.Max(p => sections[p.Origin.Section].ContextTokens);
+
     /// <summary>
     /// A last chunk with fewer than MinTokens new tokens joins the chunk before when both fit in one; otherwise whole
     /// units move from the end of that chunk into it until both carry at least MinTokens.
     /// </summary>
-    private void BalanceTail(List<Draft> drafts)
+    private void BalanceTail(List<Draft> drafts, List<Section> sections)
     {
-        if (drafts.Count < 2 || drafts[^1].FreshTokens >= _min)
+        if (drafts.Count < 2 || drafts[^1].FreshTokens >= _min || drafts[^1].Last.Origin.Navigation != drafts[^2].Last.Origin.Navigation)
         {
             return;
         }
@@ -277,7 +324,8 @@ public sealed class TokenAwareChunker
         var previous = drafts[^2];
         var last = drafts[^1];
         var lastFresh = last.Fresh.ToList();
-        if (previous.Tokens + last.FreshTokens <= _max)
+        var max = LimitOf(sections, previous.Pieces.Concat(lastFresh));
+        if (previous.Tokens + last.FreshTokens <= max)
         {
             foreach (var piece in lastFresh)
             {
@@ -296,7 +344,7 @@ public sealed class TokenAwareChunker
             var move = previousFresh.Skip(previousFresh.Count - moved).Concat(lastFresh).ToList();
             var keepTokens = keep.Sum(p => p.Tokens);
             var moveTokens = move.Sum(p => p.Tokens);
-            if (keepTokens < _min || moveTokens > _max)
+            if (keepTokens < _min || moveTokens > max)
             {
                 return;
             }
@@ -314,7 +362,7 @@ public sealed class TokenAwareChunker
             if (last.CarriesOverlap)
             {
                 newLast.AddOverlap(OverlapAfter(newPrevious.Pieces));
-                newLast.TrimOverlapToFit(moveTokens, _max);
+                newLast.TrimOverlapToFit(moveTokens, max);
             }
 
             move.ForEach(newLast.Add);
@@ -328,7 +376,7 @@ public sealed class TokenAwareChunker
     /// Joins each draft, counts it once for real and, should the sum of its parts have underestimated (pieces of one
     /// word joined without a space can tokenize differently), sheds overlap, then moves trailing pieces on.
     /// </summary>
-    private List<TextChunk> Finish(List<Draft> drafts, CancellationToken cancellationToken)
+    private List<TextChunk> Finish(List<Draft> drafts, List<Section> sections, CancellationToken cancellationToken)
     {
         var chunks = new List<TextChunk>(drafts.Count);
         for (var d = 0; d < drafts.Count; d++)
@@ -337,7 +385,7 @@ public sealed class TokenAwareChunker
             var draft = drafts[d];
             var text = draft.Join();
             var tokens = _counter.CountTokens(text);
-            while (tokens > _max)
+            while (tokens > LimitOf(sections, draft.Pieces))
             {
                 if (draft.FreshStart > 0)
                 {
@@ -361,7 +409,7 @@ public sealed class TokenAwareChunker
                 else
                 {
                     throw new InvalidOperationException(
-                        $"A single piece of {tokens} tokens exceeds the chunk limit of {_max}; the token counter is inconsistent.");
+                        $"A single piece of {tokens} tokens exceeds the chunk limit of {LimitOf(sections, draft.Pieces)}; the token counter is inconsistent.");
                 }
 
                 text = draft.Join();
@@ -370,11 +418,24 @@ public sealed class TokenAwareChunker
 
             var pageStart = draft.Pieces.Min(p => p.Page);
             var pageEnd = draft.Pieces.Max(p => p.Page);
-            chunks.Add(new TextChunk(chunks.Count, pageStart, pageEnd, text, tokens, SHA256.HashData(Encoding.UTF8.GetBytes(text))));
+            var section = sections[MainSection(draft)];
+            chunks.Add(new TextChunk(chunks.Count, pageStart, pageEnd, text, tokens, section.HeadingPath, section.Context,
+                draft.Last.Origin.Navigation));
         }
 
         return chunks;
     }
+
+    /// <summary>The section most of a chunk's own text belongs to (the first of equals): the chunk's heading path.</summary>
+    private static int MainSection(Draft draft) =>
+        draft.Fresh.DefaultIfEmpty(draft.Last)
+            .GroupBy(p => p.Origin.Section)
+            .Select(g => (Section: g.Key, Tokens: g.Sum(p => p.Tokens)))
+            .OrderByDescending(g => g.Tokens).ThenBy(g => g.Section)
+            .First().Section;
+
+    /// <summary>A section as chunks carry it: its heading path and the context line written before their text.</summary>
+    private sealed record Section(IReadOnlyList<string> HeadingPath, string Context, int ContextTokens);
 
     /// <summary>
     /// The tail of a chunk that starts the next one: the last whole units summing to at most OverlapTokens, or, when the
@@ -428,7 +489,7 @@ public sealed class TokenAwareChunker
     private List<Piece> WordsOf(Piece unit)
     {
         var pieces = new List<Piece>();
-        SplitIntoWords(unit.Text, 0, unit.Text.Length, unit.Page, unit.Separator, _max - _overlap, pieces);
+        SplitIntoWords(unit.Text, 0, unit.Text.Length, unit.Origin, unit.Separator, _max - _overlap - _contextCap, pieces);
         if (pieces.Count > 0 && unit.EndsSentence)
         {
             pieces[^1] = pieces[^1] with { EndsSentence = true };
@@ -437,8 +498,14 @@ public sealed class TokenAwareChunker
         return pieces;
     }
 
-    /// <summary>A run of text with its own token count, the page it came from, and what joins it to the run before.</summary>
-    private sealed record Piece(string Text, int Tokens, int Page, string Separator, bool EndsSentence);
+    /// <summary>A run of text with its own token count, where it came from, and what joins it to the run before.</summary>
+    private sealed record Piece(string Text, int Tokens, Origin Origin, string Separator, bool EndsSentence)
+    {
+        public int Page => Origin.Page;
+    }
+
+    /// <summary>The page a piece is on, the section it belongs to (an index into the chunker's section list) and whether that page is navigation.</summary>
+    private readonly record struct Origin(int Page, int Section, bool Navigation);
 
     /// <summary>A chunk being built: overlap pieces from the previous chunk, then its own (fresh) pieces.</summary>
     private sealed class Draft(bool carriesOverlap)

@@ -10,7 +10,9 @@ namespace Lode.Ingestion.Extraction;
 /// counted from the page breaks the file records. A DOCX stores no page layout, so the page of a paragraph is what the
 /// explicit breaks (<c>w:br w:type="page"</c>, "page break before", section breaks) and the breaks Word saw when it
 /// last laid the document out (<c>w:lastRenderedPageBreak</c>) say; a file saved by a tool that never laid it out
-/// only has the explicit ones. Headers, footers, footnotes and comments are left out.
+/// only has the explicit ones. Headers, footers, footnotes and comments are left out. Paragraphs with an outline level
+/// (the built-in Heading styles, or any style or paragraph that sets one) are the sections; the title is the file's
+/// core property, else the first outermost heading.
 /// </summary>
 public sealed class DocxTextExtractor : ITextExtractor
 {
@@ -33,9 +35,10 @@ public sealed class DocxTextExtractor : ITextExtractor
             var body = document.MainDocumentPart?.Document?.Body
                 ?? throw new RejectedDocumentException(RejectionReason.Corrupt, "The package has no Word document body.");
 
-            var walker = new Walker(new BlockTextWriter(new TextBudget(limits)), cancellationToken);
+            var headingLevels = DocxHeadingLevels.From(document.MainDocumentPart!.StyleDefinitionsPart?.Styles);
+            var walker = new Walker(new BlockTextWriter(new TextBudget(limits)), headingLevels, cancellationToken);
             walker.Visit(body);
-            return walker.Writer.ToDocument();
+            return walker.Writer.ToDocument(document.PackageProperties.Title);
         }
         catch (Exception ex) when (ex is not (RejectedDocumentException or OperationCanceledException or OutOfMemoryException))
         {
@@ -83,7 +86,7 @@ public sealed class DocxTextExtractor : ITextExtractor
         }
     }
 
-    private sealed class Walker(BlockTextWriter writer, CancellationToken cancellationToken)
+    private sealed class Walker(BlockTextWriter writer, DocxHeadingLevels headingLevels, CancellationToken cancellationToken)
     {
         private int _visitedParagraphs;
 
@@ -158,9 +161,18 @@ public sealed class DocxTextExtractor : ITextExtractor
                 SoftPageBreak();
             }
 
-            writer.ParagraphBreak();
-            VisitChildren(paragraph);
-            writer.ParagraphBreak();
+            if (headingLevels.LevelOf(properties) is int level)
+            {
+                writer.BeginHeading(level);
+                VisitChildren(paragraph);
+                writer.EndHeading();
+            }
+            else
+            {
+                writer.ParagraphBreak();
+                VisitChildren(paragraph);
+                writer.ParagraphBreak();
+            }
 
             // A paragraph that carries section properties ends its section; unless the next one is continuous, the
             // next section starts on a new page (nextPage is the default type).

@@ -7,18 +7,27 @@ namespace Lode.Ingestion.Extraction;
 /// HTML as the text a browser shows: the title, then the body with block elements as paragraphs, list items and table
 /// rows as lines, cells separated by tabs, whitespace collapsed as HTML renders it (kept inside <c>&lt;pre&gt;</c>).
 /// Scripts, styles, templates, <c>&lt;noscript&gt;</c> fallbacks and the rest of <c>&lt;head&gt;</c> are not
-/// content. AngleSharp parses as browsers do (HTML5 error recovery, the encoding from BOM or meta charset, entities).
+/// content, and neither is navigation: <c>&lt;nav&gt;</c>, <c>role="navigation"</c>, and the link bars that documentation
+/// generators put above and below every page (texinfo's <c>header</c>/<c>nav-panel</c>, DocBook's
+/// <c>navheader</c>/<c>navfooter</c>), which would otherwise repeat "Next: … Previous: … Up: …" in every chunk.
+/// <c>h1</c>–<c>h6</c> are the sections. A page whose text is mostly links (a table of contents, a menu, an index) is
+/// marked as navigation (<see cref="NavigationPages.IsLinkList"/>). AngleSharp parses as browsers do (HTML5 error
+/// recovery, the encoding from BOM or meta charset, entities).
 /// </summary>
 public sealed class HtmlTextExtractor : ITextExtractor
 {
     private static readonly HashSet<string> SkippedElements =
-        ["head", "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed", "select"];
+        ["head", "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed", "select", "nav"];
+
+    // Classes that documentation generators give their per-page link bars.
+    private static readonly HashSet<string> NavigationClasses =
+        new(["header", "nav-panel", "navheader", "navfooter", "navigation", "related"], StringComparer.OrdinalIgnoreCase);
 
     // Elements that stand apart from the text around them (paragraph break before and after).
     private static readonly HashSet<string> ParagraphElements =
     [
         "address", "article", "aside", "blockquote", "details", "dialog", "div", "dl", "fieldset", "figcaption",
-        "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "main", "nav", "ol",
+        "figure", "footer", "form", "header", "hgroup", "hr", "main", "ol",
         "p", "pre", "section", "summary", "table", "ul", "caption",
     ];
 
@@ -56,13 +65,28 @@ public sealed class HtmlTextExtractor : ITextExtractor
             walker.Visit(root);
         }
 
-        return writer.ToDocument();
+        var extracted = writer.ToDocument(document.Title);
+        return NavigationPages.IsLinkList(walker.TextChars, walker.LinkChars, walker.Links)
+            ? extracted with { Pages = [extracted.Pages[0] with { IsNavigation = true }] }
+            : extracted;
     }
+
+    private static bool IsNavigation(IElement element) =>
+        element.GetAttribute("role") is "navigation" ||
+        element.ClassList.Any(NavigationClasses.Contains);
 
     private sealed class Walker(BlockTextWriter writer, CancellationToken cancellationToken)
     {
         private int _preDepth;
+        private int _linkDepth;
         private int _visited;
+
+        /// <summary>Visible characters written, those inside links, and the number of links: how much of the page is a list of links.</summary>
+        public long TextChars { get; private set; }
+
+        public long LinkChars { get; private set; }
+
+        public int Links { get; private set; }
 
         public void Visit(INode node)
         {
@@ -74,9 +98,11 @@ public sealed class HtmlTextExtractor : ITextExtractor
             switch (node)
             {
                 case IText text when _preDepth > 0:
+                    Count(text.Data);
                     WritePreformatted(text.Data);
                     break;
                 case IText text:
+                    Count(text.Data);
                     writer.WriteCollapsingWhitespace(text.Data);
                     break;
                 case IElement element:
@@ -88,8 +114,16 @@ public sealed class HtmlTextExtractor : ITextExtractor
         private void VisitElement(IElement element)
         {
             var name = element.LocalName;
-            if (SkippedElements.Contains(name) || element.HasAttribute("hidden"))
+            if (SkippedElements.Contains(name) || element.HasAttribute("hidden") || IsNavigation(element))
             {
+                return;
+            }
+
+            if (HeadingLevel(name) is int level)
+            {
+                writer.BeginHeading(level);
+                VisitChildren(element);
+                writer.EndHeading();
                 return;
             }
 
@@ -116,13 +150,13 @@ public sealed class HtmlTextExtractor : ITextExtractor
                 writer.WriteCollapsingWhitespace(alt);
             }
 
+            var link = name == "a" && element.HasAttribute("href");
+            Links += link ? 1 : 0;
+            _linkDepth += link ? 1 : 0;
             _preDepth += name is "pre" or "textarea" or "listing" ? 1 : 0;
-            foreach (var child in element.ChildNodes)
-            {
-                Visit(child);
-            }
-
+            VisitChildren(element);
             _preDepth -= name is "pre" or "textarea" or "listing" ? 1 : 0;
+            _linkDepth -= link ? 1 : 0;
 
             if (paragraph)
             {
@@ -133,6 +167,25 @@ public sealed class HtmlTextExtractor : ITextExtractor
                 writer.LineBreak();
             }
         }
+
+        private void VisitChildren(IElement element)
+        {
+            foreach (var child in element.ChildNodes)
+            {
+                Visit(child);
+            }
+        }
+
+        private void Count(string text)
+        {
+            var visible = 0;
+            foreach (var c in text) visible += char.IsWhiteSpace(c) ? 0 : 1;
+            TextChars += visible;
+            LinkChars += _linkDepth > 0 ? visible : 0;
+        }
+
+        private static int? HeadingLevel(string name) =>
+            name.Length == 2 && name[0] == 'h' && name[1] is >= '1' and <= '6' ? name[1] - '0' : null;
 
         private void WritePreformatted(string text)
         {

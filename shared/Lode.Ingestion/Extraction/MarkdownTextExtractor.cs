@@ -14,7 +14,8 @@ namespace Lode.Ingestion.Extraction;
 /// <summary>
 /// Markdown as the text a reader sees: headings, paragraphs, list items, table cells and code kept, markup, link
 /// targets and raw HTML tags dropped. Walking Markdig's syntax tree (rather than rendering HTML and stripping it) keeps
-/// the block structure, so paragraphs end with a blank line and list items with a line break.
+/// the block structure, so paragraphs end with a blank line and list items with a line break, and headings
+/// (ATX and setext) become sections.
 /// </summary>
 public sealed class MarkdownTextExtractor : ITextExtractor
 {
@@ -74,9 +75,9 @@ public sealed class MarkdownTextExtractor : ITextExtractor
                 case LinkReferenceDefinitionGroup or ThematicBreakBlock:
                     break;
                 case HeadingBlock heading:
-                    writer.ParagraphBreak();
+                    writer.BeginHeading(heading.Level);
                     VisitInline(heading.Inline);
-                    writer.ParagraphBreak();
+                    writer.EndHeading();
                     break;
                 case LeafBlock leaf:
                     EndBlock();

@@ -20,11 +20,26 @@ internal static class PdfPageText
     /// <summary>A baseline moved by more than this share of the font size starts a new line.</summary>
     public const double LineShift = 0.9;
 
-    public static string GetText(Page page)
+    public static string GetText(Page page) => string.Join('\n', GetLines(page).Select(l => l.Text));
+
+    /// <summary>The page's lines in content order, each with the size of most of its glyphs and its baseline.</summary>
+    public static List<PdfLine> GetLines(Page page)
     {
+        var lines = new List<PdfLine>();
         var text = new StringBuilder();
+        var sizes = new Dictionary<double, int>();
+        double baseline = 0;
         Letter? previous = null;
         var spacePending = false;
+
+        void EndLine()
+        {
+            var line = text.ToString().Trim();
+            if (line.Length > 0) lines.Add(new PdfLine(line, sizes.MaxBy(s => s.Value).Key, baseline));
+            text.Clear();
+            sizes.Clear();
+        }
+
         foreach (var letter in page.Letters)
         {
             if (string.IsNullOrEmpty(letter.Value))
@@ -45,7 +60,7 @@ internal static class PdfPageText
                 var size = Math.Max(1, Math.Min(SizeOf(previous), SizeOf(letter)));
                 if (Math.Abs(across) > LineShift * size)
                 {
-                    text.Append('\n');
+                    EndLine();
                 }
                 else if (spacePending || along > SpaceGap * SizeOf(previous) || along < -SizeOf(previous))
                 {
@@ -54,12 +69,16 @@ internal static class PdfPageText
                 }
             }
 
+            if (text.Length == 0) baseline = letter.StartBaseLine.Y;
             text.Append(letter.Value);
+            var rounded = Math.Round(SizeOf(letter), 1);
+            sizes[rounded] = sizes.GetValueOrDefault(rounded) + letter.Value.Length;
             previous = letter;
             spacePending = false;
         }
 
-        return text.ToString();
+        EndLine();
+        return lines;
     }
 
     /// <summary>
@@ -87,3 +106,6 @@ internal static class PdfPageText
     private static double SizeOf(Letter letter) =>
         letter.PointSize > 0 ? letter.PointSize : Math.Abs(letter.BoundingBox.Height);
 }
+
+/// <summary>One line of a PDF page: its text, the font size of most of its glyphs, and the y of its baseline (PDF space: up is larger).</summary>
+internal sealed record PdfLine(string Text, double FontSize, double Baseline);

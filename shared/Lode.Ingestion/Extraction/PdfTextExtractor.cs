@@ -34,21 +34,22 @@ public sealed class PdfTextExtractor : ITextExtractor
             }
 
             var budget = new TextBudget(limits);
-            var pages = new List<(int Number, List<string> Lines)>(document.NumberOfPages);
+            var pages = new List<List<PdfLine>>(document.NumberOfPages);
+            var numbers = new List<int>(document.NumberOfPages);
             for (var i = 1; i <= document.NumberOfPages; i++)
             {
                 // Pages are the unit of work; the caller's time limit arrives as cancellation between them.
                 cancellationToken.ThrowIfCancellationRequested();
                 var page = document.GetPage(i);
-                var text = PdfPageText.GetText(page);
-                budget.Charge(text.Length);
-                pages.Add((page.Number, SplitLines(text)));
+                var lines = PdfPageText.GetLines(page);
+                budget.Charge(lines.Sum(l => l.Text.Length + 1));
+                pages.Add(lines);
+                numbers.Add(page.Number);
             }
 
-            RunningLineFilter.RemoveRunningLines(pages.Select(p => p.Lines).ToList());
-            return new ExtractedDocument(pages
-                .Select(p => new ExtractedPage(p.Number, TextNormalizer.Normalize(Dehyphenator.Join(p.Lines))))
-                .ToList());
+            RunningLineFilter.RemoveRunningLines(pages, line => line.Text);
+            var headings = PdfHeadings.Find(document, pages);
+            return Assemble(pages, numbers, headings, TitleOf(document, pages));
         }
         catch (PdfDocumentEncryptedException ex)
         {
@@ -67,18 +68,51 @@ public sealed class PdfTextExtractor : ITextExtractor
         }
     }
 
-    private static List<string> SplitLines(string text)
+    /// <summary>
+    /// Each page's text with its sections: the lines before, between and after its headings become fragments, a
+    /// heading its own paragraph at the start of its fragment.
+    /// </summary>
+    private static ExtractedDocument Assemble(
+        List<List<PdfLine>> pages, List<int> numbers, IReadOnlyList<PdfHeading> headings, string? title)
     {
-        var lines = new List<string>();
-        foreach (var line in text.Split('\n'))
+        var outline = new HeadingOutline();
+        var sections = new List<SectionStart>();
+        var extracted = new List<ExtractedPage>(pages.Count);
+        var headingsByPage = headings.ToLookup(h => h.PageIndex);
+        for (var p = 0; p < pages.Count; p++)
         {
-            var trimmed = line.Trim();
-            if (trimmed.Length > 0)
+            var lines = pages[p].Select(l => l.Text).ToList();
+            var starts = headingsByPage[p].OrderBy(h => h.Line).ToList();
+            var fragments = new List<string> { Dehyphenator.Join(lines[..(starts.Count > 0 ? starts[0].Line : lines.Count)]) };
+            for (var h = 0; h < starts.Count; h++)
             {
-                lines.Add(trimmed);
+                var heading = starts[h];
+                var bodyStart = Math.Min(heading.Line + heading.LineCount, lines.Count);
+                var end = h + 1 < starts.Count ? Math.Max(starts[h + 1].Line, bodyStart) : lines.Count;
+                var headingText = string.Join(' ', lines[heading.Line..bodyStart]);
+                fragments.Add(headingText + "\n\n" + Dehyphenator.Join(lines[bodyStart..end]));
             }
+
+            var (text, offsets) = PageFragments.Join(fragments);
+            for (var h = 0; h < starts.Count; h++)
+            {
+                if (outline.Enter(starts[h].Level, starts[h].Title) is { } path) sections.Add(new SectionStart(numbers[p], offsets[h + 1], path));
+            }
+
+            extracted.Add(new ExtractedPage(numbers[p], text, NavigationPages.IsNavigationText(text)));
         }
 
-        return lines;
+        return new ExtractedDocument(extracted) { Title = title, Sections = sections };
+    }
+
+    /// <summary>The title the file's information dictionary gives; else the largest line of the first page, when it stands out.</summary>
+    private static string? TitleOf(PdfDocument document, List<List<PdfLine>> pages)
+    {
+        if (HeadingOutline.CleanOrNull(document.Information?.Title) is { } stated) return stated;
+        var first = pages.FirstOrDefault(p => p.Count > 0);
+        if (first is null) return null;
+        var largest = first.MaxBy(l => l.FontSize)!;
+        var body = pages.SelectMany(p => p).GroupBy(l => Math.Round(l.FontSize)).MaxBy(g => g.Sum(l => l.Text.Length))!.Key;
+        return largest.FontSize >= 1.3 * body && largest.Text.Any(char.IsLetter) ? HeadingOutline.CleanOrNull(largest.Text) : null;
     }
 }

@@ -14,7 +14,10 @@ internal static class RunningLineFilter
     public const int EdgeLines = 2;
     public const int MinPages = 3;
 
-    public static void RemoveRunningLines(IReadOnlyList<List<string>> pages)
+    public static void RemoveRunningLines(IReadOnlyList<List<string>> pages) => RemoveRunningLines(pages, line => line);
+
+    /// <summary>As above, for lines that carry more than their text (<paramref name="textOf"/> reads it).</summary>
+    public static void RemoveRunningLines<TLine>(IReadOnlyList<List<TLine>> pages, Func<TLine, string> textOf)
     {
         if (pages.Count < MinPages)
         {
@@ -22,14 +25,14 @@ internal static class RunningLineFilter
         }
 
         var threshold = Math.Max(MinPages, (pages.Count + 1) / 2);
-        var top = CountEdgeKeys(pages, fromTop: true);
-        var bottom = CountEdgeKeys(pages, fromTop: false);
+        var top = CountEdgeKeys(pages, textOf, fromTop: true);
+        var bottom = CountEdgeKeys(pages, textOf, fromTop: false);
 
         foreach (var lines in pages)
         {
             // Only a run of running lines at the very edge goes; the first ordinary line ends the search.
             var removeTop = 0;
-            while (removeTop < Math.Min(EdgeLines, lines.Count) && top.GetValueOrDefault(Key(lines[removeTop])) >= threshold)
+            while (removeTop < Math.Min(EdgeLines, lines.Count) && top.GetValueOrDefault(Key(textOf(lines[removeTop]))) >= threshold)
             {
                 removeTop++;
             }
@@ -38,7 +41,7 @@ internal static class RunningLineFilter
 
             var removeBottom = 0;
             while (removeBottom < Math.Min(EdgeLines, lines.Count) &&
-                   bottom.GetValueOrDefault(Key(lines[lines.Count - 1 - removeBottom])) >= threshold)
+                   bottom.GetValueOrDefault(Key(textOf(lines[lines.Count - 1 - removeBottom]))) >= threshold)
             {
                 removeBottom++;
             }
@@ -48,7 +51,7 @@ internal static class RunningLineFilter
     }
 
     /// <summary>On how many pages each key occurs among the edge lines (each page counts once per key).</summary>
-    private static Dictionary<string, int> CountEdgeKeys(IReadOnlyList<List<string>> pages, bool fromTop)
+    private static Dictionary<string, int> CountEdgeKeys<TLine>(IReadOnlyList<List<TLine>> pages, Func<TLine, string> textOf, bool fromTop)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -58,7 +61,7 @@ internal static class RunningLineFilter
             var n = Math.Min(EdgeLines, lines.Count);
             for (var k = 0; k < n; k++)
             {
-                var key = Key(fromTop ? lines[k] : lines[lines.Count - 1 - k]);
+                var key = Key(textOf(fromTop ? lines[k] : lines[lines.Count - 1 - k]));
                 if (key.Length > 0 && seen.Add(key))
                 {
                     counts[key] = counts.GetValueOrDefault(key) + 1;

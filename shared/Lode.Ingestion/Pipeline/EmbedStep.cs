@@ -22,12 +22,12 @@ public sealed class EmbedStep(IEmbeddingGenerator<string, Embedding<float>> gene
         var missing = chunks.Where((_, i) => !known.ContainsKey(keys[i])).DistinctBy(c => Convert.ToHexString(c.ContentHash)).ToList();
         if (missing.Count > 0)
         {
-            var embeddings = await generator.GenerateAsync(missing.Select(c => c.Text), cancellationToken: ct);
+            var embeddings = await generator.GenerateAsync(missing.Select(c => c.EmbeddingInput), cancellationToken: ct);
             for (var i = 0; i < missing.Count; i++) vectors[Convert.ToHexString(missing[i].ContentHash)] = embeddings[i].Vector;
         }
 
         var rows = chunks.Select((c, i) => new ChunkRow(ChunkIdentity.For(bucket, key, c.Ordinal), c.Ordinal, c.PageStart, c.PageEnd,
-            c.TokenCount, c.Text, c.ContentHash, vectors[keys[i]])).ToList();
+            c.TokenCount, c.Text, c.ContentHash, vectors[keys[i]], c.HeadingPath, c.Context, c.IsNavigation)).ToList();
         return new EmbeddedChunks(rows, Reused: keys.Count(known.ContainsKey), Embedded: missing.Count);
     }
 }

@@ -98,7 +98,7 @@ public sealed class IngestPipeline(
         steps.Begin(IngestStepNames.Store);
         var info = fetched.Info;
         await writer.SaveIndexedAsync(job,
-            new IndexedObject(info.Etag, info.Size, info.ContentType, text.PageCount, embed.ModelName, readGroups), embedded.Rows, ct);
+            new IndexedObject(info.Etag, info.Size, info.ContentType, text.PageCount, embed.ModelName, readGroups, text.Title), embedded.Rows, ct);
         var storeTime = steps.End();
         metrics.Stored(embedded.Rows.Count, embedded.Embedded);
 
