@@ -48,48 +48,36 @@ public static class DebianCorpus
 
     private static async Task FetchAsync(CorpusDocument document, string target)
     {
-        var work = Path.Combine(CacheDirectory, ".download-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(work);
-        try
-        {
-            var spec = $"{document.Package}={document.Version}";
-            await RunAsync("apt-get", ["download", spec], work,
-                $"Could not download {spec} with apt-get (the retrieval quality test needs Debian's package registry). " +
-                "Run 'apt-get update' first; if that version is no longer served, pick the new one and re-check the pages " +
-                "of quality-questions.json.");
-            var deb = Directory.GetFiles(work, "*.deb").Single();
-            var unpacked = Path.Combine(work, "root");
-            await RunAsync("dpkg-deb", ["-x", deb, unpacked], work, $"dpkg-deb could not unpack {Path.GetFileName(deb)}.");
+        var spec = $"{document.Package}={document.Version}";
+        await using var work = await UnpackedPackage.FetchAsync(document.Package, document.Version,
+            "quality-questions.json");
+        var staged = Path.Combine(work.Directory, "staged");
+        await CopyUnpackedAsync(Path.Combine(work.Root, document.PathInPackage), staged);
+        var hash = await HashAsync(staged);
+        if (hash != document.Sha256)
+            throw new InvalidOperationException(
+                $"{document.PathInPackage} from {spec} has SHA-256 {hash}, expected {document.Sha256}: the questions' pages may be wrong for it.");
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Move(staged, target, overwrite: true); // atomic: a parallel run sees the old file or the new one
+    }
 
-            var source = Path.Combine(unpacked, document.PathInPackage);
-            var staged = Path.Combine(work, "staged");
-            await using (var input = File.OpenRead(source))
-            await using (var output = File.Create(staged))
-            {
-                if (source.EndsWith(".gz", StringComparison.Ordinal))
-                {
-                    await using var gunzip = new GZipStream(input, CompressionMode.Decompress);
-                    await gunzip.CopyToAsync(output);
-                }
-                else
-                {
-                    await input.CopyToAsync(output);
-                }
-            }
-            var hash = await HashAsync(staged);
-            if (hash != document.Sha256)
-                throw new InvalidOperationException(
-                    $"{document.PathInPackage} from {spec} has SHA-256 {hash}, expected {document.Sha256}: the questions' pages may be wrong for it.");
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Move(staged, target, overwrite: true); // atomic: a parallel run sees the old file or the new one
-        }
-        finally
+    /// <summary>Copies a file out of an unpacked package, gunzipping it when its name ends in .gz.</summary>
+    internal static async Task CopyUnpackedAsync(string source, string destination)
+    {
+        await using var input = File.OpenRead(source);
+        await using var output = File.Create(destination);
+        if (source.EndsWith(".gz", StringComparison.Ordinal))
         {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+            await using var gunzip = new GZipStream(input, CompressionMode.Decompress);
+            await gunzip.CopyToAsync(output);
+        }
+        else
+        {
+            await input.CopyToAsync(output);
         }
     }
 
-    private static async Task RunAsync(string program, string[] arguments, string directory, string failure)
+    internal static async Task RunAsync(string program, string[] arguments, string directory, string failure)
     {
         var start = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
@@ -113,9 +101,53 @@ public static class DebianCorpus
         }
     }
 
-    private static async Task<string> HashAsync(string path)
+    internal static async Task<string> HashAsync(string path)
     {
         await using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream));
+    }
+}
+
+/// <summary>
+/// One Debian package fetched with <c>apt-get download</c> (pinned version) and unpacked with <c>dpkg-deb -x</c> into a
+/// scratch folder under <see cref="DebianCorpus.CacheDirectory"/>; disposing deletes the folder.
+/// </summary>
+internal sealed class UnpackedPackage : IAsyncDisposable
+{
+    private UnpackedPackage(string directory) => Directory = directory;
+
+    /// <summary>The scratch folder; callers may stage files in it.</summary>
+    public string Directory { get; }
+
+    /// <summary>The package's file tree (the root of its paths, e.g. <c>usr/share/doc/...</c>).</summary>
+    public string Root => Path.Combine(Directory, "root");
+
+    /// <param name="questionsFile">Named in the error when the version is gone, so the reader knows what to re-check.</param>
+    public static async Task<UnpackedPackage> FetchAsync(string package, string version, string questionsFile)
+    {
+        var work = new UnpackedPackage(Path.Combine(DebianCorpus.CacheDirectory, ".download-" + Guid.NewGuid().ToString("N")));
+        System.IO.Directory.CreateDirectory(work.Directory);
+        try
+        {
+            var spec = $"{package}={version}";
+            await DebianCorpus.RunAsync("apt-get", ["download", spec], work.Directory,
+                $"Could not download {spec} with apt-get (the retrieval quality tests need Debian's package registry). " +
+                "Run 'apt-get update' first; if that version is no longer served, pick the new one and re-check the pages " +
+                $"of {questionsFile}.");
+            var deb = System.IO.Directory.GetFiles(work.Directory, "*.deb").Single();
+            await DebianCorpus.RunAsync("dpkg-deb", ["-x", deb, work.Root], work.Directory, $"dpkg-deb could not unpack {Path.GetFileName(deb)}.");
+            return work;
+        }
+        catch
+        {
+            await work.DisposeAsync();
+            throw;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+        return ValueTask.CompletedTask;
     }
 }
