@@ -13,7 +13,7 @@ public sealed record EvaluationOptions(
     string? Prefix = null,
     int Top = 5,
     IReadOnlyList<SearchMode>? Modes = null,
-    int SnippetChars = 200)
+    int SnippetChars = 160)
 {
     public static IReadOnlyList<SearchMode> AllModes { get; } = [SearchMode.Hybrid, SearchMode.Vector, SearchMode.Text];
 }
