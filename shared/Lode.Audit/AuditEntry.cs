@@ -36,6 +36,12 @@ public static class AuditSurfaces
 
     /// <summary>An upload signed for a caller (no question; the source is the object, page 0).</summary>
     public const string Uploads = "api/uploads";
+
+    /// <summary>
+    /// A retrieval evaluation run by an admin: one row for all its questions (one a line); the sources are the pages
+    /// whose passages the report shows (what the misses returned instead).
+    /// </summary>
+    public const string Evaluation = "api/admin/eval";
 }
 
 /// <summary>Outcomes that are not error codes.</summary>

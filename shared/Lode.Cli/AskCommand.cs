@@ -69,11 +69,9 @@ public static class AskCommand
         await console.Out.WriteLineAsync("Sources:");
         foreach (var citation in citations.EnumerateArray())
         {
-            var page = citation.GetProperty("page").GetInt32();
-            var pageEnd = citation.GetProperty("pageEnd").GetInt32();
-            var pages = pageEnd > page ? $"pages {page}-{pageEnd}" : $"page {page}";
-            await console.Out.WriteLineAsync(
-                $"[{citation.GetProperty("number").GetInt32()}] {DocumentListing.Text(citation, "bucket")}/{DocumentListing.Text(citation, "key")}, {pages}");
+            var source = PageSpan.Describe(DocumentListing.Text(citation, "bucket"), DocumentListing.Text(citation, "key"),
+                citation.GetProperty("page").GetInt32(), citation.GetProperty("pageEnd").GetInt32());
+            await console.Out.WriteLineAsync($"[{citation.GetProperty("number").GetInt32()}] {source}");
         }
     }
 

@@ -13,7 +13,7 @@ public static class LodeCommandLine
     {
         var console = new CliConsole(output, error);
         var options = new GlobalOptions();
-        var root = new RootCommand("Lode operator command line: upload, status, ask, keys, reindex, dead letters.");
+        var root = new RootCommand("Lode operator command line: upload, status, ask, keys, reindex, dead letters, eval.");
         options.AddTo(root);
         root.Subcommands.Add(UploadCommand.Create(options, console));
         root.Subcommands.Add(StatusCommand.Create(options, console));
@@ -21,6 +21,7 @@ public static class LodeCommandLine
         root.Subcommands.Add(KeysCommand.Create(options, console));
         root.Subcommands.Add(ReindexCommand.Create(options, console));
         root.Subcommands.Add(DeadLettersCommand.Create(options, console));
+        root.Subcommands.Add(EvalCommand.Create(options, console));
         return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, ct);
     }
 }

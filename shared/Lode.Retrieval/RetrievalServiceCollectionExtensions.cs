@@ -10,7 +10,7 @@ public static class RetrievalServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="HybridRetriever"/> as <see cref="IRetriever"/>, measured by <see cref="InstrumentedRetriever"/>,
     /// with <see cref="RetrievalOptions"/> bound from <paramref name="configuration"/> (the <c>Retrieval</c> section) and
-    /// validated at start-up. Needs the database (<c>AddLodeDatabase</c>) and an
+    /// validated at start-up, and the <see cref="Evaluation.RetrievalEvaluator"/> that measures it. Needs the database (<c>AddLodeDatabase</c>) and an
     /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>.
     /// </summary>
     public static IServiceCollection AddLodeRetrieval(this IServiceCollection services, IConfiguration configuration)
@@ -23,6 +23,8 @@ public static class RetrievalServiceCollectionExtensions
         services.TryAddSingleton<RetrievalTelemetry>();
         services.TryAddSingleton<IRetriever>(sp =>
             new InstrumentedRetriever(sp.GetRequiredService<HybridRetriever>(), sp.GetRequiredService<RetrievalTelemetry>()));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<Evaluation.RetrievalEvaluator>();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Lode.Audit;
 using Lode.Chat;
+using Lode.Evaluation;
 using Lode.Retrieval;
 using Lode.Security;
 using Microsoft.AspNetCore.Http;
@@ -38,6 +39,16 @@ public sealed class QuestionAudit(AuditLog log, ChatService chat)
     /// </summary>
     public Task<IActionResult> AccessedAsync(Caller caller, string surface, AuditSource document, IActionResult result) =>
         RecordedAsync(new AuditEntry(caller, surface, Question: null, Answer: null, AnswerMode: null, [document], AuditOutcomes.Ok), result);
+
+    /// <summary>
+    /// Records a retrieval evaluation as one row (not one per question: it is one request, and its searches return
+    /// nothing but what the report shows), then gives <paramref name="result"/>. The row holds the questions, one a
+    /// line, and the pages whose passages the report shows: the misses' returned passages.
+    /// </summary>
+    public Task<IActionResult> EvaluatedAsync(Caller caller, EvaluationReport report, IActionResult result) =>
+        RecordedAsync(new AuditEntry(caller, AuditSurfaces.Evaluation, string.Join('\n', report.Questions.Select(q => q.Question.Question)),
+            Answer: null, AnswerMode: null,
+            Distinct(report.Misses.SelectMany(m => m.Returned).Select(p => new AuditSource(p.Bucket, p.Key, p.Page))), AuditOutcomes.Ok), result);
 
     private async Task<IActionResult> RecordedAsync(AuditEntry entry, IActionResult result)
     {

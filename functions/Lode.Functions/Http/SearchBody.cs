@@ -40,7 +40,7 @@ public sealed record SearchBody(
     public bool TryGetMode(out SearchMode mode)
     {
         mode = SearchMode.Hybrid;
-        return string.IsNullOrEmpty(Mode) || (Enum.TryParse(Mode, ignoreCase: true, out mode) && Enum.IsDefined(mode) && !int.TryParse(Mode, out _));
+        return string.IsNullOrEmpty(Mode) || SearchModeNames.TryParse(Mode, out mode);
     }
 
     public SearchFilter Filter() => new(NullIfEmpty(Bucket), NullIfEmpty(Prefix), NullIfEmpty(ContentType));

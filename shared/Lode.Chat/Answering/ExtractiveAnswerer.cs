@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Lode.Chat.Prompting;
+using Lode.Retrieval;
 
 namespace Lode.Chat.Answering;
 
@@ -49,7 +50,7 @@ public static partial class ExtractiveAnswerer
         }
         var quote = sentences[best];
         if (quote.Length < 120 && best + 1 < sentences.Length) quote += " " + sentences[best + 1];
-        return quote.Length <= 600 ? quote : NumberedSource.Snippet(quote, 600);
+        return quote.Length <= 600 ? quote : TextSnippet.Of(quote, 600);
     }
 
     private static HashSet<string> Words(string text) =>

@@ -22,6 +22,15 @@ public sealed class LodeStack : IAsyncDisposable
     /// <summary>A key in the admin group only: it may use admin endpoints but reads no documents.</summary>
     public const string AdminApiKey = "test-admin-key-0123456789abcdef";
 
+    /// <summary>
+    /// A key in the admin group and the readers' group: an admin who reads the test documents too. Evaluations
+    /// (<c>api/admin/eval</c>) search as their caller, so they need one.
+    /// </summary>
+    public const string ReaderAdminApiKey = "test-reader-admin-key-0123456789";
+
+    /// <summary>The caller name of <see cref="ReaderAdminApiKey"/> in logs and the audit trail.</summary>
+    public const string ReaderAdminName = "reader-admin";
+
     private LodeStack(TestDatabase database, S3ServerProcess s3, StandaloneApp app, int port)
     {
         Database = database;
@@ -64,6 +73,7 @@ public sealed class LodeStack : IAsyncDisposable
         $"--Webhook:Token={WebhookToken}",
         .. TestReaders.ApiKeyArgs("tests", ApiKey, TestReaders.Group),
         .. TestReaders.ApiKeyArgs("admin", AdminApiKey, "lode-admins"),
+        .. TestReaders.ApiKeyArgs(ReaderAdminName, ReaderAdminApiKey, "lode-admins", TestReaders.Group),
         $"--Access:DefaultGroups:0={TestReaders.Group}",
         $"--Ingestion:Buckets:0={Bucket}",
         "--Ingestion:LeaseSeconds=5",
