@@ -12,6 +12,7 @@ return args switch
     ["ingest", .. var rest] => await IngestBenchmark.RunAsync(rest),
     ["reindex", .. var rest] => await ReindexBenchmark.RunAsync(rest),
     ["upload", .. var rest] => await UploadBenchmark.RunAsync(rest),
+    ["quality", .. var rest] => await QualityBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -45,6 +46,10 @@ static int Usage()
               credentials, (b) through Lode as `lode upload` does (POST api/uploads to the app on Kestrel, then a PUT
               to the presigned URL); notifications and the worker off. Prints pass times, the ratio (b)/(a), per-file
               p50/p95 and the grant round trip's share of (b). Folder defaults to infra/local/samples.
+          Lode.Benchmarks quality [--half tune|check|both] [--grid "RrfK=20,60;ContextWeight=1,2"] [--top 5] [--misses]
+                                  [--keep] [--reuse DATABASE] [--out FILE] [--Section:Key=value ...]
+              Retrieval quality on the manual question set: the six manuals indexed through a real stack, every
+              question of the half asked in each mode for each grid point; hit@1/3/5/10, MRR, paraphrase/keyword hit@5.
         """);
     return 2;
 }

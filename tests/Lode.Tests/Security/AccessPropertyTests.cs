@@ -74,7 +74,11 @@ public sealed class AccessPropertyTests(ITestOutputHelper output) : IAsyncLifeti
         }
     }
 
-    /// <summary>Each hit is a chunk of a document the caller may read, inside the filter, with that chunk's text.</summary>
+    /// <summary>
+    /// Each hit is a chunk of a document the caller may read, inside the filter, with that chunk's text; so is every
+    /// other place it lists as holding the same text (<see cref="RetrievedChunk.AlsoIn"/>): a duplicate never reveals
+    /// where else a text is stored unless the caller may read it there.
+    /// </summary>
     private static void AssertOnlyReadable(Scenario scenario, Ask ask, IReadOnlyList<RetrievedChunk> hits, string context)
     {
         foreach (var hit in hits)
@@ -87,26 +91,45 @@ public sealed class AccessPropertyTests(ITestOutputHelper output) : IAsyncLifeti
             var ordinal = Enumerable.Range(0, document.ChunkTexts.Length)
                 .Single(i => ChunkIdentity.For(document.Bucket, document.Key, i) == hit.ChunkId);
             Assert.Equal(document.ChunkTexts[ordinal], hit.Text);
+            foreach (var other in hit.AlsoIn)
+            {
+                var copy = scenario.Documents.Single(d => d.Bucket == other.Bucket && d.Key == other.Key);
+                Assert.True(copy.ReadableBy(ask.Caller) && ask.Admits(copy),
+                    $"LEAK through alsoIn: {other.Bucket}/{other.Key} is readable by [{string.Join(",", copy.FinalGroups)}] only: {context}");
+                Assert.Contains(hit.Text, copy.ChunkTexts);
+            }
         }
         Assert.Equal(hits.Count, hits.Select(h => h.ChunkId).Distinct().Count());
+        Assert.Equal(hits.Count, hits.Select(h => h.Text).Distinct().Count());
     }
 
-    /// <summary>As many results as the readable part of the corpus allows: the filter by groups hides nothing else.</summary>
+    /// <summary>
+    /// As many results as the readable part of the corpus allows: the filter by groups hides nothing else. Identical
+    /// texts are one result, which lists every other readable copy.
+    /// </summary>
     private static void AssertNothingWithheld(Scenario scenario, Ask ask, IReadOnlyList<RetrievedChunk> hits, string context)
     {
         var eligible = scenario.Documents.Where(d => d.ReadableBy(ask.Caller) && ask.Admits(d))
-            .SelectMany(d => d.Chunks.Select((words, i) => (Id: ChunkIdentity.For(d.Bucket, d.Key, i), Words: words))).ToList();
+            .SelectMany(d => d.Chunks.Select((words, i) => (d.Bucket, d.Key, Text: string.Join(' ', words), Words: words))).ToList();
         if (ask.Mode == SearchMode.Text)
         {
-            var matching = eligible.Where(c => c.Words.Intersect(ask.Words).Any()).Select(c => c.Id).ToHashSet();
-            if (matching.Count <= ask.Top) Assert.True(matching.SetEquals(hits.Select(h => h.ChunkId)), $"expected all {matching.Count} matching chunks: {context}");
-            else Assert.True(hits.Count == ask.Top, $"expected {ask.Top} of {matching.Count} matching chunks: {context}");
+            var matching = eligible.Where(c => c.Words.Intersect(ask.Words).Any()).Select(c => c.Text).ToHashSet();
+            if (matching.Count <= ask.Top) Assert.True(matching.SetEquals(hits.Select(h => h.Text)), $"expected all {matching.Count} matching texts: {context}");
+            else Assert.True(hits.Count == ask.Top, $"expected {ask.Top} of {matching.Count} matching texts: {context}");
         }
         else
         {
-            // The vector list alone (at least 40 candidates, more than any top here) covers min(top, eligible).
-            var expected = Math.Min(ask.Top, eligible.Count);
+            // The vector list alone (at least 40 candidates, more than any top here) covers min(top, eligible texts).
+            var expected = Math.Min(ask.Top, eligible.Select(c => c.Text).Distinct().Count());
             Assert.True(hits.Count == expected, $"expected {expected} of {eligible.Count} readable chunks: {context}");
+        }
+
+        foreach (var hit in hits)
+        {
+            var copies = eligible.Where(c => c.Text == hit.Text).Select(c => $"{c.Bucket}/{c.Key}").Order().ToList();
+            copies.Remove($"{hit.Bucket}/{hit.Key}");
+            Assert.True(copies.SequenceEqual(hit.AlsoIn.Select(o => $"{o.Bucket}/{o.Key}").Order()),
+                $"'{hit.Text}' is also in [{string.Join(", ", copies)}] but alsoIn lists [{string.Join(", ", hit.AlsoIn.Select(o => $"{o.Bucket}/{o.Key}"))}]: {context}");
         }
     }
 

@@ -15,6 +15,7 @@ public sealed class TestDatabase : IAsyncDisposable
     public const int Dimensions = 384;
 
     private readonly string _adminConnectionString;
+    private bool _keep;
 
     private TestDatabase(string adminConnectionString, string name, string connectionString, NpgsqlDataSource dataSource)
     {
@@ -54,6 +55,22 @@ public sealed class TestDatabase : IAsyncDisposable
         return database;
     }
 
+    /// <summary>
+    /// An existing database (one a benchmark kept with <see cref="Keep"/>), not dropped on dispose: an index built once
+    /// can be measured again and again.
+    /// </summary>
+    public static TestDatabase Attach(string name, string? server = null)
+    {
+        var admin = server ?? ServerConnectionString;
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseVector();
+        return new TestDatabase(admin, name, connectionString, builder.Build()) { _keep = true };
+    }
+
+    /// <summary>Leaves the database in place on dispose (see <see cref="Attach"/>).</summary>
+    public void Keep() => _keep = true;
+
     public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
     {
         await using var command = DataSource.CreateCommand(sql);
@@ -72,6 +89,7 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
+        if (_keep) return;
         // Not WITH (FORCE): that needs the right to signal autovacuum workers, which run as the superuser. Sessions of
         // our own role (an app a test could not stop cleanly) are ended first; DROP itself waits up to 5 s for others,
         // so a few tries outlast an autovacuum pass. A database left behind only costs space.
