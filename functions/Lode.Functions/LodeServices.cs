@@ -55,7 +55,7 @@ public static class LodeServices
 
         services.AddLodeDatabase();
         services.AddLodeStorage();
-        services.AddMiniLmEmbeddings(configuration.GetSection(EmbeddingOptions.SectionName));
+        services.AddSentenceEmbeddings(configuration.GetSection(EmbeddingOptions.SectionName));
         services.AddLodeSecurity();
         services.AddTokenAwareChunker(configuration.GetSection("Chunking"));
         services.AddLodeIngestion();

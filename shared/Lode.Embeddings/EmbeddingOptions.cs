@@ -1,12 +1,19 @@
 namespace Lode.Embeddings;
 
 /// <summary>
-/// Settings of the local MiniLM embedder (configuration section <c>Embeddings</c> by convention).
+/// Settings of the local embedding model (configuration section <c>Embeddings</c> by convention).
 /// </summary>
 public sealed class EmbeddingOptions
 {
     /// <summary>Conventional configuration section name.</summary>
     public const string SectionName = "Embeddings";
+
+    /// <summary>
+    /// Which model embeds, by <see cref="SentenceEmbeddingModel.Id"/> (one of <see cref="SentenceEmbeddingModel.Known"/>);
+    /// empty means <see cref="SentenceEmbeddingModel.Default"/>. An index holds the vectors of one model: changing it
+    /// needs a new index (see IndexInitializer).
+    /// </summary>
+    public string? Model { get; set; } = SentenceEmbeddingModel.Default.Id;
 
     /// <summary>
     /// ONNX Runtime intra-op threads per inference call. 0 lets ONNX Runtime choose (one per physical core).
@@ -18,15 +25,22 @@ public sealed class EmbeddingOptions
     public int BatchSize { get; set; } = 32;
 
     /// <summary>
-    /// Model input window in tokens, including [CLS] and [SEP]. Longer inputs are truncated.
-    /// 256 is sentence-transformers' <c>max_seq_length</c> for all-MiniLM-L6-v2 (it was trained on 128-token inputs,
-    /// its position embeddings stop at 512).
+    /// Model input window in tokens, including [CLS] and [SEP]. Longer inputs are truncated. Null: the model's own
+    /// (<see cref="SentenceEmbeddingModel.MaxTokens"/>: 256 for all-MiniLM-L6-v2, 512 for snowflake-arctic-embed-xs).
     /// </summary>
-    public int MaxTokens { get; set; } = 256;
+    public int? MaxTokens { get; set; }
+
+    /// <summary>The model <see cref="Model"/> names (a method, not a property: configuration binding reads properties).</summary>
+    /// <exception cref="ArgumentException">It names no known model; the message lists the known ones.</exception>
+    public SentenceEmbeddingModel SelectedModel() =>
+        string.IsNullOrWhiteSpace(Model) ? SentenceEmbeddingModel.Default : SentenceEmbeddingModel.Named(Model);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for values the embedder cannot run with.</summary>
+    /// <exception cref="ArgumentException">The model is not a known one.</exception>
     public void Validate()
     {
+        _ = SelectedModel();
+
         if (Threads < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Embeddings:Threads must be 0 (ONNX Runtime default) or positive.");

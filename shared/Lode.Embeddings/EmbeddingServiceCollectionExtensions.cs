@@ -6,16 +6,16 @@ using Microsoft.Extensions.Options;
 
 namespace Lode.Embeddings;
 
-/// <summary>Registers the in-process MiniLM embedder.</summary>
+/// <summary>Registers the in-process sentence embedder (the model <c>Embeddings:Model</c> names).</summary>
 public static class EmbeddingServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers one <see cref="MiniLmEmbeddingGenerator"/> singleton, exposed as
+    /// Registers one <see cref="OnnxSentenceEmbeddingGenerator"/> singleton, exposed as
     /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> (string → <see cref="Embedding{T}"/> of float) and as
     /// <see cref="ITokenCounter"/>, with <see cref="EmbeddingOptions"/> bound from <paramref name="configuration"/>
     /// (e.g. the <c>Embeddings</c> section). The model loads on first use.
     /// </summary>
-    public static IServiceCollection AddMiniLmEmbeddings(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSentenceEmbeddings(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -23,8 +23,8 @@ public static class EmbeddingServiceCollectionExtensions
         return AddGenerator(services);
     }
 
-    /// <summary>As <see cref="AddMiniLmEmbeddings(IServiceCollection, IConfiguration)"/>, configured in code (defaults when null).</summary>
-    public static IServiceCollection AddMiniLmEmbeddings(this IServiceCollection services, Action<EmbeddingOptions>? configure = null)
+    /// <summary>As <see cref="AddSentenceEmbeddings(IServiceCollection, IConfiguration)"/>, configured in code (defaults when null).</summary>
+    public static IServiceCollection AddSentenceEmbeddings(this IServiceCollection services, Action<EmbeddingOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<EmbeddingOptions>();
@@ -40,9 +40,9 @@ public static class EmbeddingServiceCollectionExtensions
     {
         // One instance behind every interface: one ONNX session (~90 MB of weights) per process. The container owns
         // and disposes it (Dispose is idempotent, since each registration below hands out the same object).
-        services.TryAddSingleton(sp => new MiniLmEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value));
-        services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<MiniLmEmbeddingGenerator>());
-        services.TryAddSingleton<ITokenCounter>(sp => sp.GetRequiredService<MiniLmEmbeddingGenerator>());
+        services.TryAddSingleton(sp => new OnnxSentenceEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value));
+        services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>());
+        services.TryAddSingleton<ITokenCounter>(sp => sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>());
         return services;
     }
 }

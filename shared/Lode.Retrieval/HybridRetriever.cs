@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Lode.Embeddings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,8 +40,7 @@ public sealed class HybridRetriever(
         ReadOnlyMemory<float>? vector = null;
         if (request.Mode != SearchMode.Text)
         {
-            var embeddings = await embedder.GenerateAsync([query], cancellationToken: cancellationToken);
-            vector = embeddings[0].Vector;
+            vector = (await embedder.GenerateQueryEmbeddingAsync(query, cancellationToken)).Vector;
         }
         return await RunAsync(request with { Query = query }, vector, exact: false, cancellationToken);
     }

@@ -42,7 +42,7 @@ public static class ChatOverheadBenchmark
             await stack.WaitForDocumentAsync(Path.GetFileName(file), d => d?.GetProperty("status").GetString() is "indexed" or "failed", TimeSpan.FromMinutes(5));
         }
 
-        var embedder = stack.App.Services.GetRequiredService<MiniLmEmbeddingGenerator>();
+        var embedder = stack.App.Services.GetRequiredService<OnnxSentenceEmbeddingGenerator>();
         var retriever = stack.App.Services.GetRequiredService<IRetriever>();
         var embed = new List<double>();
         var retrieve = new List<double>();
@@ -56,7 +56,7 @@ public static class ChatOverheadBenchmark
         {
             var question = Questions[i % Questions.Length];
             var clock = Stopwatch.StartNew();
-            await embedder.GenerateAsync([question]);
+            await embedder.GenerateQueryEmbeddingAsync(question);
             embed.Add(clock.Elapsed.TotalMilliseconds);
 
             clock.Restart();

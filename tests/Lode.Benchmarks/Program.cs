@@ -26,8 +26,10 @@ static int Usage()
               and prints a markdown table: pages, seconds, pages/s, speed ratio, word agreement.
           Lode.Benchmarks extract <file> [content-type]
               Prints what the extractor chosen for the file produces, page by page.
-          Lode.Benchmarks embed [--chunks N] [--batch 1,8,32] [--threads 1,2] [--callers 1] [--repeat 3] [--out FILE]
-              MiniLM embedding throughput (chunks/s) by batch size, threads and concurrent callers.
+          Lode.Benchmarks embed [--model all-MiniLM-L6-v2,snowflake-arctic-embed-xs] [--chunks N] [--batch 1,8,32]
+                                [--threads 1,2] [--callers 1] [--repeat 3] [--out FILE]
+              Embedding throughput (chunks/s) of each model on the same chunks, in one run, by batch size, threads and
+              concurrent callers, with each model's ratio to the first one's.
           Lode.Benchmarks retrieval [--rows 100000] [--clusters 300] [--queries 200] [--pg CONNECTION] [--out FILE]
               Hybrid, HNSW, exact and text search latency (p50/p95) and HNSW recall@10 on synthetic chunks in a fresh
               database, without a filter and with a filter keeping 10% of the rows.

@@ -5,14 +5,18 @@ using Lode.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.AI;
 
 namespace Lode.Functions;
 
 /// <summary>
 /// POST v1/embeddings: the index's own embedding model, OpenAI-compatible (input as a string or an array of strings;
-/// encoding_format float or base64, which the official clients ask for by default).
+/// encoding_format float or base64, which the official clients ask for by default). Inputs are embedded as documents,
+/// like the index's chunks, since OpenAI's API has no notion of a query; an extra <c>input_type: "query"</c> (the name
+/// other embedding APIs use) embeds them as retrieval queries instead, as api/search does, so that a client searching
+/// its own copy of the vectors gets what Lode would compare.
 /// </summary>
-public sealed class OpenAiEmbeddings(ApiCallers callers, MiniLmEmbeddingGenerator embedder)
+public sealed class OpenAiEmbeddings(ApiCallers callers, OnnxSentenceEmbeddingGenerator embedder)
 {
     private const long MaxBodyBytes = 4 << 20;
     private const int MaxInputs = 256;
@@ -45,8 +49,16 @@ public sealed class OpenAiEmbeddings(ApiCallers callers, MiniLmEmbeddingGenerato
             _ => (bool?)null,
         };
         if (base64 is null) return ApiErrors.Result(400, "invalid_encoding_format", "encoding_format must be float or base64.");
+        EmbeddingInputKind? kind = body.InputType switch
+        {
+            null or "document" => EmbeddingInputKind.Document,
+            "query" => EmbeddingInputKind.Query,
+            _ => null,
+        };
+        if (kind is null) return ApiErrors.Result(400, "invalid_input_type", "input_type must be document or query.");
 
-        var embeddings = await embedder.GenerateAsync(inputs, cancellationToken: cancellationToken);
+        var options = new EmbeddingGenerationOptions().WithInputKind(kind.Value);
+        var embeddings = await embedder.GenerateAsync(inputs, options, cancellationToken);
         var tokens = inputs.Sum(embedder.CountTokens);
         var data = embeddings.Select((e, i) => new OpenAiEmbedding("embedding", i,
             base64.Value ? Convert.ToBase64String(MemoryMarshal.AsBytes(e.Vector.Span)) : e.Vector.ToArray())).ToList();

@@ -8,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Lode.Functions;
 
 /// <summary>GET v1/models: the chat model (the configured LLM, or the extractive answerer) and the embedding model.</summary>
-public sealed class OpenAiModelsList(ApiCallers callers, ChatService chat, MiniLmEmbeddingGenerator embedder)
+public sealed class OpenAiModelsList(ApiCallers callers, ChatService chat, OnnxSentenceEmbeddingGenerator embedder)
 {
     [Function(nameof(OpenAiModelsList))]
     public async Task<IActionResult> Run(

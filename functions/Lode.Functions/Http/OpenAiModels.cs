@@ -95,7 +95,9 @@ public sealed record OpenAiEmbeddingRequest(
     [property: JsonPropertyName("input")] JsonElement Input,
     [property: JsonPropertyName("model")] string? Model,
     [property: JsonPropertyName("encoding_format")] string? EncodingFormat,
-    [property: JsonPropertyName("dimensions")] int? Dimensions);
+    [property: JsonPropertyName("dimensions")] int? Dimensions,
+    // Not OpenAI's: "document" (default) or "query" (see OpenAiEmbeddings).
+    [property: JsonPropertyName("input_type")] string? InputType = null);
 
 public sealed record OpenAiEmbedding(
     [property: JsonPropertyName("object")] string Object,

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Lode.Ingestion.Chunking;
 
-/// <summary>Registers the token-aware chunker (it needs an <see cref="ITokenCounter"/>, e.g. from AddMiniLmEmbeddings).</summary>
+/// <summary>Registers the token-aware chunker (it needs an <see cref="ITokenCounter"/>, e.g. from AddSentenceEmbeddings).</summary>
 public static class ChunkingServiceCollectionExtensions
 {
     /// <summary>Registers a <see cref="TokenAwareChunker"/> singleton with <see cref="ChunkingOptions"/> bound from <paramref name="configuration"/>.</summary>

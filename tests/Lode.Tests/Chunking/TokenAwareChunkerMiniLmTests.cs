@@ -13,7 +13,7 @@ namespace Lode.Tests.Chunking;
 [Collection(MiniLmCollection.Name)]
 public sealed class TokenAwareChunkerMiniLmTests(MiniLmFixture fixture)
 {
-    private readonly MiniLmEmbeddingGenerator _model = fixture.Generator;
+    private readonly OnnxSentenceEmbeddingGenerator _model = fixture.Generator;
 
     private static readonly string[] Vocabulary =
     [

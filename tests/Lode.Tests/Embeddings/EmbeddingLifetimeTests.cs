@@ -11,15 +11,15 @@ public sealed class EmbeddingLifetimeTests
     [Fact]
     public void Options_are_validated()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MiniLmEmbeddingGenerator(new EmbeddingOptions { BatchSize = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MiniLmEmbeddingGenerator(new EmbeddingOptions { Threads = -1 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MiniLmEmbeddingGenerator(new EmbeddingOptions { MaxTokens = 1000 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxSentenceEmbeddingGenerator(new EmbeddingOptions { BatchSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxSentenceEmbeddingGenerator(new EmbeddingOptions { Threads = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxSentenceEmbeddingGenerator(new EmbeddingOptions { MaxTokens = 1000 }));
     }
 
     [Fact]
     public async Task Disposed_generator_refuses_work_and_disposes_twice_safely()
     {
-        var generator = new MiniLmEmbeddingGenerator(new EmbeddingOptions { Threads = 1, MaxTokens = 128 });
+        var generator = new OnnxSentenceEmbeddingGenerator(new EmbeddingOptions { Threads = 1, MaxTokens = 128 });
         Assert.Equal(128, generator.MaxTokens);
         Assert.Single(await generator.GenerateAsync(["hello"]));
 
@@ -33,29 +33,56 @@ public sealed class EmbeddingLifetimeTests
     [Fact]
     public void Registration_binds_configuration_and_shares_one_instance()
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Embeddings:BatchSize"] = "4",
-                ["Embeddings:MaxTokens"] = "200",
-                ["Embeddings:Threads"] = "1",
-            })
-            .Build();
-        var services = new ServiceCollection();
+        var (services, bound) = Register(new() { ["Embeddings:BatchSize"] = "4", ["Embeddings:MaxTokens"] = "200", ["Embeddings:Threads"] = "1" });
 
-        services.AddMiniLmEmbeddings(configuration.GetSection(EmbeddingOptions.SectionName));
-
-        var bound = configuration.GetSection(EmbeddingOptions.SectionName).Get<EmbeddingOptions>()!;
-        Assert.Equal((4, 200, 1), (bound.BatchSize, bound.MaxTokens, bound.Threads));
+        Assert.Equal((4, 200, 1, "all-MiniLM-L6-v2"), (bound.BatchSize, bound.MaxTokens, bound.Threads, bound.Model));
         Assert.Contains(services, d => d.ServiceType == typeof(IConfigureOptions<EmbeddingOptions>));
 
         using var provider = new SingletonProvider(services, Options.Create(bound));
         var generator = provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
         Assert.Same(generator, provider.GetRequiredService<ITokenCounter>());
-        Assert.Same(generator, provider.GetRequiredService<MiniLmEmbeddingGenerator>());
+        Assert.Same(generator, provider.GetRequiredService<OnnxSentenceEmbeddingGenerator>());
         Assert.Equal(200, provider.GetRequiredService<ITokenCounter>().MaxTokens);
         Assert.All(services.Where(d => d.ServiceType.Namespace!.StartsWith("Lode", StringComparison.Ordinal) || d.ServiceType.Namespace == "Microsoft.Extensions.AI"),
             d => Assert.Equal(ServiceLifetime.Singleton, d.Lifetime));
+    }
+
+    [Theory]
+    [InlineData(null, "all-MiniLM-L6-v2", 256)]
+    [InlineData("", "all-MiniLM-L6-v2", 256)]
+    [InlineData("all-MiniLM-L6-v2", "all-MiniLM-L6-v2", 256)]
+    [InlineData("snowflake-arctic-embed-xs", "snowflake-arctic-embed-xs", 512)]
+    [InlineData(" Snowflake-Arctic-Embed-XS ", "snowflake-arctic-embed-xs", 512)]
+    public void Embeddings_Model_selects_the_registered_model(string? configured, string model, int window)
+    {
+        var (services, bound) = Register(new() { ["Embeddings:Model"] = configured, ["Embeddings:Threads"] = "1" });
+
+        using var provider = new SingletonProvider(services, Options.Create(bound));
+        var generator = provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        Assert.Equal(model, generator.GetService<EmbeddingGeneratorMetadata>()!.DefaultModelId);
+        Assert.Equal(model, provider.GetRequiredService<OnnxSentenceEmbeddingGenerator>().ModelName);
+        Assert.Equal(window, provider.GetRequiredService<ITokenCounter>().MaxTokens);
+    }
+
+    [Fact]
+    public void An_unknown_model_is_refused_naming_the_setting_and_the_known_models()
+    {
+        var options = new EmbeddingOptions { Model = "bge-small-en-v1.5" };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Throws<ArgumentException>(() => new OnnxSentenceEmbeddingGenerator(options));
+
+        Assert.Contains("Embeddings:Model 'bge-small-en-v1.5'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("all-MiniLM-L6-v2, snowflake-arctic-embed-xs", error.Message, StringComparison.Ordinal);
+        Assert.Equal(SentenceEmbeddingModel.Known.Select(m => m.Id), ["all-MiniLM-L6-v2", "snowflake-arctic-embed-xs"]);
+    }
+
+    private static (IServiceCollection Services, EmbeddingOptions Bound) Register(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddSentenceEmbeddings(configuration.GetSection(EmbeddingOptions.SectionName));
+        return (services, configuration.GetSection(EmbeddingOptions.SectionName).Get<EmbeddingOptions>() ?? new EmbeddingOptions());
     }
 
     [Fact]
@@ -63,7 +90,7 @@ public sealed class EmbeddingLifetimeTests
     {
         var services = new ServiceCollection();
 
-        services.AddMiniLmEmbeddings(o => o.BatchSize = 2).AddMiniLmEmbeddings();
+        services.AddSentenceEmbeddings(o => o.BatchSize = 2).AddSentenceEmbeddings();
 
         Assert.Single(services, d => d.ServiceType == typeof(ITokenCounter));
         Assert.Single(services, d => d.ServiceType == typeof(IEmbeddingGenerator<string, Embedding<float>>));

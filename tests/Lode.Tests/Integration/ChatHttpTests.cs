@@ -159,7 +159,7 @@ public sealed class ChatHttpTests(IndexedStackFixture fixture) : IClassFixture<I
         var client = new EmbeddingClient("all-MiniLM-L6-v2", new ApiKeyCredential(LodeStack.ApiKey), ClientOptions);
 
         OpenAIEmbedding embedding = await client.GenerateEmbeddingAsync("annual leave");
-        var expected = await Stack.App.Services.GetRequiredService<MiniLmEmbeddingGenerator>().GenerateAsync(["annual leave"]);
+        var expected = await Stack.App.Services.GetRequiredService<OnnxSentenceEmbeddingGenerator>().GenerateAsync(["annual leave"]);
 
         var vector = embedding.ToFloats().ToArray();
         Assert.Equal(384, vector.Length);

@@ -142,7 +142,7 @@ public sealed class ReindexRunTests
 
     private static void RegisterCountingEmbedder(IServiceCollection services)
     {
-        services.AddSingleton(sp => new CountingEmbeddingGenerator(sp.GetRequiredService<MiniLmEmbeddingGenerator>()));
+        services.AddSingleton(sp => new CountingEmbeddingGenerator(sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>()));
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<CountingEmbeddingGenerator>());
     }
 

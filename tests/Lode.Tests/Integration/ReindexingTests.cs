@@ -14,7 +14,7 @@ public sealed class ReindexingTests
     {
         await using var stack = await LodeStack.StartAsync(overrides: services =>
         {
-            services.AddSingleton(sp => new CountingEmbeddingGenerator(sp.GetRequiredService<MiniLmEmbeddingGenerator>()));
+            services.AddSingleton(sp => new CountingEmbeddingGenerator(sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>()));
             services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<CountingEmbeddingGenerator>());
         });
         var counter = stack.App.Services.GetRequiredService<CountingEmbeddingGenerator>();

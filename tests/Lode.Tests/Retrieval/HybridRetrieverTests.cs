@@ -48,7 +48,7 @@ public sealed class SmallCorpusFixture : IAsyncLifetime
     ];
 
     public TestDatabase Database { get; private set; } = null!;
-    public MiniLmEmbeddingGenerator Embedder { get; } = new(new EmbeddingOptions { BatchSize = 8 });
+    public OnnxSentenceEmbeddingGenerator Embedder { get; } = new(new EmbeddingOptions { BatchSize = 8 });
 
     /// <summary>Chunk id → (bucket, key, content type) as stored.</summary>
     public Dictionary<Guid, (string Bucket, string Key, string? ContentType)> Chunks { get; } = [];

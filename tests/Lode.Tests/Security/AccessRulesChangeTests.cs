@@ -58,7 +58,7 @@ public sealed class AccessRulesChangeTests
 
     private static void CountEmbeddings(IServiceCollection services)
     {
-        services.AddSingleton(sp => new CountingEmbeddingGenerator(sp.GetRequiredService<MiniLmEmbeddingGenerator>()));
+        services.AddSingleton(sp => new CountingEmbeddingGenerator(sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>()));
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<CountingEmbeddingGenerator>());
     }
 

@@ -26,7 +26,7 @@ public sealed class RegroupingTests
     {
         await using var stack = await LodeStack.StartAsync(null, services =>
         {
-            services.AddSingleton(sp => new CountingEmbeddingGenerator(sp.GetRequiredService<MiniLmEmbeddingGenerator>()));
+            services.AddSingleton(sp => new CountingEmbeddingGenerator(sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>()));
             services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<CountingEmbeddingGenerator>());
         },
         [

@@ -15,7 +15,7 @@ public sealed class SwitchableEmbeddingGenerator(IEmbeddingGenerator<string, Emb
     /// <summary>Replaces the app's embedder; resolve it as <see cref="SwitchableEmbeddingGenerator"/>.</summary>
     public static void Register(IServiceCollection services)
     {
-        services.AddSingleton(sp => new SwitchableEmbeddingGenerator(sp.GetRequiredService<MiniLmEmbeddingGenerator>()));
+        services.AddSingleton(sp => new SwitchableEmbeddingGenerator(sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>()));
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<SwitchableEmbeddingGenerator>());
     }
 

