@@ -147,8 +147,9 @@ public sealed class HybridRetriever(
                 var text = TextParameters();
                 var textLimit = Int(Math.Max(_options.TextCandidates, request.Top));
                 var k = Int(_options.RrfK);
+                var textWeight = p.Add(_options.TextWeight);
                 var top = Int(request.Top);
-                return SearchSql.Hybrid(v, vectorLimit, text, textLimit, k, top, Filter(p, request));
+                return SearchSql.Hybrid(v, vectorLimit, text, textLimit, k, textWeight, top, Filter(p, request));
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(request), request.Mode, "Unknown search mode.");

@@ -8,16 +8,25 @@ public sealed class RetrievalOptions
     public const string SectionName = "Retrieval";
 
     /// <summary>Nearest chunks by embedding (HNSW index) that enter the fusion (at least the requested top).</summary>
-    public int VectorCandidates { get; set; } = 40;
+    public int VectorCandidates { get; set; } = 20;
 
     /// <summary>Best chunks by full-text rank (GIN index, <c>ts_rank</c>) that enter the fusion (at least the requested top).</summary>
-    public int TextCandidates { get; set; } = 40;
+    public int TextCandidates { get; set; } = 20;
 
     /// <summary>
-    /// k of reciprocal rank fusion: a chunk scores the sum of 1/(k + rank) over the lists it is in. 60 is the value of
-    /// the original paper (Cormack et al., 2009); larger k flattens the advantage of the first ranks.
+    /// k of reciprocal rank fusion: a chunk scores the sum of weight/(k + rank) over the lists it is in. The original
+    /// paper's 60 (Cormack et al., 2009) flattens the advantage of the first ranks too much for a handful of passages
+    /// per question: 20, with 20 candidates per list and the text list at half weight, was best on the tuning half of
+    /// the manual question set (docs/benchmarks.md, Retrieval quality).
     /// </summary>
-    public int RrfK { get; set; } = 60;
+    public int RrfK { get; set; } = 20;
+
+    /// <summary>
+    /// Weight of the full-text list in the fusion, the vector list weighing 1: a chunk scores Σ weight/(k + rank). Below
+    /// 1 a question asked in other words than the passage's is not outvoted by passages that merely share its common
+    /// words.
+    /// </summary>
+    public double TextWeight { get; set; } = 0.5;
 
     /// <summary>pgvector <c>hnsw.ef_search</c>: size of the HNSW candidate list per scan (pgvector's default is 40).</summary>
     public int EfSearch { get; set; } = 100;
@@ -84,6 +93,7 @@ public sealed class RetrievalOptionsValidator : IValidateOptions<RetrievalOption
         if (o.MaxScanTuples < 1) problems.Add($"{s}:MaxScanTuples must be at least 1 (was {o.MaxScanTuples}).");
         if (string.IsNullOrWhiteSpace(o.TextSearchConfig) || !o.TextSearchConfig.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
             problems.Add($"{s}:TextSearchConfig must name a text search configuration, e.g. english (was '{o.TextSearchConfig}').");
+        if (!(o.TextWeight is >= 0 and <= 100)) problems.Add($"{s}:TextWeight must be from 0 to 100 (was {o.TextWeight}).");
         if (!(o.ContextWeight is >= 0 and <= 100)) problems.Add($"{s}:ContextWeight must be from 0 to 100 (was {o.ContextWeight}).");
         if (o.MaxTop is < 1 or > 1000) problems.Add($"{s}:MaxTop must be from 1 to 1000 (was {o.MaxTop}).");
         if (o.MaxQueryChars < 1) problems.Add($"{s}:MaxQueryChars must be at least 1 (was {o.MaxQueryChars}).");

@@ -54,18 +54,21 @@ internal static class SearchSql
     private static string TextList(TextParameters t, SqlFilterBuilder filter, string limit) =>
         string.Format(TextCte, t.Config, t.AllWords, t.AnyWord, filter.Join, filter.Sql, limit, t.Weights);
 
-    /// <summary>Both lists fused by reciprocal rank: score = Σ 1/(k + rank); ties go to the better single rank.</summary>
+    /// <summary>
+    /// Both lists fused by weighted reciprocal rank: score = Σ weight/(k + rank), the vector list weighing 1 and the
+    /// text list <paramref name="textWeight"/>; ties go to the better single rank.
+    /// </summary>
     public static string Hybrid(string vector, string vectorLimit, TextParameters text, string textLimit,
-        string rrfK, string top, SqlFilterBuilder filter) => $"""
+        string rrfK, string textWeight, string top, SqlFilterBuilder filter) => $"""
         WITH {VectorList(vector, filter, vectorLimit)},
         {TextList(text, filter, textLimit)},
         ranked AS (
-            SELECT id, row_number() OVER (ORDER BY distance, id) AS rank FROM vector_hits
+            SELECT id, row_number() OVER (ORDER BY distance, id) AS rank, 1.0::float8 AS weight FROM vector_hits
             UNION ALL
-            SELECT id, row_number() OVER (ORDER BY relevance DESC, id) AS rank FROM text_hits
+            SELECT id, row_number() OVER (ORDER BY relevance DESC, id) AS rank, {textWeight}::float8 AS weight FROM text_hits
         ),
         fused AS (
-            SELECT id, sum(1.0::float8 / ({rrfK} + rank)) AS score, min(rank) AS best_rank
+            SELECT id, sum(weight / ({rrfK} + rank)) AS score, min(rank) AS best_rank
             FROM ranked
             GROUP BY id
         ),

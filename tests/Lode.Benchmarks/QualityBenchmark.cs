@@ -23,7 +23,8 @@ internal static class QualityBenchmark
 {
     private const string Usage = """
         Lode.Benchmarks quality [--half tune|check|both] [--grid "RrfK=20,60;TextCandidates=20,40"] [--top 5]
-                                [--keep] [--reuse DATABASE] [--out FILE] [--Section:Key=value ...]
+                                [--modes hybrid,vector,text] [--misses] [--keep] [--reuse DATABASE] [--out FILE]
+                                [--Section:Key=value ...]
             --grid   Retrieval settings to compare (cartesian product; each key of the Retrieval section)
             --keep   keep the indexed database (its name is printed) so that --reuse can measure it again
             --reuse  measure a kept database instead of indexing the manuals again (same --Embeddings settings!)
@@ -73,7 +74,7 @@ internal static class QualityBenchmark
                 baseConfiguration.Bind(retrievalOptions);
                 new ConfigurationBuilder().AddInMemoryCollection(configuration.Values).Build().Bind(retrievalOptions);
                 var evaluator = new RetrievalEvaluator(ChunkSeeder.Retriever(database, embedder, retrievalOptions), TimeProvider.System);
-                var report = await evaluator.EvaluateAsync(questions, new EvaluationOptions(TestReaders.Staff, Top: options.Top), CancellationToken.None);
+                var report = await evaluator.EvaluateAsync(questions, new EvaluationOptions(TestReaders.Staff, Top: options.Top, Modes: options.Modes), CancellationToken.None);
                 foreach (var mode in report.Modes)
                 {
                     var row = Row(half, configuration.Name, mode);
@@ -114,14 +115,15 @@ internal static class QualityBenchmark
     private sealed record GridPoint(string Name, Dictionary<string, string?> Values);
 
     private sealed record Options(
-        IReadOnlyList<string> Halves, IReadOnlyList<GridPoint> Grid, int Top, bool Keep, string? Reuse, bool ShowMisses,
-        string? Output, IReadOnlyList<string> Settings);
+        IReadOnlyList<string> Halves, IReadOnlyList<GridPoint> Grid, int Top, IReadOnlyList<SearchMode>? Modes, bool Keep,
+        string? Reuse, bool ShowMisses, string? Output, IReadOnlyList<string> Settings);
 
     private static Options? Parse(string[] args)
     {
         var halves = new List<string> { "tune" };
         var grid = new List<GridPoint> { new("defaults", []) };
         var top = 5;
+        IReadOnlyList<SearchMode>? modes = null;
         var keep = false;
         var showMisses = false;
         string? reuse = null, output = null;
@@ -139,6 +141,9 @@ internal static class QualityBenchmark
                     break;
                 case "--top" when i + 1 < args.Length:
                     top = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--modes" when i + 1 < args.Length:
+                    modes = args[++i].Split(',').Select(m => SearchModeNames.TryParse(m, out var mode) ? mode : throw new ArgumentException($"Unknown mode '{m}'.")).ToList();
                     break;
                 case "--keep":
                     keep = true;
@@ -161,7 +166,7 @@ internal static class QualityBenchmark
             }
         }
 
-        return new Options(halves, grid, top, keep, reuse, showMisses, output, settings);
+        return new Options(halves, grid, top, modes, keep, reuse, showMisses, output, settings);
     }
 
     /// <summary>"A=1,2;B=x" → every combination of the values: A=1 B=x, A=2 B=x.</summary>

@@ -28,8 +28,9 @@ public static class ManualsIndex
             await Task.Delay(500);
         }
 
-        var failed = await stack.Database.ScalarAsync<string?>("SELECT string_agg(key || ': ' || error, '; ') FROM documents WHERE status = 'failed'");
-        if (failed is not null) throw new InvalidOperationException($"Manual files failed to index: {failed}");
+        var failed = await stack.Database.ScalarAsync<string>(
+            "SELECT coalesce(string_agg(key || ': ' || error, '; '), '') FROM documents WHERE status = 'failed'");
+        if (failed.Length > 0) throw new InvalidOperationException($"Manual files failed to index: {failed}");
     }
 
     /// <summary>The questions of a half as the evaluator takes them: style and kind as tags, the set's id carried along.</summary>
