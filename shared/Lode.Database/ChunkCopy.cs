@@ -4,8 +4,11 @@ using Pgvector;
 
 namespace Lode.Database;
 
-/// <summary>A row of the chunks table: the chunk, its document, and who may read it (its document's groups).</summary>
-public readonly record struct ChunkCopyRow(long DocumentId, string[] ReadGroups, ChunkRow Chunk);
+/// <summary>
+/// A row of the chunks table: the chunk, its document, the index generation it belongs to, and who may read it (its
+/// document's groups).
+/// </summary>
+public readonly record struct ChunkCopyRow(long DocumentId, int Generation, string[] ReadGroups, ChunkRow Chunk);
 
 /// <summary>
 /// Writes chunk rows with one binary COPY, an order of magnitude faster than row-by-row INSERTs for a document's worth
@@ -18,15 +21,16 @@ public static class ChunkCopy
     public static async Task WriteAsync(NpgsqlConnection connection, IEnumerable<ChunkCopyRow> rows, CancellationToken ct)
     {
         await using var writer = await connection.BeginBinaryImportAsync("""
-            COPY chunks (id, document_id, ordinal, page_start, page_end, token_count, content, content_hash, embedding, read_groups,
-                         heading_path, context, navigation)
+            COPY chunks (id, document_id, generation, ordinal, page_start, page_end, token_count, content, content_hash, embedding,
+                         read_groups, heading_path, context, navigation)
             FROM STDIN (FORMAT BINARY)
             """, ct);
-        foreach (var (documentId, readGroups, chunk) in rows)
+        foreach (var (documentId, generation, readGroups, chunk) in rows)
         {
             await writer.StartRowAsync(ct);
             await writer.WriteAsync(chunk.Id, NpgsqlDbType.Uuid, ct);
             await writer.WriteAsync(documentId, NpgsqlDbType.Bigint, ct);
+            await writer.WriteAsync(generation, NpgsqlDbType.Integer, ct);
             await writer.WriteAsync(chunk.Ordinal, NpgsqlDbType.Integer, ct);
             await writer.WriteAsync(chunk.PageStart, NpgsqlDbType.Integer, ct);
             await writer.WriteAsync(chunk.PageEnd, NpgsqlDbType.Integer, ct);

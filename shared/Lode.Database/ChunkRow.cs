@@ -21,4 +21,7 @@ public sealed record ChunkRow(
 /// <summary>What the worker learned about an object it indexed.</summary>
 /// <param name="ReadGroups">The groups that may read the document, normalized (see Lode.Security.AccessGroups).</param>
 /// <param name="Title">The title the document gives itself, if any.</param>
-public sealed record IndexedObject(string Etag, long SizeBytes, string? ContentType, int Pages, string EmbeddingModel, string[] ReadGroups, string? Title = null);
+public sealed record IndexedObject(string Etag, long SizeBytes, string? ContentType, int Pages, string[] ReadGroups, string? Title = null);
+
+/// <summary>A document's chunks for one index generation (chunked and embedded with that generation's model).</summary>
+public sealed record GenerationChunks(int Generation, IReadOnlyList<ChunkRow> Chunks);

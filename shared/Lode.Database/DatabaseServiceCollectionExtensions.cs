@@ -1,4 +1,6 @@
+using Lode.Database.Generations;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -26,6 +28,11 @@ public static class DatabaseServiceCollectionExtensions
         services.AddSingleton<ReindexRunStore>();
         services.AddSingleton<AdvisoryLocks>();
         services.AddSingleton<IndexInventory>();
+        services.AddSingleton<IndexGenerations>();
+        services.AddSingleton<GenerationSwitch>();
+        services.AddSingleton<GenerationVectorIndexes>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<CurrentIndexGeneration>();
         return services;
     }
 }

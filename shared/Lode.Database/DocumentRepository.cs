@@ -60,6 +60,24 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
         return result;
     }
 
+    /// <summary>
+    /// The version (etag) of the document each index generation holds, by generation; empty when none holds it (never
+    /// indexed, failed, or unknown).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<int, string>> GenerationEtagsAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT dg.generation, dg.etag FROM document_generations dg JOIN documents d ON d.id = dg.document_id
+            WHERE d.bucket = $1 AND d.key = $2
+            """);
+        command.Parameters.Add(new() { Value = bucket });
+        command.Parameters.Add(new() { Value = key });
+        var etags = new Dictionary<int, string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) etags[reader.GetInt32(0)] = reader.GetString(1);
+        return etags;
+    }
+
     /// <summary>Counts of documents by status, for health and operators.</summary>
     public async Task<IReadOnlyDictionary<string, long>> CountByStatusAsync(CancellationToken cancellationToken)
     {

@@ -9,17 +9,43 @@ namespace Lode.Database;
 /// </summary>
 public sealed class IndexWriter(NpgsqlDataSource dataSource)
 {
-    /// <summary>Replaces the document's chunks and marks it indexed.</summary>
-    public Task SaveIndexedAsync(IngestJob job, IndexedObject indexed, IReadOnlyList<ChunkRow> chunks, CancellationToken ct) =>
-        InFencedTransaction(job, JobOutcome.Indexed, async (connection, transaction) =>
+    /// <summary>
+    /// Replaces the document's chunks in each of <paramref name="generations"/> and marks it indexed. Generations left
+    /// out (already at this version) keep their chunks, with the document's groups now; a generation dropped since the
+    /// job began is skipped. The document shows the chunk count and model of the current generation.
+    /// </summary>
+    public Task SaveIndexedAsync(IngestJob job, IndexedObject indexed, IReadOnlyList<GenerationChunks> generations, CancellationToken ct) =>
+        InFencedTransaction(job, JobOutcome.Indexed, async (connection, transaction, existing) =>
         {
             var documentId = await UpsertDocument(connection, transaction, job, """
-                status = 'indexed', etag = $2, size_bytes = $3, content_type = $4, pages = $5, chunk_count = $6,
-                embedding_model = $7, error = NULL, attempts = $8, indexed_at = now(), read_groups = $9, title = $10
+                status = 'indexed', etag = $2, size_bytes = $3, content_type = $4, pages = $5, error = NULL, attempts = $6,
+                indexed_at = now(), read_groups = $7, title = $8
                 """, ct, indexed.Etag, indexed.SizeBytes, (object?)indexed.ContentType ?? DBNull.Value, indexed.Pages,
-                chunks.Count, indexed.EmbeddingModel, job.Attempts, indexed.ReadGroups, (object?)indexed.Title ?? DBNull.Value);
-            await DeleteChunks(connection, transaction, documentId, ct);
-            await ChunkCopy.WriteAsync(connection, chunks.Select(chunk => new ChunkCopyRow(documentId, indexed.ReadGroups, chunk)), ct);
+                job.Attempts, indexed.ReadGroups, (object?)indexed.Title ?? DBNull.Value);
+            var written = generations.Where(g => existing.Contains(g.Generation)).ToList();
+            foreach (var generation in written)
+            {
+                await DeleteChunks(connection, transaction, documentId, generation.Generation, ct);
+            }
+            await ChunkCopy.WriteAsync(connection, written.SelectMany(g =>
+                g.Chunks.Select(chunk => new ChunkCopyRow(documentId, g.Generation, indexed.ReadGroups, chunk))), ct);
+            await using var record = new NpgsqlBatch(connection, transaction);
+            record.BatchCommands.Add(Statement("""
+                INSERT INTO document_generations (document_id, generation, etag, chunk_count)
+                SELECT $1, generation, $2, chunk_count FROM unnest($3::integer[], $4::integer[]) AS w(generation, chunk_count)
+                ON CONFLICT (document_id, generation) DO UPDATE SET
+                    etag = excluded.etag, chunk_count = excluded.chunk_count, indexed_at = now()
+                """, documentId, indexed.Etag, written.Select(g => g.Generation).ToArray(), written.Select(g => g.Chunks.Count).ToArray()));
+            record.BatchCommands.Add(Statement(
+                "UPDATE chunks SET read_groups = $2 WHERE document_id = $1 AND read_groups IS DISTINCT FROM $2", documentId, indexed.ReadGroups));
+            record.BatchCommands.Add(Statement("""
+                UPDATE documents d SET chunk_count = current.chunk_count, embedding_model = current.model
+                FROM (SELECT dg.chunk_count, g.model FROM document_generations dg
+                      JOIN index_generations g ON g.id = dg.generation AND g.state = 'current'
+                      WHERE dg.document_id = $1) AS current
+                WHERE d.id = $1
+                """, documentId));
+            await record.ExecuteNonQueryAsync(ct);
         }, ct);
 
     /// <summary>
@@ -27,7 +53,7 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
     /// (its metadata may have changed: access follows it without re-embedding anything).
     /// </summary>
     public Task SaveUnchangedAsync(IngestJob job, string[] readGroups, CancellationToken ct) =>
-        InFencedTransaction(job, JobOutcome.Skipped, async (connection, transaction) =>
+        InFencedTransaction(job, JobOutcome.Skipped, async (connection, transaction, _) =>
         {
             await using var command = new NpgsqlCommand("""
                 WITH document AS (
@@ -44,9 +70,9 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
             await command.ExecuteNonQueryAsync(ct);
         }, ct);
 
-    /// <summary>The object no longer exists: forget the document and its chunks.</summary>
+    /// <summary>The object no longer exists: forget the document and its chunks (of every generation, by cascade).</summary>
     public Task SaveDeletedAsync(IngestJob job, CancellationToken ct) =>
-        InFencedTransaction(job, JobOutcome.Removed, async (connection, transaction) =>
+        InFencedTransaction(job, JobOutcome.Removed, async (connection, transaction, _) =>
         {
             await using var command = new NpgsqlCommand(
                 "DELETE FROM documents WHERE bucket = $1 AND key = $2", connection, transaction);
@@ -56,22 +82,26 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
         }, ct);
 
     /// <summary>
-    /// The document cannot be indexed: show it failed with the reason. Chunks of an earlier version are removed, since
-    /// the object they came from is gone and answering from them would cite text that no longer exists.
+    /// The document cannot be indexed: show it failed with the reason. Chunks of an earlier version are removed from
+    /// every generation, since the object they came from is gone and answering from them would cite text that no
+    /// longer exists; no generation holds the document any more.
     /// </summary>
     /// <param name="readGroups">Who may see the failure; null keeps what the document had (none for a new one) when the
     /// object could not be looked at.</param>
     public Task SaveFailedAsync(IngestJob job, string reason, string? etag, string[]? readGroups, CancellationToken ct) =>
-        InFencedTransaction(job, JobOutcome.Failed, async (connection, transaction) =>
+        InFencedTransaction(job, JobOutcome.Failed, async (connection, transaction, _) =>
         {
             var documentId = await UpsertDocument(connection, transaction, job,
                 "status = 'failed', error = $2, etag = $3, attempts = $4, chunk_count = 0, pages = NULL, indexed_at = NULL, read_groups = COALESCE($5, read_groups)",
                 ct, reason, (object?)etag ?? DBNull.Value, job.Attempts, (object?)readGroups ?? DBNull.Value);
-            await DeleteChunks(connection, transaction, documentId, ct);
+            await DeleteChunks(connection, transaction, documentId, generation: null, ct);
+            await using var forget = new NpgsqlCommand("DELETE FROM document_generations WHERE document_id = $1", connection, transaction);
+            forget.Parameters.Add(new() { Value = documentId });
+            await forget.ExecuteNonQueryAsync(ct);
         }, ct);
 
     private async Task InFencedTransaction(IngestJob job, JobOutcome outcome,
-        Func<NpgsqlConnection, NpgsqlTransaction, Task> work, CancellationToken ct)
+        Func<NpgsqlConnection, NpgsqlTransaction, IReadOnlySet<int>, Task> work, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -87,7 +117,17 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
             generation = await fence.ExecuteScalarAsync(ct) as int? ?? throw new LeaseLostException(job.Id);
         }
 
-        await work(connection, transaction);
+        // The index generations, held FOR SHARE to the end: a switch or a drop (GenerationSwitch locks them FOR UPDATE)
+        // waits for this outcome, and this outcome for it, so neither sees the other half done. In id order, as the
+        // switch locks them.
+        var generations = new HashSet<int>();
+        await using (var hold = new NpgsqlCommand("SELECT id FROM index_generations ORDER BY id FOR SHARE", connection, transaction))
+        await using (var reader = await hold.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct)) generations.Add(reader.GetInt32(0));
+        }
+
+        await work(connection, transaction, generations);
 
         if (generation == job.Generation)
         {
@@ -132,10 +172,21 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
         return id;
     }
 
-    private static async Task DeleteChunks(NpgsqlConnection connection, NpgsqlTransaction transaction, long documentId, CancellationToken ct)
+    private static NpgsqlBatchCommand Statement(string sql, params object[] values)
     {
-        await using var command = new NpgsqlCommand("DELETE FROM chunks WHERE document_id = $1", connection, transaction);
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values) command.Parameters.Add(new() { Value = value });
+        return command;
+    }
+
+    /// <summary>The document's chunks of <paramref name="generation"/>, or of every generation (null).</summary>
+    private static async Task DeleteChunks(NpgsqlConnection connection, NpgsqlTransaction transaction, long documentId, int? generation,
+        CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "DELETE FROM chunks WHERE document_id = $1 AND ($2::integer IS NULL OR generation = $2)", connection, transaction);
         command.Parameters.Add(new() { Value = documentId });
+        command.Parameters.Add(new() { Value = (object?)generation ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
         await command.ExecuteNonQueryAsync(ct);
     }
 }

@@ -102,6 +102,37 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>
+    /// Queues, inside the caller's transaction, every document that <paramref name="currentGeneration"/> holds, to be
+    /// embedded for a new index generation. Unlike other requests this leaves the documents' status alone: they keep
+    /// serving from the current generation while the new one is built. Coalesces with queued jobs like
+    /// <see cref="EnqueueAsync(IReadOnlyCollection{JobRequest}, CancellationToken)"/> (a job being worked on is looked at
+    /// again afterwards, so it sees the new generation); returns how many were queued.
+    /// </summary>
+    internal static async Task<long> EnqueueGenerationBuildAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        int currentGeneration, string reason, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            WITH queued AS (
+                INSERT INTO ingest_jobs (bucket, key, reason)
+                SELECT d.bucket, d.key, $2
+                FROM documents d JOIN document_generations dg ON dg.document_id = d.id AND dg.generation = $1
+                ORDER BY d.bucket COLLATE "C", d.key COLLATE "C"
+                ON CONFLICT (bucket, key) DO UPDATE SET
+                    generation   = ingest_jobs.generation + 1,
+                    reason       = excluded.reason,
+                    attempts     = 0,
+                    available_at = now(),
+                    last_error   = NULL
+                RETURNING 1
+            )
+            SELECT count(*) FROM queued
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = currentGeneration });
+        command.Parameters.Add(new() { Value = reason });
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>Leases up to <paramref name="max"/> available jobs, oldest first, for <paramref name="leaseDuration"/>.</summary>
     public async Task<IReadOnlyList<IngestJob>> LeaseAsync(int max, TimeSpan leaseDuration, string workerId, CancellationToken cancellationToken)
     {

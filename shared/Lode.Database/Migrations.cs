@@ -199,5 +199,55 @@ public static class Migrations
             -- the hash of their text.
             CREATE INDEX chunks_content_md5_idx ON chunks (md5(content));
             """),
+        new(7, "index generations: one embedding model's vectors of every document, switched atomically", _ => """
+            -- A generation is the index as one embedding model sees it. Searches use the current one; a model change
+            -- builds another in the background (building), which becomes current once every document has it; the one
+            -- it replaces stays (previous) until an admin drops it, so switching back is instant. At most one builds.
+            CREATE TABLE index_generations (
+                id            integer PRIMARY KEY,
+                model         text NOT NULL,
+                dimensions    integer NOT NULL CHECK (dimensions BETWEEN 1 AND 2000),
+                state         text NOT NULL CHECK (state IN ('building', 'current', 'previous')),
+                created_at    timestamptz NOT NULL DEFAULT now(),
+                completed_at  timestamptz,
+                current_since timestamptz
+            );
+            CREATE UNIQUE INDEX index_generations_one_current ON index_generations (state) WHERE state = 'current';
+            CREATE UNIQUE INDEX index_generations_one_building ON index_generations (state) WHERE state = 'building';
+
+            -- Which version (etag) of each document a generation holds, and how many chunks: a job leaves alone the
+            -- generations already at the object's etag, and a build is complete when it holds every document the
+            -- current generation holds, at the same etag.
+            CREATE TABLE document_generations (
+                document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+                generation  integer NOT NULL REFERENCES index_generations (id) ON DELETE CASCADE,
+                etag        text NOT NULL,
+                chunk_count integer NOT NULL,
+                indexed_at  timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (document_id, generation)
+            );
+            CREATE INDEX document_generations_generation_idx ON document_generations (generation, document_id);
+
+            -- The index built so far becomes generation 1, with the model it recorded; a fresh database has recorded
+            -- none and gets its generation 1 at start-up, for the configured model.
+            INSERT INTO index_generations (id, model, dimensions, state, completed_at, current_since)
+            SELECT 1, m.value, d.value::integer, 'current', now(), now()
+            FROM index_settings m JOIN index_settings d ON d.name = 'embedding_dimensions'
+            WHERE m.name = 'embedding_model';
+            INSERT INTO document_generations (document_id, generation, etag, chunk_count, indexed_at)
+            SELECT d.id, 1, d.etag, coalesce(d.chunk_count, 0), d.indexed_at
+            FROM documents d
+            WHERE d.indexed_at IS NOT NULL AND d.etag IS NOT NULL AND EXISTS (SELECT 1 FROM index_generations WHERE id = 1);
+
+            -- Every chunk belongs to one generation; those stored so far to generation 1. Generations may differ in
+            -- dimension, so the column takes vectors of any length, and each generation has its own HNSW index over
+            -- its rows cast to its dimension (GenerationVectorIndex). That replaces chunks_embedding_idx: generation 1's
+            -- index is built once, at the first start after this migration, before the app serves.
+            ALTER TABLE chunks ADD COLUMN generation integer NOT NULL DEFAULT 1;
+            ALTER TABLE chunks DROP CONSTRAINT chunks_document_id_ordinal_key;
+            ALTER TABLE chunks ADD CONSTRAINT chunks_document_generation_ordinal_key UNIQUE (document_id, generation, ordinal);
+            DROP INDEX chunks_embedding_idx;
+            ALTER TABLE chunks ALTER COLUMN embedding TYPE vector;
+            """),
     ];
 }

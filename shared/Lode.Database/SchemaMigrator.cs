@@ -12,7 +12,8 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMi
     // Arbitrary constant shared by every Lode instance: "Lode" in ASCII.
     private const long AdvisoryLockKey = 0x4C6F6465;
 
-    public async Task MigrateAsync(SchemaParameters parameters, CancellationToken cancellationToken)
+    /// <param name="throughVersion">Stop after this migration (null: all of them); for tests of an upgrade from an older schema.</param>
+    public async Task MigrateAsync(SchemaParameters parameters, CancellationToken cancellationToken, int? throughVersion = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await Execute(connection, null, $"SELECT pg_advisory_lock({AdvisoryLockKey})", cancellationToken);
@@ -33,7 +34,8 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMi
                 while (await reader.ReadAsync(cancellationToken)) applied.Add(reader.GetInt32(0));
             }
 
-            foreach (var migration in Migrations.All.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version))
+            var pending = Migrations.All.Where(m => !applied.Contains(m.Version) && m.Version <= (throughVersion ?? int.MaxValue));
+            foreach (var migration in pending.OrderBy(m => m.Version))
             {
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 await Execute(connection, transaction, migration.Sql(parameters), cancellationToken);

@@ -1,0 +1,27 @@
+namespace Lode.Database.Generations;
+
+/// <summary>
+/// The current generation as searches need it, read at most once per <see cref="MaxAge"/> (searches come many a
+/// second; a switch is rare). A search reads it once and runs entirely on that generation, so it never mixes two: one
+/// that started just before a switch finishes on the old generation, which is kept (as previous) after it.
+/// </summary>
+public sealed class CurrentIndexGeneration(IndexGenerations generations, TimeProvider clock)
+{
+    /// <summary>How long a switch may go unnoticed by searches.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
+
+    private sealed record Reading(IndexGeneration Generation, long At);
+
+    private volatile Reading? _last;
+
+    /// <exception cref="InvalidOperationException">The index has no current generation (start-up has not run).</exception>
+    public async ValueTask<IndexGeneration> GetAsync(CancellationToken ct)
+    {
+        var last = _last;
+        if (last is not null && clock.GetElapsedTime(last.At) < MaxAge) return last.Generation;
+        var current = await generations.CurrentAsync(ct)
+            ?? throw new InvalidOperationException("The index has no current generation yet: the app's start-up creates it.");
+        _last = new Reading(current, clock.GetTimestamp());
+        return current;
+    }
+}
