@@ -13,7 +13,7 @@ public static class LodeCommandLine
     {
         var console = new CliConsole(output, error);
         var options = new GlobalOptions();
-        var root = new RootCommand("Lode operator command line: upload, status, ask, keys, reindex, dead letters, eval.");
+        var root = new RootCommand("Lode operator command line: upload, status, ask, keys, reindex, dead letters, eval, generations.");
         options.AddTo(root);
         root.Subcommands.Add(UploadCommand.Create(options, console));
         root.Subcommands.Add(StatusCommand.Create(options, console));
@@ -22,6 +22,7 @@ public static class LodeCommandLine
         root.Subcommands.Add(ReindexCommand.Create(options, console));
         root.Subcommands.Add(DeadLettersCommand.Create(options, console));
         root.Subcommands.Add(EvalCommand.Create(options, console));
+        root.Subcommands.Add(GenerationsCommand.Create(options, console));
         return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, ct);
     }
 }

@@ -10,8 +10,8 @@ public sealed class EmbeddingOptions
 
     /// <summary>
     /// Which model embeds, by <see cref="SentenceEmbeddingModel.Id"/> (one of <see cref="SentenceEmbeddingModel.Known"/>);
-    /// empty means <see cref="SentenceEmbeddingModel.Default"/>. An index holds the vectors of one model: changing it
-    /// needs a new index (see IndexInitializer).
+    /// empty means <see cref="SentenceEmbeddingModel.Default"/>. Changing it makes the index build a new generation
+    /// with this model in the background and switch to it when complete (see IndexInitializer).
     /// </summary>
     public string? Model { get; set; } = SentenceEmbeddingModel.Default.Id;
 
@@ -27,8 +27,16 @@ public sealed class EmbeddingOptions
     /// <summary>
     /// Model input window in tokens, including [CLS] and [SEP]. Longer inputs are truncated. Null: the model's own
     /// (<see cref="SentenceEmbeddingModel.MaxTokens"/>: 256 for all-MiniLM-L6-v2, 512 for snowflake-arctic-embed-xs).
+    /// Set, it applies to every model the index uses (each generation is chunked and embedded the same way throughout).
     /// </summary>
     public int? MaxTokens { get; set; }
+
+    /// <summary>These options for another model (every model the index uses runs with the same threads, batch size and window).</summary>
+    public EmbeddingOptions For(SentenceEmbeddingModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new EmbeddingOptions { Model = model.Id, Threads = Threads, BatchSize = BatchSize, MaxTokens = MaxTokens };
+    }
 
     /// <summary>The model <see cref="Model"/> names (a method, not a property: configuration binding reads properties).</summary>
     /// <exception cref="ArgumentException">It names no known model; the message lists the known ones.</exception>

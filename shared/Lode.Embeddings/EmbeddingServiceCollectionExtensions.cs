@@ -13,7 +13,8 @@ public static class EmbeddingServiceCollectionExtensions
     /// Registers one <see cref="OnnxSentenceEmbeddingGenerator"/> singleton, exposed as
     /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> (string → <see cref="Embedding{T}"/> of float) and as
     /// <see cref="ITokenCounter"/>, with <see cref="EmbeddingOptions"/> bound from <paramref name="configuration"/>
-    /// (e.g. the <c>Embeddings</c> section). The model loads on first use.
+    /// (e.g. the <c>Embeddings</c> section), and the <see cref="IEmbeddingModelRegistry"/> that also serves the other
+    /// models the index uses. Models load on first use.
     /// </summary>
     public static IServiceCollection AddSentenceEmbeddings(this IServiceCollection services, IConfiguration configuration)
     {
@@ -43,6 +44,11 @@ public static class EmbeddingServiceCollectionExtensions
         services.TryAddSingleton(sp => new OnnxSentenceEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value));
         services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>());
         services.TryAddSingleton<ITokenCounter>(sp => sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>());
+        // The other models' embedders, for the index generations that use them.
+        services.TryAddSingleton<IEmbeddingModelRegistry>(sp => new SentenceEmbedderRegistry(
+            sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value,
+            sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(),
+            sp.GetRequiredService<ITokenCounter>()));
         return services;
     }
 }

@@ -1,4 +1,6 @@
 using Lode.Database;
+using Lode.Database.Generations;
+using Lode.Ingestion.Generations;
 using Lode.Security;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Hosting;
@@ -8,14 +10,19 @@ using Npgsql;
 namespace Lode.Ingestion;
 
 /// <summary>
-/// Runs before anything touches the index: applies schema migrations for the configured embedding dimension,
-/// refuses to start when the index was built with another model, and queues every document to have its groups
-/// decided again when the access rules changed since the last start. Waits for the database for a while, since in
-/// real deployments the app often starts before PostgreSQL is ready.
+/// Runs before anything touches the index: applies schema migrations, moves the index towards the configured embedding
+/// model (<see cref="GenerationSwitch.ApplyConfiguredModelAsync"/>: a fresh index gets generation 1 of it; a different
+/// current model starts a background build of a new generation, or switches back at once to a previous generation of
+/// it), builds missing vector indexes, switches to a build that completed before a crash, and queues every document
+/// to have its groups decided again when the access rules changed since the last start. Waits for the database for
+/// a while, since in real deployments the app often starts before PostgreSQL is ready.
 /// </summary>
 public sealed class IndexInitializer(
     SchemaMigrator migrator,
     IndexSettings settings,
+    GenerationSwitch generations,
+    GenerationVectorIndexes vectorIndexes,
+    BuildCompletion builds,
     JobQueue queue,
     DocumentAccessResolver access,
     IEmbeddingGenerator<string, Embedding<float>> generator,
@@ -36,9 +43,11 @@ public sealed class IndexInitializer(
             try
             {
                 await migrator.MigrateAsync(new SchemaParameters(dimensions), cancellationToken);
-                await settings.EnsureEmbeddingModelAsync(model, dimensions, cancellationToken);
+                await generations.EnsureFirstAsync(model, dimensions, cancellationToken);
+                Report(await generations.ApplyConfiguredModelAsync(model, dimensions, cancellationToken), model);
+                await vectorIndexes.EnsureAsync(cancellationToken);
+                await builds.TryCompleteAsync(cancellationToken);
                 await RedecideGroupsIfRulesChangedAsync(cancellationToken);
-                logger.LogInformation("Index ready: embedding model {Model} ({Dimensions} dimensions)", model, dimensions);
                 return;
             }
             catch (NpgsqlException e) when (e.IsTransient && DateTime.UtcNow < deadline)
@@ -50,6 +59,34 @@ public sealed class IndexInitializer(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void Report(ModelDecision decision, string model)
+    {
+        var generation = decision.Generation;
+        switch (decision.Kind)
+        {
+            case ModelDecisionKind.AlreadyCurrent:
+                logger.LogInformation("Index ready: generation {Generation}, embedding model {Model} ({Dimensions} dimensions)",
+                    generation.Id, generation.Model, generation.Dimensions);
+                break;
+            case ModelDecisionKind.SwitchedBack:
+                logger.LogWarning("Embedding model {Model} configured: its kept generation {Generation} is current again (nothing re-embedded)",
+                    model, generation.Id);
+                break;
+            case ModelDecisionKind.BuildStarted:
+                logger.LogWarning("Embedding model {Model} configured: building index generation {Generation} in the background " +
+                    "({Queued} documents queued); searches use the current generation until it is complete", model, generation.Id, decision.Queued);
+                break;
+            case ModelDecisionKind.BuildUnderway:
+                logger.LogInformation("Embedding model {Model} configured: index generation {Generation} is being built", model, generation.Id);
+                break;
+            case ModelDecisionKind.OtherBuildUnderway:
+                logger.LogWarning("Embedding model {Model} configured, but index generation {Generation} is being built for {Other}; " +
+                    "the configured model's generation is built at a start after that one is complete, or after an admin drops it " +
+                    "(DELETE api/admin/generations/{Id})", model, generation.Id, generation.Model, generation.Id);
+                break;
+        }
+    }
 
     // Groups are decided when a document is ingested, so a revoked rule would otherwise keep granting until each object
     // happened to change. Each queued job finds its content unchanged and only stores the groups the rules give now:

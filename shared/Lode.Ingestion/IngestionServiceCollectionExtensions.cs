@@ -1,6 +1,7 @@
 using Lode.Ingestion.Chunking;
 using Lode.Ingestion.Events;
 using Lode.Ingestion.Extraction;
+using Lode.Ingestion.Generations;
 using Lode.Ingestion.Links;
 using Lode.Ingestion.Operations;
 using Lode.Ingestion.Pipeline;
@@ -34,10 +35,12 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<ReindexRequests>();
         services.AddSingleton<BucketReconciler>();
         services.AddSingleton<DeadLetters>();
+        services.AddSingleton<BuildCompletion>();
         // Registered before the worker: hosted services start in order, so no job is leased before the schema exists.
         services.AddHostedService<IndexInitializer>();
         services.AddHostedService<IngestWorker>();
         services.AddHostedService<ReindexLister>();
+        services.AddHostedService<BuildWatcher>();
         return services;
     }
 }

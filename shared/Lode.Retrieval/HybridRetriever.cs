@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Lode.Database.Generations;
 using Lode.Embeddings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -10,8 +11,10 @@ namespace Lode.Retrieval;
 
 /// <summary>
 /// Hybrid search in PostgreSQL, in one round trip: the nearest chunks by embedding (pgvector HNSW) and the best
-/// full-text matches (GIN, <c>ts_rank</c>; see <see cref="TextQuery"/>), fused by reciprocal rank. The query is
-/// embedded once per call.
+/// full-text matches (GIN, <c>ts_rank</c>; see <see cref="TextQuery"/>), fused by reciprocal rank. Each search runs on
+/// the current index generation as it reads it once (<see cref="CurrentIndexGeneration"/>): the query is embedded with
+/// that generation's model and every chunk query is kept to that generation, so a search running across a switch
+/// returns the old generation's results, never a mix. The query is embedded once per call.
 /// Filters apply inside both candidate queries, and the HNSW scan is iterative, so a narrow filter still yields
 /// full candidate lists. Chunks of every document row are served, whatever its status: a document being re-indexed
 /// (<c>pending</c>) keeps its previous chunks until the new ones replace them in one transaction, and a
@@ -19,7 +22,8 @@ namespace Lode.Retrieval;
 /// </summary>
 public sealed class HybridRetriever(
     NpgsqlDataSource dataSource,
-    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    IEmbeddingModelRegistry embedders,
+    CurrentIndexGeneration currentGeneration,
     IOptions<RetrievalOptions> options,
     ILogger<HybridRetriever> logger) : IRetriever
 {
@@ -37,12 +41,13 @@ public sealed class HybridRetriever(
         var query = CheckedQuery(request);
         if (!CanMatch(request)) return [];
 
+        var generation = await currentGeneration.GetAsync(cancellationToken);
         ReadOnlyMemory<float>? vector = null;
         if (request.Mode != SearchMode.Text)
         {
-            vector = (await embedder.GenerateQueryEmbeddingAsync(query, cancellationToken)).Vector;
+            vector = (await embedders.Generator(generation.Model).GenerateQueryEmbeddingAsync(query, cancellationToken)).Vector;
         }
-        return await RunAsync(request with { Query = query }, vector, exact: false, cancellationToken);
+        return await RunAsync(request with { Query = query }, generation, vector, exact: false, cancellationToken);
     }
 
     /// <summary>
@@ -50,17 +55,18 @@ public sealed class HybridRetriever(
     /// expression the HNSW index cannot serve, so every distance is computed: the ground truth that HNSW recall is
     /// measured against.
     /// </summary>
-    internal Task<IReadOnlyList<RetrievedChunk>> SearchWithVectorAsync(
+    internal async Task<IReadOnlyList<RetrievedChunk>> SearchWithVectorAsync(
         SearchRequest request, ReadOnlyMemory<float> vector, bool exact, CancellationToken cancellationToken)
     {
         if (exact && request.Mode != SearchMode.Vector) throw new ArgumentException("Exact search is vector search only.", nameof(exact));
         var query = CheckedQuery(request);
-        if (!CanMatch(request)) return Task.FromResult<IReadOnlyList<RetrievedChunk>>([]);
-        return RunAsync(request with { Query = query }, vector, exact, cancellationToken);
+        if (!CanMatch(request)) return [];
+        var generation = await currentGeneration.GetAsync(cancellationToken);
+        return await RunAsync(request with { Query = query }, generation, vector, exact, cancellationToken);
     }
 
     private async Task<IReadOnlyList<RetrievedChunk>> RunAsync(
-        SearchRequest request, ReadOnlyMemory<float>? vector, bool exact, CancellationToken ct)
+        SearchRequest request, IndexGeneration generation, ReadOnlyMemory<float>? vector, bool exact, CancellationToken ct)
     {
         var timer = Stopwatch.StartNew();
         await using var batch = dataSource.CreateBatch();
@@ -78,7 +84,7 @@ public sealed class HybridRetriever(
         }
 
         var parameters = new SqlParameters();
-        var search = new NpgsqlBatchCommand(BuildSearch(request, vector, exact, parameters));
+        var search = new NpgsqlBatchCommand(BuildSearch(request, generation, vector, exact, parameters));
         parameters.CopyTo(search.Parameters);
         batch.BatchCommands.Add(search);
 
@@ -104,12 +110,12 @@ public sealed class HybridRetriever(
                 });
             }
         }
-        logger.LogDebug("{Mode} search{Exact} returned {Count} chunks in {Elapsed} ms",
-            request.Mode, exact ? " (exact)" : "", results.Count, timer.ElapsedMilliseconds);
+        logger.LogDebug("{Mode} search{Exact} on index generation {Generation} returned {Count} chunks in {Elapsed} ms",
+            request.Mode, exact ? " (exact)" : "", generation.Id, results.Count, timer.ElapsedMilliseconds);
         return results;
     }
 
-    private string BuildSearch(SearchRequest request, ReadOnlyMemory<float>? vector, bool exact, SqlParameters p)
+    private string BuildSearch(SearchRequest request, IndexGeneration generation, ReadOnlyMemory<float>? vector, bool exact, SqlParameters p)
     {
         // Placeholders are numbered in the order they are added; the filter's come last and are shared by both lists.
         string VectorParam() => p.Add(new Vector(vector ?? throw new InvalidOperationException("A vector search needs a query vector.")));
@@ -131,14 +137,14 @@ public sealed class HybridRetriever(
                 var v = VectorParam();
                 var limit = CandidateLimit();
                 var top = Int(request.Top);
-                return SearchSql.Vector(v, limit, top, Filter(p, request), exact);
+                return SearchSql.Vector(generation, v, limit, top, Filter(p, request, generation), exact);
             }
             case SearchMode.Text:
             {
                 var text = TextParameters();
                 var limit = CandidateLimit();
                 var top = Int(request.Top);
-                return SearchSql.Text(text, limit, top, Filter(p, request));
+                return SearchSql.Text(text, limit, top, Filter(p, request, generation));
             }
             case SearchMode.Hybrid:
             {
@@ -149,16 +155,16 @@ public sealed class HybridRetriever(
                 var k = Int(_options.RrfK);
                 var textWeight = p.Add(_options.TextWeight);
                 var top = Int(request.Top);
-                return SearchSql.Hybrid(v, vectorLimit, text, textLimit, k, textWeight, top, Filter(p, request));
+                return SearchSql.Hybrid(generation, v, vectorLimit, text, textLimit, k, textWeight, top, Filter(p, request, generation));
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(request), request.Mode, "Unknown search mode.");
         }
     }
 
-    // Access first: it is the one predicate every search carries.
-    private static SqlFilterBuilder Filter(SqlParameters p, SearchRequest request) =>
-        new SqlFilterBuilder(p).ReadableBy(request.ReaderGroups).Add(request.Filter ?? SearchFilter.None)
+    // Access first: it is the one predicate every search carries; then the generation, which every search carries too.
+    private static SqlFilterBuilder Filter(SqlParameters p, SearchRequest request, IndexGeneration generation) =>
+        new SqlFilterBuilder(p).ReadableBy(request.ReaderGroups).InGeneration(generation).Add(request.Filter ?? SearchFilter.None)
             .ContentOnly(!request.IncludeNavigation);
 
     private string CheckedQuery(SearchRequest request)

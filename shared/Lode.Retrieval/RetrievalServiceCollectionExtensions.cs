@@ -10,8 +10,8 @@ public static class RetrievalServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="HybridRetriever"/> as <see cref="IRetriever"/>, measured by <see cref="InstrumentedRetriever"/>,
     /// with <see cref="RetrievalOptions"/> bound from <paramref name="configuration"/> (the <c>Retrieval</c> section) and
-    /// validated at start-up, and the <see cref="Evaluation.RetrievalEvaluator"/> that measures it. Needs the database (<c>AddLodeDatabase</c>) and an
-    /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>.
+    /// validated at start-up, and the <see cref="Evaluation.RetrievalEvaluator"/> that measures it. Needs the database (<c>AddLodeDatabase</c>) and the
+    /// embedders (<c>AddSentenceEmbeddings</c>: the <c>IEmbeddingModelRegistry</c>).
     /// </summary>
     public static IServiceCollection AddLodeRetrieval(this IServiceCollection services, IConfiguration configuration)
     {

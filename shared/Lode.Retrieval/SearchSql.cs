@@ -1,10 +1,12 @@
+using Lode.Database.Generations;
+
 namespace Lode.Retrieval;
 
 /// <summary>
 /// The SQL of one search, assembled from the constant fragments below and parameter placeholders. One statement per
 /// mode: the candidate lists are MATERIALIZED CTEs so each is computed once, with its own index; each mode ranks its
 /// candidates (<c>candidates</c>: id, score, rank), and a common tail collapses identical passages and returns the
-/// top with where else they occur.
+/// top with where else they occur. Every chunk query carries the filter, which keeps it to one index generation.
 /// </summary>
 internal static class SearchSql
 {
@@ -12,8 +14,9 @@ internal static class SearchSql
     public sealed record TextParameters(string Config, string AllWords, string AnyWord, string Weights);
 
     // Nearest chunks by cosine distance. ORDER BY the distance expression (here by its alias) with LIMIT is the shape
-    // pgvector's HNSW index serves; with an iterative scan the index hands rows on in relaxed order, so the rank is
-    // taken afterwards from the exact distance.
+    // pgvector's HNSW index serves (the generation's own index: the distance is its expression, the filter names its
+    // generation); with an iterative scan the index hands rows on in relaxed order, so the rank is taken afterwards
+    // from the exact distance.
     private const string VectorCte = """
         vector_hits AS MATERIALIZED (
             SELECT c.id, {4} AS distance
@@ -24,14 +27,14 @@ internal static class SearchSql
         )
         """;
 
-    private const string IndexDistance = "c.embedding <=> {0}";
+    // The distance as the generation's index computes it, or (exact) as an expression no index matches: the planner
+    // must then compute every distance (a sequential scan with a top-N sort), i.e. exact search, while the rest of the
+    // statement keeps its indexes.
+    private static string Distance(IndexGeneration generation, string vector, bool exact) =>
+        exact ? $"({GenerationVectorIndex.Distance(generation.Dimensions, vector)}) + 0" : GenerationVectorIndex.Distance(generation.Dimensions, vector);
 
-    // The same distance as an expression no index matches: the planner must compute every distance (a sequential scan
-    // with a top-N sort), i.e. exact search, while the rest of the statement keeps its indexes.
-    private const string ExactDistance = "(c.embedding <=> {0}) + 0";
-
-    private static string VectorList(string vector, SqlFilterBuilder filter, string limit, bool exact = false) =>
-        string.Format(VectorCte, vector, filter.Join, filter.Sql, limit, string.Format(exact ? ExactDistance : IndexDistance, vector));
+    private static string VectorList(IndexGeneration generation, string vector, SqlFilterBuilder filter, string limit, bool exact = false) =>
+        string.Format(VectorCte, vector, filter.Join, filter.Sql, limit, Distance(generation, vector, exact));
 
     // Chunks holding any query word (GIN index on tsv). Those matching the whole query as written (all words, phrases;
     // websearch_to_tsquery never fails on syntax) come first, then the rest by ts_rank normalised by chunk length
@@ -58,9 +61,9 @@ internal static class SearchSql
     /// Both lists fused by weighted reciprocal rank: score = Σ weight/(k + rank), the vector list weighing 1 and the
     /// text list <paramref name="textWeight"/>; ties go to the better single rank.
     /// </summary>
-    public static string Hybrid(string vector, string vectorLimit, TextParameters text, string textLimit,
+    public static string Hybrid(IndexGeneration generation, string vector, string vectorLimit, TextParameters text, string textLimit,
         string rrfK, string textWeight, string top, SqlFilterBuilder filter) => $"""
-        WITH {VectorList(vector, filter, vectorLimit)},
+        WITH {VectorList(generation, vector, filter, vectorLimit)},
         {TextList(text, filter, textLimit)},
         ranked AS (
             SELECT id, row_number() OVER (ORDER BY distance, id) AS rank, 1.0::float8 AS weight FROM vector_hits
@@ -79,8 +82,9 @@ internal static class SearchSql
         """;
 
     /// <summary>Nearest chunks only; score = cosine similarity (1 − distance). Exact: without the HNSW index.</summary>
-    public static string Vector(string vector, string candidateLimit, string top, SqlFilterBuilder filter, bool exact) => $"""
-        WITH {VectorList(vector, filter, candidateLimit, exact)},
+    public static string Vector(IndexGeneration generation, string vector, string candidateLimit, string top, SqlFilterBuilder filter,
+        bool exact) => $"""
+        WITH {VectorList(generation, vector, filter, candidateLimit, exact)},
         candidates AS (
             SELECT id, 1 - distance AS score, row_number() OVER (ORDER BY distance, id) AS rank FROM vector_hits
         ),

@@ -1,3 +1,4 @@
+using Lode.Database.Generations;
 using Npgsql;
 
 namespace Lode.Retrieval;
@@ -54,6 +55,16 @@ internal sealed class SqlFilterBuilder(SqlParameters parameters)
     /// </summary>
     public SqlFilterBuilder ReadableBy(IReadOnlyCollection<string> groups) =>
         Where("c.read_groups && {0}::text[]", groups.ToArray(), onDocuments: false);
+
+    /// <summary>
+    /// Only chunks of one index generation: a search never mixes two models' vectors or passages. The generation is a
+    /// literal (see <see cref="GenerationVectorIndex"/>), so the planner can use that generation's partial HNSW index.
+    /// </summary>
+    public SqlFilterBuilder InGeneration(IndexGeneration generation)
+    {
+        _predicates.Add(GenerationVectorIndex.Predicate(generation.Id));
+        return this;
+    }
 
     /// <summary>
     /// Leaves out navigation chunks (tables of contents, indexes) when <paramref name="contentOnly"/>: they name every

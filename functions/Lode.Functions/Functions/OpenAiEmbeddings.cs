@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Lode.Database.Generations;
 using Lode.Embeddings;
 using Lode.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -10,13 +11,13 @@ using Microsoft.Extensions.AI;
 namespace Lode.Functions;
 
 /// <summary>
-/// POST v1/embeddings: the index's own embedding model, OpenAI-compatible (input as a string or an array of strings;
+/// POST v1/embeddings: the index's own embedding model (the current generation's), OpenAI-compatible (input as a string or an array of strings;
 /// encoding_format float or base64, which the official clients ask for by default). Inputs are embedded as documents,
 /// like the index's chunks, since OpenAI's API has no notion of a query; an extra <c>input_type: "query"</c> (the name
 /// other embedding APIs use) embeds them as retrieval queries instead, as api/search does, so that a client searching
 /// its own copy of the vectors gets what Lode would compare.
 /// </summary>
-public sealed class OpenAiEmbeddings(ApiCallers callers, OnnxSentenceEmbeddingGenerator embedder)
+public sealed class OpenAiEmbeddings(ApiCallers callers, CurrentIndexGeneration currentGeneration, IEmbeddingModelRegistry embedders)
 {
     private const long MaxBodyBytes = 4 << 20;
     private const int MaxInputs = 256;
@@ -40,8 +41,9 @@ public sealed class OpenAiEmbeddings(ApiCallers callers, OnnxSentenceEmbeddingGe
         };
         if (inputs is not { Count: > 0 and <= MaxInputs })
             return ApiErrors.Result(400, "invalid_input", $"input must be a string or an array of 1 to {MaxInputs} strings.");
-        if (body.Dimensions is { } dimensions && dimensions != embedder.Dimensions)
-            return ApiErrors.Result(400, "invalid_dimensions", $"{embedder.ModelName} has {embedder.Dimensions} dimensions.");
+        var generation = await currentGeneration.GetAsync(cancellationToken);
+        if (body.Dimensions is { } dimensions && dimensions != generation.Dimensions)
+            return ApiErrors.Result(400, "invalid_dimensions", $"{generation.Model} has {generation.Dimensions} dimensions.");
         var base64 = body.EncodingFormat switch
         {
             null or "float" => false,
@@ -58,10 +60,10 @@ public sealed class OpenAiEmbeddings(ApiCallers callers, OnnxSentenceEmbeddingGe
         if (kind is null) return ApiErrors.Result(400, "invalid_input_type", "input_type must be document or query.");
 
         var options = new EmbeddingGenerationOptions().WithInputKind(kind.Value);
-        var embeddings = await embedder.GenerateAsync(inputs, options, cancellationToken);
-        var tokens = inputs.Sum(embedder.CountTokens);
+        var embeddings = await embedders.Generator(generation.Model).GenerateAsync(inputs, options, cancellationToken);
+        var tokens = inputs.Sum(embedders.TokenCounter(generation.Model).CountTokens);
         var data = embeddings.Select((e, i) => new OpenAiEmbedding("embedding", i,
             base64.Value ? Convert.ToBase64String(MemoryMarshal.AsBytes(e.Vector.Span)) : e.Vector.ToArray())).ToList();
-        return new OkObjectResult(new OpenAiEmbeddingResponse("list", data, embedder.ModelName, new OpenAiEmbeddingUsage(tokens, tokens)));
+        return new OkObjectResult(new OpenAiEmbeddingResponse("list", data, generation.Model, new OpenAiEmbeddingUsage(tokens, tokens)));
     }
 }

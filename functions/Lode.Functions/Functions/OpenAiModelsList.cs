@@ -1,5 +1,5 @@
 using Lode.Chat;
-using Lode.Embeddings;
+using Lode.Database.Generations;
 using Lode.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -7,8 +7,11 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Lode.Functions;
 
-/// <summary>GET v1/models: the chat model (the configured LLM, or the extractive answerer) and the embedding model.</summary>
-public sealed class OpenAiModelsList(ApiCallers callers, ChatService chat, OnnxSentenceEmbeddingGenerator embedder)
+/// <summary>
+/// GET v1/models: the chat model (the configured LLM, or the extractive answerer) and the embedding model searches use
+/// (the current index generation's).
+/// </summary>
+public sealed class OpenAiModelsList(ApiCallers callers, ChatService chat, CurrentIndexGeneration currentGeneration)
 {
     [Function(nameof(OpenAiModelsList))]
     public async Task<IActionResult> Run(
@@ -17,10 +20,11 @@ public sealed class OpenAiModelsList(ApiCallers callers, ChatService chat, OnnxS
     {
         var check = await callers.AuthenticateAsync(request, cancellationToken);
         if (check.Refused) return check.Refusal;
+        var generation = await currentGeneration.GetAsync(cancellationToken);
         return new OkObjectResult(new OpenAiList<OpenAiModel>("list",
         [
             new(chat.ModelName, "model", 0, "lode"),
-            new(embedder.ModelName, "model", 0, "lode"),
+            new(generation.Model, "model", 0, "lode"),
         ]));
     }
 }

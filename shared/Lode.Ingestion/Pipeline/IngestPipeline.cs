@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Lode.Database;
+using Lode.Database.Generations;
 using Lode.Ingestion.Extraction;
+using Lode.Ingestion.Generations;
 using Lode.Security;
 using Lode.Storage;
 using Microsoft.Extensions.Logging;
@@ -9,11 +11,15 @@ namespace Lode.Ingestion.Pipeline;
 
 /// <summary>
 /// Runs one job through fetch → extract → chunk → embed → store. It acts on the object's current state, never on what
-/// the event said, so repeated, late or out-of-order notifications all converge on the bucket's truth.
+/// the event said, so repeated, late or out-of-order notifications all converge on the bucket's truth. The object is
+/// fetched and extracted once; every index generation that does not hold this version yet (all of them, forced) gets
+/// it chunked and embedded with its own model, and all are written in one transaction.
 /// </summary>
 public sealed class IngestPipeline(
     IObjectStore store,
     DocumentRepository documents,
+    IndexGenerations generations,
+    BuildCompletion builds,
     FetchStep fetch,
     ExtractStep extract,
     ChunkStep chunk,
@@ -42,6 +48,15 @@ public sealed class IngestPipeline(
 
     private async Task<IngestOutcome> DecideAndRunAsync(IngestJob job, CancellationToken ct)
     {
+        var retained = await generations.ListAsync(ct);
+        var outcome = await OutcomeAsync(job, retained, ct);
+        // This job may have been the last one a build waited for (an outcome removing a document counts too).
+        if (retained.Any(g => g.IsBuilding)) await builds.TryCompleteAsync(ct);
+        return outcome;
+    }
+
+    private async Task<IngestOutcome> OutcomeAsync(IngestJob job, IReadOnlyList<IndexGeneration> retained, CancellationToken ct)
+    {
         var current = await store.StatAsync(job.Bucket, job.Key, ct);
         if (current is null)
         {
@@ -52,9 +67,11 @@ public sealed class IngestPipeline(
         // Decided afresh from the object's current metadata every time, so a metadata change (an object copied onto
         // itself with new groups) takes effect on its next event, with or without a content change.
         var readGroups = access.GroupsFor(job.Bucket, job.Key, current.UserMetadata);
-        var known = await documents.GetAsync(job.Bucket, job.Key, ct);
-        // IndexedAt is set only by a successful indexing (a failure clears it), so this is "indexed at this etag".
-        if (!job.Force && known is { IndexedAt: not null } && known.Etag == current.Etag && known.EmbeddingModel == embed.ModelName)
+        // A generation holds a version only once indexed successfully (a failure removes the document from all), so
+        // "unchanged" is: every generation holds this etag.
+        var held = await documents.GenerationEtagsAsync(job.Bucket, job.Key, ct);
+        var stale = retained.Where(g => job.Force || held.GetValueOrDefault(g.Id) != current.Etag).ToList();
+        if (stale.Count == 0)
         {
             await writer.SaveUnchangedAsync(job, readGroups, ct);
             return IngestOutcome.Unchanged;
@@ -62,7 +79,7 @@ public sealed class IngestPipeline(
 
         try
         {
-            return await IndexAsync(job, current, readGroups, ct);
+            return await IndexAsync(job, current, readGroups, stale, ct);
         }
         catch (RejectedDocumentException e)
         {
@@ -72,7 +89,8 @@ public sealed class IngestPipeline(
         }
     }
 
-    private async Task<IngestOutcome> IndexAsync(IngestJob job, ObjectInfo current, string[] readGroups, CancellationToken ct)
+    private async Task<IngestOutcome> IndexAsync(IngestJob job, ObjectInfo current, string[] readGroups,
+        IReadOnlyList<IndexGeneration> stale, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         using var steps = new IngestSteps(metrics);
@@ -90,22 +108,24 @@ public sealed class IngestPipeline(
         var text = await extract.RunAsync(fetched, ct);
         var extractTime = steps.End();
         steps.Begin(IngestStepNames.Chunk);
-        var chunks = chunk.Run(text);
+        var chunked = stale.Select(g => (Generation: g, Chunks: chunk.Run(text, g.Model))).ToList();
         var chunkTime = steps.End();
         steps.Begin(IngestStepNames.Embed);
-        var embedded = await embed.RunAsync(job.Bucket, job.Key, chunks, ct);
+        var embedded = new List<EmbeddedChunks>(chunked.Count);
+        foreach (var (generation, chunks) in chunked) embedded.Add(await embed.RunAsync(generation, job.Bucket, job.Key, chunks, ct));
         var embedTime = steps.End();
         steps.Begin(IngestStepNames.Store);
         var info = fetched.Info;
-        await writer.SaveIndexedAsync(job,
-            new IndexedObject(info.Etag, info.Size, info.ContentType, text.PageCount, embed.ModelName, readGroups, text.Title), embedded.Rows, ct);
+        await writer.SaveIndexedAsync(job, new IndexedObject(info.Etag, info.Size, info.ContentType, text.PageCount, readGroups, text.Title),
+            embedded.Select(e => e.Chunks).ToList(), ct);
         var storeTime = steps.End();
-        metrics.Stored(embedded.Rows.Count, embedded.Embedded);
+        metrics.Stored(embedded.Sum(e => e.Chunks.Chunks.Count), embedded.Sum(e => e.Embedded));
 
         logger.LogInformation(
-            "Indexed {Bucket}/{Key}: {Pages} pages, {Chunks} chunks ({Reused} vectors reused) in {Elapsed} ms " +
+            "Indexed {Bucket}/{Key} for index generations {Generations}: {Pages} pages, {Chunks} chunks ({Reused} vectors reused) in {Elapsed} ms " +
             "(fetch {Fetch} ms, extract {Extract} ms, chunk {Chunk} ms, embed {Embed} ms, store {Store} ms)",
-            job.Bucket, job.Key, text.PageCount, chunks.Count, embedded.Reused,
+            job.Bucket, job.Key, string.Join(", ", stale.Select(g => g.Id)), text.PageCount, embedded.Sum(e => e.Chunks.Chunks.Count),
+            embedded.Sum(e => e.Reused),
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, (long)fetchTime.TotalMilliseconds,
             (long)extractTime.TotalMilliseconds, (long)chunkTime.TotalMilliseconds, (long)embedTime.TotalMilliseconds,
             (long)storeTime.TotalMilliseconds);
