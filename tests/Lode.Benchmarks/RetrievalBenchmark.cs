@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Lode.Database;
+using Lode.Database.Generations;
 using Lode.Retrieval;
+using Lode.Tests.Retrieval;
 using Lode.Tests.Support;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -48,14 +50,16 @@ internal static class RetrievalBenchmark
         try
         {
             await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(new SchemaParameters(Dimensions), default);
+            await new GenerationSwitch(dataSource, new GenerationVectorIndexes(dataSource, NullLogger<GenerationVectorIndexes>.Instance))
+                .EnsureFirstAsync(TestDatabase.Model, Dimensions, default);
             var corpus = new SyntheticCorpus(seed, clusters);
             var load = await LoadAsync(dataSource, corpus, rows);
             Console.Error.WriteLine($"loaded {rows} chunks in {load.Copy.TotalSeconds:F0} s, HNSW built in {load.Index.TotalSeconds:F0} s");
 
             var queries = Enumerable.Range(0, queryCount).Select(_ => corpus.Query()).ToList();
             var embedder = new NoEmbedder();
-            HybridRetriever Retriever(string iterativeScan) => new(dataSource, embedder,
-                Options.Create(new RetrievalOptions { IterativeScan = iterativeScan }), NullLogger<HybridRetriever>.Instance);
+            HybridRetriever Retriever(string iterativeScan) =>
+                ChunkSeeder.Retriever(dataSource, embedder, new RetrievalOptions { IterativeScan = iterativeScan });
             var retriever = Retriever("relaxed_order");
             var noIterative = Retriever("off");
 
@@ -143,7 +147,7 @@ internal static class RetrievalBenchmark
     {
         var watch = Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync();
-        await Execute(connection, "DROP INDEX chunks_embedding_idx");
+        await Execute(connection, GenerationVectorIndex.DropSql(1, concurrently: false));
         var documentIds = new long[Documents];
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO documents (bucket, key, status, content_type, indexed_at)
@@ -162,14 +166,14 @@ internal static class RetrievalBenchmark
             var (text, vector) = corpus.Chunk();
             var chunk = new ChunkRow(Guid.NewGuid(), i / Documents, i / Documents + 1, i / Documents + 1, text.Length / 5, text,
                 BitConverter.GetBytes(i), vector);
-            return new ChunkCopyRow(documentIds[i % Documents], TestReaders.Staff, chunk);
+            return new ChunkCopyRow(documentIds[i % Documents], 1, TestReaders.Staff, chunk);
         }), default);
         var copy = watch.Elapsed;
 
         watch.Restart();
         // The graph of 100k 384-d vectors needs ~200 MB: in memory the build is many times faster.
         await Execute(connection, "SET maintenance_work_mem = '1GB'");
-        await Execute(connection, "CREATE INDEX chunks_embedding_idx ON chunks USING hnsw (embedding vector_cosine_ops)");
+        await Execute(connection, GenerationVectorIndex.CreateSql(1, Dimensions, concurrently: false));
         await Execute(connection, "ANALYZE documents");
         await Execute(connection, "ANALYZE chunks");
         return (copy, watch.Elapsed);

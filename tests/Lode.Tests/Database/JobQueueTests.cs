@@ -130,17 +130,4 @@ public sealed class JobQueueTests : IAsyncLifetime
 
         Assert.Equal((long)Migrations.All.Count, await _db.ScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
     }
-
-    [Fact]
-    public async Task Starting_with_a_different_embedding_model_is_a_clear_error()
-    {
-        var settings = new IndexSettings(_db.DataSource);
-        await settings.EnsureEmbeddingModelAsync("all-MiniLM-L6-v2", 384, default);
-        await settings.EnsureEmbeddingModelAsync("all-MiniLM-L6-v2", 384, default);
-
-        var error = await Assert.ThrowsAsync<EmbeddingModelMismatchException>(
-            () => settings.EnsureEmbeddingModelAsync("bge-small-en", 384, default));
-        Assert.Contains("all-MiniLM-L6-v2", error.Message);
-        Assert.Contains("bge-small-en", error.Message);
-    }
 }

@@ -46,7 +46,7 @@ public sealed class ReindexRunProgressTests : IAsyncLifetime
         Assert.Equal(ReindexRunStatus.ListingDone, midway.Status);
 
         var again = Assert.Single(await _queue.LeaseAsync(10, Lease, "worker", default));
-        await _writer.SaveIndexedAsync(again, new IndexedObject("etag-1", 10, "text/plain", 1, "model", []), [], default);
+        await _writer.SaveIndexedAsync(again, new IndexedObject("etag-1", 10, "text/plain", 1, []), [], default);
 
         var done = (await _runs.GetAsync(run.Id, default))!;
         Assert.Equal((1L, 0L, 1L, 0L, 0L), (done.Indexed, done.Skipped, done.Failed, done.Removed, done.Pending));

@@ -51,22 +51,3 @@ public sealed class FailureHandlingTests
         Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
     }
 }
-
-/// <summary>An index built with another embedding model is refused at start-up, naming both models.</summary>
-public sealed class EmbeddingModelGuardTests
-{
-    [Fact]
-    public async Task The_app_refuses_to_start_on_an_index_built_with_another_model()
-    {
-        await using var database = await TestDatabase.CreateAsync();
-        await new Lode.Database.IndexSettings(database.DataSource).EnsureEmbeddingModelAsync("bge-small-en-v1.5", 384, default);
-
-        var error = await Assert.ThrowsAsync<Lode.Database.EmbeddingModelMismatchException>(() => StandaloneApp.StartAsync([
-            $"--Database:ConnectionString={database.ConnectionString}",
-            "--Storage:AccessKey=unused", "--Storage:SecretKey=unused",
-        ]));
-
-        Assert.Contains("bge-small-en-v1.5", error.Message);
-        Assert.Contains("all-MiniLM-L6-v2", error.Message);
-    }
-}

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Lode.Database;
+using Lode.Database.Generations;
 using Lode.Retrieval;
 using Lode.Tests.Support;
 using Microsoft.Extensions.AI;
@@ -48,7 +49,7 @@ public static class ChunkSeeder
             var text = seed.Chunk.Text;
             var chunk = new ChunkRow(Guid.NewGuid(), ordinal, seed.Chunk.PageStart, seed.Chunk.PageEnd, text.Length / 4, text,
                 SHA256.HashData(Encoding.UTF8.GetBytes(text)), seed.Chunk.Vector);
-            return new ChunkCopyRow(seed.DocumentId, groups[seed.DocumentId], chunk);
+            return new ChunkCopyRow(seed.DocumentId, 1, groups[seed.DocumentId], chunk);
         }).ToList();
         await ChunkCopy.WriteAsync(connection, rows, CancellationToken.None);
         return rows.Select(row => row.Chunk.Id).ToList();
@@ -71,6 +72,12 @@ public static class ChunkSeeder
         await db.ExecuteAsync("ANALYZE chunks");
     }
 
+    /// <summary>A retriever over the database's current generation (1, seeded here), embedding queries with <paramref name="embedder"/>.</summary>
     public static HybridRetriever Retriever(TestDatabase db, IEmbeddingGenerator<string, Embedding<float>> embedder, RetrievalOptions? options = null) =>
-        new(db.DataSource, embedder, Options.Create(options ?? new RetrievalOptions()), NullLogger<HybridRetriever>.Instance);
+        Retriever(db.DataSource, embedder, options);
+
+    public static HybridRetriever Retriever(NpgsqlDataSource dataSource, IEmbeddingGenerator<string, Embedding<float>> embedder,
+        RetrievalOptions? options = null) =>
+        new(dataSource, new OneEmbedderForEveryModel(embedder), new CurrentIndexGeneration(new IndexGenerations(dataSource), TimeProvider.System),
+            Options.Create(options ?? new RetrievalOptions()), NullLogger<HybridRetriever>.Instance);
 }

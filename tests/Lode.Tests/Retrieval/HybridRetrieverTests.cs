@@ -309,8 +309,7 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
         builder.UseVector();
         await using var single = builder.Build();
         var options = new RetrievalOptions { EfSearch = 123, IterativeScan = "strict_order", MaxScanTuples = 4567 };
-        var retriever = new HybridRetriever(single, fixture.Embedder, Microsoft.Extensions.Options.Options.Create(options),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<HybridRetriever>.Instance);
+        var retriever = ChunkSeeder.Retriever(single, fixture.Embedder, options);
 
         Assert.NotEmpty(await retriever.SearchAsync(new SearchRequest("sick leave", TestReaders.Staff, 3), default));
 

@@ -1,3 +1,4 @@
+using Lode.Database.Generations;
 using Lode.Retrieval;
 using Lode.Tests.Support;
 using Microsoft.Extensions.AI;
@@ -44,11 +45,11 @@ public sealed class RandomVectorsFixture : IAsyncLifetime
             }
         }
         // Bulk load first, index afterwards (as one would restore a dump): inserting 10k rows into a live HNSW graph
-        // one by one takes minutes here. Same definition as migration 1.
-        await Database.ExecuteAsync("DROP INDEX chunks_embedding_idx");
+        // one by one takes minutes here. The app's own definition of generation 1's index.
+        await GenerationVectorIndex.DropAsync(Database.DataSource, 1, concurrently: false, default);
         var ids = await ChunkSeeder.AddChunksAsync(Database, rows);
         Vectors.AddRange(ids.Select((id, i) => new StoredVector(id, rows[i].Item2.Vector, placement[i].Bucket, placement[i].Group)));
-        await Database.ExecuteAsync("CREATE INDEX chunks_embedding_idx ON chunks USING hnsw (embedding vector_cosine_ops)");
+        await GenerationVectorIndex.CreateAsync(Database.DataSource, 1, TestDatabase.Dimensions, concurrently: false, default);
         await ChunkSeeder.AnalyzeAsync(Database);
     }
 

@@ -1,4 +1,5 @@
 using Lode.Database;
+using Lode.Database.Generations;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Pgvector.Npgsql;
@@ -13,6 +14,9 @@ public sealed class TestDatabase : IAsyncDisposable
 {
     public const string DefaultServer = "Host=127.0.0.1;Port=54329;Username=lode;Password=lode;Database=lode";
     public const int Dimensions = 384;
+
+    /// <summary>The model of a migrated test database's first index generation (the app's default model).</summary>
+    public const string Model = "all-MiniLM-L6-v2";
 
     private readonly string _adminConnectionString;
     private bool _keep;
@@ -34,7 +38,8 @@ public sealed class TestDatabase : IAsyncDisposable
 
     /// <summary>
     /// Creates the database, named <paramref name="namePrefix"/> plus a random suffix (the benchmarks use their own
-    /// prefix), on <paramref name="server"/> (default: the shared test server).
+    /// prefix), on <paramref name="server"/> (default: the shared test server). <paramref name="migrate"/>: migrated,
+    /// with index generation 1 of <see cref="Model"/> and its vector index, as the app's start-up leaves a fresh index.
     /// </summary>
     public static async Task<TestDatabase> CreateAsync(bool migrate = true, string namePrefix = "lode_test_", string? server = null)
     {
@@ -51,7 +56,13 @@ public sealed class TestDatabase : IAsyncDisposable
         builder.UseVector();
         var dataSource = builder.Build();
         var database = new TestDatabase(admin, name, connectionString, dataSource);
-        if (migrate) await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(new SchemaParameters(Dimensions), default);
+        if (migrate)
+        {
+            await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(new SchemaParameters(Dimensions), default);
+            var indexes = new GenerationVectorIndexes(dataSource, NullLogger<GenerationVectorIndexes>.Instance);
+            await new GenerationSwitch(dataSource, indexes).EnsureFirstAsync(Model, Dimensions, default);
+            await indexes.EnsureAsync(default);
+        }
         return database;
     }
 

@@ -11,11 +11,10 @@ public sealed record TestDocument(string Bucket, string Key, IReadOnlyList<strin
 /// <summary>
 /// Writes documents the way the ingest worker does, without fetching or extracting anything: a job per object through
 /// the real <see cref="JobQueue"/>, leased, and its outcome written by the real <see cref="IndexWriter"/> (chunk ids from
-/// <see cref="ChunkIdentity"/>, vectors from the given embedder). So the rows are exactly what ingestion stores.
+/// <see cref="ChunkIdentity"/>, vectors from the given embedder, in index generation 1). So the rows are exactly what ingestion stores.
 /// </summary>
 public sealed class WorkerStandIn(TestDatabase database, BagOfWordsEmbedder embedder)
 {
-    private const string ModelName = "bag-of-words";
     private readonly JobQueue _queue = new(database.DataSource);
     private readonly IndexWriter _writer = new(database.DataSource);
 
@@ -29,7 +28,7 @@ public sealed class WorkerStandIn(TestDatabase database, BagOfWordsEmbedder embe
                 ordinal, 1, 1, text.Split(' ').Length, text, SHA256.HashData(Encoding.UTF8.GetBytes(text)), embedder.Embed(text))).ToList();
             var etag = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(string.Join('\n', document.Chunks))));
             await _writer.SaveIndexedAsync(jobs[(document.Bucket, document.Key)],
-                new IndexedObject(etag, document.Chunks.Sum(c => c.Length), "text/plain", 1, ModelName, document.ReadGroups), rows, ct);
+                new IndexedObject(etag, document.Chunks.Sum(c => c.Length), "text/plain", 1, document.ReadGroups), [new GenerationChunks(1, rows)], ct);
         }
     }
 
