@@ -94,9 +94,9 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
         Assert.Equal(4, vector.Count);
         Assert.InRange(text.Count, 2, 4);
         var expected = new Dictionary<Guid, double>();
-        foreach (var list in new[] { vector, text })
+        foreach (var (list, weight) in new[] { (vector, 1.0), (text, options.TextWeight) })
             for (var rank = 1; rank <= list.Count; rank++)
-                expected[list[rank - 1].ChunkId] = expected.GetValueOrDefault(list[rank - 1].ChunkId) + 1.0 / (60 + rank);
+                expected[list[rank - 1].ChunkId] = expected.GetValueOrDefault(list[rank - 1].ChunkId) + weight / (60 + rank);
 
         Assert.Equal(4, hybrid.Count);
         foreach (var hit in hybrid) Assert.Equal(expected[hit.ChunkId], hit.Score, 1e-12);
