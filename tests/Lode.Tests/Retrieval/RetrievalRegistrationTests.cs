@@ -21,7 +21,8 @@ public sealed class RetrievalRegistrationTests
             ["Retrieval:VectorCandidates"] = "64", ["Retrieval:RrfK"] = "20", ["Retrieval:IterativeScan"] = "strict_order",
         }).GetRequiredService<IOptions<RetrievalOptions>>().Value;
 
-        Assert.Equal((64, 40, 20, "strict_order", "english"),
+        // TextCandidates unset: its default.
+        Assert.Equal((64, new RetrievalOptions().TextCandidates, 20, "strict_order", "english"),
             (options.VectorCandidates, options.TextCandidates, options.RrfK, options.IterativeScan, options.TextSearchConfig));
     }
 

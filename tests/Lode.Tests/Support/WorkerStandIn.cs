@@ -18,19 +18,26 @@ public sealed class WorkerStandIn(TestDatabase database, BagOfWordsEmbedder embe
     private readonly JobQueue _queue = new(database.DataSource);
     private readonly IndexWriter _writer = new(database.DataSource);
 
-    /// <summary>Indexes the documents (as the first ingest of each object does).</summary>
-    public async Task IndexAsync(IReadOnlyCollection<TestDocument> documents, CancellationToken ct = default)
+    /// <summary>
+    /// Indexes the documents in each of <paramref name="generations"/> (default: generation 1), as a job that embedded
+    /// them for those index generations does; the same vectors in each.
+    /// </summary>
+    public async Task IndexAsync(IReadOnlyCollection<TestDocument> documents, CancellationToken ct = default, IReadOnlyList<int>? generations = null)
     {
         var jobs = await LeaseAsync(documents.Select(d => (d.Bucket, d.Key)).ToList(), ct);
         foreach (var document in documents)
         {
-            var rows = document.Chunks.Select((text, ordinal) => new ChunkRow(ChunkIdentity.For(document.Bucket, document.Key, ordinal),
-                ordinal, 1, 1, text.Split(' ').Length, text, SHA256.HashData(Encoding.UTF8.GetBytes(text)), embedder.Embed(text))).ToList();
-            var etag = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(string.Join('\n', document.Chunks))));
+            var written = (generations ?? [1]).Select(generation => new GenerationChunks(generation, document.Chunks.Select((text, ordinal) =>
+                new ChunkRow(ChunkIdentity.For(document.Bucket, document.Key, ordinal, generation), ordinal, 1, 1, text.Split(' ').Length, text,
+                    SHA256.HashData(Encoding.UTF8.GetBytes(text)), embedder.Embed(text))).ToList())).ToList();
             await _writer.SaveIndexedAsync(jobs[(document.Bucket, document.Key)],
-                new IndexedObject(etag, document.Chunks.Sum(c => c.Length), "text/plain", 1, document.ReadGroups), [new GenerationChunks(1, rows)], ct);
+                new IndexedObject(EtagOf(document), document.Chunks.Sum(c => c.Length), "text/plain", 1, document.ReadGroups), written, ct);
         }
     }
+
+    /// <summary>The etag the stand-in gives a document: the MD5 of its text, as S3 gives a single-part object.</summary>
+    public static string EtagOf(TestDocument document) =>
+        Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(string.Join('\n', document.Chunks))));
 
     /// <summary>Gives indexed documents new groups, as the worker does when an object's metadata changed but not its content.</summary>
     public async Task RegroupAsync(IReadOnlyCollection<(string Bucket, string Key, string[] ReadGroups)> changes, CancellationToken ct = default)
