@@ -50,7 +50,10 @@ public sealed class WorkerStandIn(TestDatabase database, BagOfWordsEmbedder embe
     {
         if (objects.Count == 0) return [];
         await _queue.EnqueueAsync(objects.Select(o => new JobRequest(o.Bucket, o.Key, "test")).ToList(), ct);
-        var jobs = await _queue.LeaseAsync(objects.Count, TimeSpan.FromMinutes(10), nameof(WorkerStandIn), ct);
-        return jobs.ToDictionary(j => (j.Bucket, j.Key));
+        // Other jobs may be queued too (an index generation's build): those go back to the queue untouched.
+        var leased = await _queue.LeaseAsync(1000, TimeSpan.FromMinutes(10), nameof(WorkerStandIn), ct);
+        var wanted = objects.ToHashSet();
+        foreach (var other in leased.Where(j => !wanted.Contains((j.Bucket, j.Key)))) await _queue.ReleaseAsync(other, ct);
+        return leased.Where(j => wanted.Contains((j.Bucket, j.Key))).ToDictionary(j => (j.Bucket, j.Key));
     }
 }
