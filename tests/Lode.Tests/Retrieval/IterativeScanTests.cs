@@ -1,6 +1,7 @@
 using Lode.Database.Generations;
 using Lode.Retrieval;
 using Lode.Tests.Support;
+using Npgsql;
 using Microsoft.Extensions.AI;
 
 namespace Lode.Tests.Retrieval;
@@ -120,6 +121,33 @@ public sealed class IterativeScanTests(RandomVectorsFixture fixture) : IClassFix
             Assert.Equal(K, hybrid.Count);
             AssertAllSelected(selection, i, hybrid);
         }
+    }
+
+    [Theory]
+    [InlineData(SearchMode.Vector)]
+    [InlineData(SearchMode.Hybrid)]
+    public async Task The_current_generation_s_own_HNSW_index_serves_the_search(SearchMode mode)
+    {
+        // One pooled connection: the search and the statistics of the backend that ran it are read on the same one.
+        var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(fixture.Database.ConnectionString) { MaxPoolSize = 1 }.ConnectionString);
+        builder.UseVector();
+        await using var single = builder.Build();
+        var retriever = ChunkSeeder.Retriever(single, new NoEmbedder(), new RetrievalOptions { VectorCandidates = K });
+        var before = await IndexScansAsync(single);
+
+        var hits = await retriever.SearchWithVectorAsync(Request(Selection.Bucket, 3, "x", K, mode), RandomVectors.Unit(new Random(11)), exact: false, default);
+
+        Assert.NotEmpty(hits);
+        Assert.True(await IndexScansAsync(single) > before, $"{GenerationVectorIndex.Name(1)} was not scanned");
+    }
+
+    /// <summary>Scans of generation 1's vector index so far, this backend's own included (flushed first).</summary>
+    private static async Task<long> IndexScansAsync(NpgsqlDataSource dataSource)
+    {
+        await using (var flush = dataSource.CreateCommand("SELECT pg_stat_force_next_flush()")) await flush.ExecuteNonQueryAsync();
+        await using var command = dataSource.CreateCommand("SELECT coalesce(sum(idx_scan), 0)::bigint FROM pg_stat_user_indexes WHERE indexrelname = $1");
+        command.Parameters.Add(new() { Value = GenerationVectorIndex.Name(1) });
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     [Theory]
