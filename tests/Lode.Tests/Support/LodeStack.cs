@@ -43,7 +43,7 @@ public sealed class LodeStack : IAsyncDisposable
 
     public TestDatabase Database { get; }
     public S3ServerProcess S3 { get; }
-    public StandaloneApp App { get; }
+    public StandaloneApp App { get; private set; }
     public int Port { get; }
 
     /// <summary>An HttpClient that sends the test API key.</summary>
@@ -102,6 +102,18 @@ public sealed class LodeStack : IAsyncDisposable
         var s3 = await S3ServerProcess.StartAsync(webhook, WebhookToken, [Bucket], default);
         var app = await StandaloneApp.StartAsync(AppArguments(database, s3, port, extraArgs), overrides);
         return new LodeStack(database, s3, app, port);
+    }
+
+    /// <summary>
+    /// Stops the app and starts it again on the same database, store and port, with <paramref name="extraArgs"/> (and
+    /// <paramref name="overrides"/>) instead of the first start's: a restart with new settings, as an operator does it.
+    /// <paramref name="whileStopped"/> runs between the stop and the start.
+    /// </summary>
+    public async Task RestartAppAsync(Action<IServiceCollection>? overrides = null, Func<Task>? whileStopped = null, params string[] extraArgs)
+    {
+        await App.DisposeAsync();
+        if (whileStopped is not null) await whileStopped();
+        App = await StandaloneApp.StartAsync(AppArguments(Database, S3, Port, extraArgs), overrides);
     }
 
     public async Task PutAsync(string key, byte[] content, string contentType = "application/octet-stream",
