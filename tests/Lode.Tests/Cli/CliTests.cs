@@ -105,6 +105,27 @@ public sealed class CliTests(UploadedStackFixture fixture) : IClassFixture<Uploa
     }
 
     [Fact]
+    public async Task Generations_lists_the_current_generation_with_its_progress_and_refuses_to_drop_it()
+    {
+        var listed = await CliRun.RunAsync(Stack, LodeStack.AdminApiKey, "generations");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        var line = Regex.Match(listed.Output, @"^generation 1\s+current\s+all-MiniLM-L6-v2 \(384 dimensions\)\s+(\d+) of (\d+) documents, (\d+) chunks$",
+            RegexOptions.Multiline);
+        Assert.True(line.Success, listed.Output);
+        Assert.Equal(line.Groups[2].Value, line.Groups[1].Value);
+        Assert.True(int.Parse(line.Groups[1].Value) >= 2 && int.Parse(line.Groups[3].Value) >= 2, listed.Output);
+
+        var current = await CliRun.RunAsync(Stack, LodeStack.AdminApiKey, "generations", "--drop", "1");
+        Assert.Equal(1, current.ExitCode);
+        Assert.Contains("Lode answered 409 Conflict. Searches use this generation", current.Error);
+        var unknown = await CliRun.RunAsync(Stack, LodeStack.AdminApiKey, "generations", "--drop", "9");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("No index generation has that id.", unknown.Error);
+        var notAdmin = await CliRun.RunAsync(Stack, LodeStack.ApiKey, "generations");
+        Assert.Contains("(403)", notAdmin.Error);
+    }
+
+    [Fact]
     public async Task Reindex_with_follow_prints_progress_until_the_run_is_done()
     {
         var reindex = await CliRun.RunAsync(Stack, LodeStack.AdminApiKey,
