@@ -83,16 +83,17 @@ public sealed class ReindexRunTests
         await PutCorpusAsync(stack, 3);
         await stack.WaitForQueueEmptyAsync();
         var chunks = await CorpusChunksAsync(stack);
-        // As if these documents had been indexed by another model: none of their vectors may be reused.
-        await stack.Database.ExecuteAsync("UPDATE documents SET embedding_model = 'an-earlier-model'");
+        // As if these documents had been indexed by another model only: their chunks belong to another index
+        // generation, and the current one holds none of them. None of those vectors may be reused.
+        await stack.Database.ExecuteAsync("UPDATE chunks SET generation = 99");
+        await stack.Database.ExecuteAsync("DELETE FROM document_generations");
         var embeddedBefore = embedder.Texts;
 
         var run = await ReindexAsync(stack, new { bucket = LodeStack.Bucket, prefix = Prefix });
 
         Assert.Equal((3L, 3L, 0L), (Count(run, "queued"), Count(run, "indexed"), Count(run, "skipped")));
         Assert.Equal(chunks, (long)(embedder.Texts - embeddedBefore));
-        Assert.Equal(0L, await stack.Database.ScalarAsync<long>(
-            "SELECT count(*) FROM documents WHERE embedding_model = 'an-earlier-model'"));
+        Assert.Equal(chunks, await stack.Database.ScalarAsync<long>("SELECT count(*) FROM chunks WHERE generation = 1"));
     }
 
     [Fact]
