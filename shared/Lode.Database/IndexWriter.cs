@@ -14,7 +14,9 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
     /// out (already at this version) keep their chunks, with the document's groups now; a generation dropped since the
     /// job began is skipped. The document shows the chunk count and model of the current generation.
     /// </summary>
-    public Task SaveIndexedAsync(IngestJob job, IndexedObject indexed, IReadOnlyList<GenerationChunks> generations, CancellationToken ct) =>
+    /// <param name="considered">The generations the job knew of when it decided what to write (null: all of them).</param>
+    public Task SaveIndexedAsync(IngestJob job, IndexedObject indexed, IReadOnlyList<GenerationChunks> generations, CancellationToken ct,
+        IReadOnlyCollection<int>? considered = null) =>
         InFencedTransaction(job, JobOutcome.Indexed, async (connection, transaction, existing) =>
         {
             var documentId = await UpsertDocument(connection, transaction, job, """
@@ -46,13 +48,14 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
                 WHERE d.id = $1
                 """, documentId));
             await record.ExecuteNonQueryAsync(ct);
-        }, ct);
+        }, ct, considered);
 
     /// <summary>
     /// The object's content is unchanged since it was indexed: show it indexed again, with <paramref name="readGroups"/>
     /// (its metadata may have changed: access follows it without re-embedding anything).
     /// </summary>
-    public Task SaveUnchangedAsync(IngestJob job, string[] readGroups, CancellationToken ct) =>
+    /// <param name="considered">The generations the job found holding this version (null: all of them).</param>
+    public Task SaveUnchangedAsync(IngestJob job, string[] readGroups, CancellationToken ct, IReadOnlyCollection<int>? considered = null) =>
         InFencedTransaction(job, JobOutcome.Skipped, async (connection, transaction, _) =>
         {
             await using var command = new NpgsqlCommand("""
@@ -68,7 +71,7 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
             command.Parameters.Add(new() { Value = job.Key });
             command.Parameters.Add(new() { Value = readGroups });
             await command.ExecuteNonQueryAsync(ct);
-        }, ct);
+        }, ct, considered);
 
     /// <summary>The object no longer exists: forget the document and its chunks (of every generation, by cascade).</summary>
     public Task SaveDeletedAsync(IngestJob job, CancellationToken ct) =>
@@ -101,7 +104,8 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
         }, ct);
 
     private async Task InFencedTransaction(IngestJob job, JobOutcome outcome,
-        Func<NpgsqlConnection, NpgsqlTransaction, IReadOnlySet<int>, Task> work, CancellationToken ct)
+        Func<NpgsqlConnection, NpgsqlTransaction, IReadOnlySet<int>, Task> work, CancellationToken ct,
+        IReadOnlyCollection<int>? considered = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -129,7 +133,10 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
 
         await work(connection, transaction, generations);
 
-        if (generation == job.Generation)
+        // A generation created after the job looked (a build that began meanwhile) has not got this document: the job
+        // is looked at again, as after a new event, rather than completed without it.
+        var missedGeneration = considered is not null && generations.Any(g => !considered.Contains(g));
+        if (generation == job.Generation && !missedGeneration)
         {
             // Done: the runs waiting for this job count its outcome, and the job goes.
             await ReindexRunProgress.CountOutcomeAsync(connection, transaction, job.Id, outcome, ct);

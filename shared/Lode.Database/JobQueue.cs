@@ -78,21 +78,26 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
         return attached;
     }
 
+    // An object already queued keeps its one job: it is looked at again (a worker holding it hands it back), now.
+    private const string CoalesceWithQueuedJob = """
+        ON CONFLICT (bucket, key) DO UPDATE SET
+            generation   = ingest_jobs.generation + 1,
+            reason       = excluded.reason,
+            attempts     = 0,
+            available_at = now(),
+            last_error   = NULL
+        """;
+
     /// <summary>
     /// Queues every known document to be looked at again (for instance to decide its groups anew), in one statement
     /// however large the index. Coalesces with queued jobs like <see cref="EnqueueAsync"/>; returns how many were queued.
     /// </summary>
     public async Task<long> EnqueueEveryDocumentAsync(string reason, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             WITH queued AS (
                 INSERT INTO ingest_jobs (bucket, key, reason) SELECT bucket, key, $1 FROM documents
-                ON CONFLICT (bucket, key) DO UPDATE SET
-                    generation   = ingest_jobs.generation + 1,
-                    reason       = excluded.reason,
-                    attempts     = 0,
-                    available_at = now(),
-                    last_error   = NULL
+                {CoalesceWithQueuedJob}
                 RETURNING 1
             ),
             shown AS (UPDATE documents SET status = 'pending', updated_at = now() WHERE status <> 'pending')
@@ -112,18 +117,13 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
     internal static async Task<long> EnqueueGenerationBuildAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         int currentGeneration, string reason, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""
+        await using var command = new NpgsqlCommand($"""
             WITH queued AS (
                 INSERT INTO ingest_jobs (bucket, key, reason)
                 SELECT d.bucket, d.key, $2
                 FROM documents d JOIN document_generations dg ON dg.document_id = d.id AND dg.generation = $1
                 ORDER BY d.bucket COLLATE "C", d.key COLLATE "C"
-                ON CONFLICT (bucket, key) DO UPDATE SET
-                    generation   = ingest_jobs.generation + 1,
-                    reason       = excluded.reason,
-                    attempts     = 0,
-                    available_at = now(),
-                    last_error   = NULL
+                {CoalesceWithQueuedJob}
                 RETURNING 1
             )
             SELECT count(*) FROM queued

@@ -6,8 +6,8 @@ namespace Lode.Embeddings;
 /// models are listed in <see cref="Known"/> and chosen by name with <c>Embeddings:Model</c>.
 /// </summary>
 /// <param name="Id">
-/// The name <c>Embeddings:Model</c> selects it by, reported as the model id of every vector and recorded in the index
-/// (<c>embedding_model</c>), so vectors of different models are never compared.
+/// The name <c>Embeddings:Model</c> selects it by, reported as the model id of every vector and recorded with each index
+/// generation (<c>index_generations.model</c>), so vectors of different models are never compared.
 /// </param>
 /// <param name="Resources">The ONNX graph (BERT encoder with a <c>last_hidden_state</c> output) and its WordPiece vocabulary.</param>
 /// <param name="LowerCase">The vocabulary is uncased: input is lower-cased and stripped of accents before WordPiece.</param>

@@ -73,13 +73,13 @@ public sealed class IngestPipeline(
         var stale = retained.Where(g => job.Force || held.GetValueOrDefault(g.Id) != current.Etag).ToList();
         if (stale.Count == 0)
         {
-            await writer.SaveUnchangedAsync(job, readGroups, ct);
+            await writer.SaveUnchangedAsync(job, readGroups, ct, considered: retained.Select(g => g.Id).ToList());
             return IngestOutcome.Unchanged;
         }
 
         try
         {
-            return await IndexAsync(job, current, readGroups, stale, ct);
+            return await IndexAsync(job, current, readGroups, retained, stale, ct);
         }
         catch (RejectedDocumentException e)
         {
@@ -90,7 +90,7 @@ public sealed class IngestPipeline(
     }
 
     private async Task<IngestOutcome> IndexAsync(IngestJob job, ObjectInfo current, string[] readGroups,
-        IReadOnlyList<IndexGeneration> stale, CancellationToken ct)
+        IReadOnlyList<IndexGeneration> retained, IReadOnlyList<IndexGeneration> stale, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         using var steps = new IngestSteps(metrics);
@@ -117,15 +117,15 @@ public sealed class IngestPipeline(
         steps.Begin(IngestStepNames.Store);
         var info = fetched.Info;
         await writer.SaveIndexedAsync(job, new IndexedObject(info.Etag, info.Size, info.ContentType, text.PageCount, readGroups, text.Title),
-            embedded.Select(e => e.Chunks).ToList(), ct);
+            embedded.Select(e => e.Chunks).ToList(), ct, considered: retained.Select(g => g.Id).ToList());
         var storeTime = steps.End();
         metrics.Stored(embedded.Sum(e => e.Chunks.Chunks.Count), embedded.Sum(e => e.Embedded));
 
         logger.LogInformation(
-            "Indexed {Bucket}/{Key} for index generations {Generations}: {Pages} pages, {Chunks} chunks ({Reused} vectors reused) in {Elapsed} ms " +
-            "(fetch {Fetch} ms, extract {Extract} ms, chunk {Chunk} ms, embed {Embed} ms, store {Store} ms)",
-            job.Bucket, job.Key, string.Join(", ", stale.Select(g => g.Id)), text.PageCount, embedded.Sum(e => e.Chunks.Chunks.Count),
-            embedded.Sum(e => e.Reused),
+            "Indexed {Bucket}/{Key}: {Pages} pages, {Chunks} chunks ({Reused} vectors reused) for index generations {Generations} " +
+            "in {Elapsed} ms (fetch {Fetch} ms, extract {Extract} ms, chunk {Chunk} ms, embed {Embed} ms, store {Store} ms)",
+            job.Bucket, job.Key, text.PageCount, embedded.Sum(e => e.Chunks.Chunks.Count), embedded.Sum(e => e.Reused),
+            string.Join(", ", stale.Select(g => g.Id)),
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, (long)fetchTime.TotalMilliseconds,
             (long)extractTime.TotalMilliseconds, (long)chunkTime.TotalMilliseconds, (long)embedTime.TotalMilliseconds,
             (long)storeTime.TotalMilliseconds);

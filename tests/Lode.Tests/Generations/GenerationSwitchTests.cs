@@ -165,6 +165,28 @@ public sealed class GenerationSwitchTests : IAsyncLifetime
         Assert.Equal(1, await _db.ScalarAsync<int>("SELECT chunk_count FROM documents WHERE key = 'a.txt'"));
     }
 
+    [Fact]
+    public async Task A_job_that_looked_before_a_build_began_is_looked_at_again_instead_of_completing_without_it()
+    {
+        // A new object's job decides what to write while only generation 1 exists; the build begins before it writes.
+        var queue = new JobQueue(_db.DataSource);
+        await queue.EnqueueAsync([new JobRequest("docs", "new.txt", "s3:ObjectCreated:Put")], default);
+        var job = Assert.Single(await queue.LeaseAsync(10, TimeSpan.FromMinutes(5), "worker", default));
+        await _switch.ApplyConfiguredModelAsync(Arctic, 384, default);
+        var row = new ChunkRow(Guid.NewGuid(), 0, 1, 1, 3, "a new note", new byte[32], new BagOfWordsEmbedder().Embed("a new note"));
+
+        await new IndexWriter(_db.DataSource).SaveIndexedAsync(job, new IndexedObject("etag-n", 10, "text/plain", 1, TestReaders.Staff.ToArray()),
+            [new GenerationChunks(1, [row])], default, considered: [1]);
+
+        // Written for generation 1, and queued again (no lease) so that the next look writes generation 2 too.
+        Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.key = 'new.txt'"));
+        Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs WHERE key = 'new.txt' AND lease_token IS NULL"));
+        var again = Assert.Single(await queue.LeaseAsync(10, TimeSpan.FromMinutes(5), "worker", default), j => j.Key == "new.txt");
+        await new IndexWriter(_db.DataSource).SaveIndexedAsync(again, new IndexedObject("etag-n", 10, "text/plain", 1, TestReaders.Staff.ToArray()),
+            [new GenerationChunks(2, [row with { Id = Guid.NewGuid() }])], default, considered: [1, 2]);
+        Assert.Equal(0L, await _db.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs WHERE key = 'new.txt'"));
+    }
+
     private async Task SwitchToArcticAsync()
     {
         await _switch.ApplyConfiguredModelAsync(Arctic, 384, default);

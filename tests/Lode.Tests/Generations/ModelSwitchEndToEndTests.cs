@@ -76,12 +76,7 @@ public sealed class ModelSwitchEndToEndTests
         Assert.Contains(Arctic, await ModelsAsync(stack));
 
         // Back to MiniLM: its generation is current again at start-up, nothing queued or embedded.
-        await stack.RestartAppAsync(services =>
-        {
-            services.AddSingleton(sp => new CountingEmbeddingGenerator(sp.GetRequiredService<Lode.Embeddings.OnnxSentenceEmbeddingGenerator>()));
-            services.AddSingleton<Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>>(
-                sp => sp.GetRequiredService<CountingEmbeddingGenerator>());
-        });
+        await stack.RestartAppAsync(services => AppEmbedder.Replace(services, real => new CountingEmbeddingGenerator(real)));
         Assert.Equal(("current", "previous"), (Text(await GenerationAsync(stack, 1), "state"), Text(await GenerationAsync(stack, 2), "state")));
         Assert.Equal(0L, await stack.Database.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs"));
         Assert.Equal(0, stack.App.Services.GetRequiredService<CountingEmbeddingGenerator>().Texts);

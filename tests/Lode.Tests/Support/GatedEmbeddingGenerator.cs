@@ -15,11 +15,7 @@ public sealed class GatedEmbeddingGenerator(IEmbeddingGenerator<string, Embeddin
     private int _documentTexts;
 
     /// <summary>Replaces the app's embedder with a closed gate; resolve it as <see cref="GatedEmbeddingGenerator"/>.</summary>
-    public static void Register(IServiceCollection services)
-    {
-        services.AddSingleton(sp => new GatedEmbeddingGenerator(sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>()));
-        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<GatedEmbeddingGenerator>());
-    }
+    public static void Register(IServiceCollection services) => AppEmbedder.Replace(services, real => new GatedEmbeddingGenerator(real));
 
     /// <summary>Document texts embedded so far (queries not counted).</summary>
     public int DocumentTexts => Volatile.Read(ref _documentTexts);

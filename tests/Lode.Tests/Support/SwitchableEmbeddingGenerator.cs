@@ -13,11 +13,8 @@ public sealed class SwitchableEmbeddingGenerator(IEmbeddingGenerator<string, Emb
     private volatile bool _broken;
 
     /// <summary>Replaces the app's embedder; resolve it as <see cref="SwitchableEmbeddingGenerator"/>.</summary>
-    public static void Register(IServiceCollection services)
-    {
-        services.AddSingleton(sp => new SwitchableEmbeddingGenerator(sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>()));
-        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<SwitchableEmbeddingGenerator>());
-    }
+    public static void Register(IServiceCollection services) =>
+        AppEmbedder.Replace(services, real => new SwitchableEmbeddingGenerator(real));
 
     public bool Broken
     {
