@@ -85,7 +85,7 @@ public sealed class ReindexRunTests
         var chunks = await CorpusChunksAsync(stack);
         // As if these documents had been indexed by another model only: their chunks belong to another index
         // generation, and the current one holds none of them. None of those vectors may be reused.
-        await stack.Database.ExecuteAsync("UPDATE chunks SET generation = 99");
+        await stack.Database.ExecuteAsync("UPDATE chunks SET generation = 99, id = gen_random_uuid()");
         await stack.Database.ExecuteAsync("DELETE FROM document_generations");
         var embeddedBefore = embedder.Texts;
 
