@@ -20,6 +20,13 @@ public sealed class StructuredCorpusFixture : IAsyncLifetime
 
     public const string Contents = "Contents\nInstalling the package 3\nUpgrading the package 5\nRemoving the package 7\nReporting problems 9\nIndex 11";
 
+    /// <summary>Two different printable texts with the same MD5 (Marc Stevens' text collision).</summary>
+    public static readonly string[] Md5Collision =
+    [
+        "TEXTCOLLBYfGiJUETHQ4hAcKSMd5zYpgqf1YRDhkmxHkhPWptrkoyz28wnI9V0aHeAuaKnak",
+        "TEXTCOLLBYfGiJUETHQ4hEcKSMd5zYpgqf1YRDhkmxHkhPWptrkoyz28wnI9V0aHeAuaKnak",
+    ];
+
     public TestDatabase Database { get; private set; } = null!;
     public OnnxSentenceEmbeddingGenerator Embedder { get; } = new(new EmbeddingOptions { BatchSize = 8 });
 
@@ -32,6 +39,11 @@ public sealed class StructuredCorpusFixture : IAsyncLifetime
         var other = await ChunkSeeder.AddDocumentAsync(Database, "docs", "other/notes.md", "text/markdown", title: "Notes");
         var vector = (await Embedder.GenerateAsync(["The canteen serves lunch from noon; the coffee machine is cleaned on Fridays."]))[0].Vector.ToArray();
         await ChunkSeeder.AddChunksAsync(Database, [(other, new SeedChunk(1, 1, "The canteen serves lunch from noon; the coffee machine is cleaned on Fridays.", vector, ["Canteen"]))]);
+        foreach (var (text, i) in Md5Collision.Select((t, i) => (t, i)))
+        {
+            var id = await ChunkSeeder.AddDocumentAsync(Database, "docs", $"collision/{i}.txt", "text/plain");
+            await ChunkSeeder.AddChunksAsync(Database, [(id, new SeedChunk(1, 1, text, (await Embedder.GenerateAsync([text]))[0].Vector.ToArray()))]);
+        }
         await ChunkSeeder.AnalyzeAsync(Database);
     }
 
@@ -79,6 +91,16 @@ public sealed class StructuredRetrievalTests(StructuredCorpusFixture fixture) : 
         var withHr = await SearchAsync("how do I install the package as root", [TestReaders.Group, "hr"], mode: mode);
         Assert.Equal(2, withHr[0].AlsoIn.Count);
         Assert.Contains(withHr[0].AlsoIn.Append(new ChunkLocation(withHr[0].Bucket, withHr[0].Key, 3, 3)), l => l.Key == "hr-only/guide.pdf");
+    }
+
+    [Fact]
+    public async Task Two_different_passages_with_the_same_md5_are_two_results()
+    {
+        // A document crafted to collide with another passage's MD5 must not make that passage disappear.
+        var results = await SearchAsync(StructuredCorpusFixture.Md5Collision[0], TestReaders.Staff, top: 10, mode: SearchMode.Vector);
+
+        Assert.All(StructuredCorpusFixture.Md5Collision, text => Assert.Single(results, r => r.Text == text));
+        Assert.All(results.Where(r => r.Key.StartsWith("collision/", StringComparison.Ordinal)), r => Assert.Empty(r.AlsoIn));
     }
 
     [Fact]
