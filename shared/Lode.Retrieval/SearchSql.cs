@@ -104,13 +104,14 @@ internal static class SearchSql
     /// The common end of every mode. A passage stored in several documents (the same file uploaded twice, a chapter
     /// shared by two manuals) is one result, its best-ranked copy, and <c>also_in</c> lists where else the caller may
     /// read the same text: found through the index on <c>md5(content)</c> and the same filter as the candidates (the
-    /// subquery's own <c>c</c> and <c>d</c> are what the filter's predicates name).
+    /// subquery's own <c>c</c> and <c>d</c> are what the filter's predicates name). Texts are compared whole, not just
+    /// by hash: a document crafted to collide with another's MD5 must not hide it from results.
     /// </summary>
     private static string Tail(string top, SqlFilterBuilder filter) => $"""
         distinct_hits AS (
-            SELECT DISTINCT ON (md5(c.content)) h.id, h.score, h.rank
+            SELECT DISTINCT ON (md5(c.content), c.content) h.id, h.score, h.rank
             FROM candidates h JOIN chunks c ON c.id = h.id
-            ORDER BY md5(c.content), h.rank
+            ORDER BY md5(c.content), c.content, h.rank
         ),
         top_hits AS (
             SELECT id, score, rank FROM distinct_hits ORDER BY rank LIMIT {top}
@@ -120,7 +121,7 @@ internal static class SearchSql
                (SELECT jsonb_agg(jsonb_build_object('bucket', o.bucket, 'key', o.key, 'page', o.page_start, 'pageEnd', o.page_end))
                 FROM (SELECT d.bucket, d.key, c.page_start, c.page_end
                       FROM chunks c JOIN documents d ON d.id = c.document_id
-                      WHERE md5(c.content) = md5(hc.content) AND c.id <> hc.id AND {filter.Sql}
+                      WHERE md5(c.content) = md5(hc.content) AND c.content = hc.content AND c.id <> hc.id AND {filter.Sql}
                       ORDER BY d.bucket, d.key, c.page_start
                       LIMIT {MaxAlsoIn}) o) AS also_in
         FROM top_hits t JOIN chunks hc ON hc.id = t.id JOIN documents hd ON hd.id = hc.document_id

@@ -263,7 +263,7 @@ internal static class IngestBenchmark
         {
             var byDocument = new Dictionary<string, List<(byte[] Hash, string Text)>>(StringComparer.Ordinal);
             await using var command = app.Database.DataSource.CreateCommand("""
-                SELECT d.key, c.content_hash, c.content FROM chunks c JOIN documents d ON d.id = c.document_id
+                SELECT d.key, c.content_hash, c.context, c.content FROM chunks c JOIN documents d ON d.id = c.document_id
                 WHERE d.bucket = $1 ORDER BY d.id, c.ordinal
                 """);
             command.Parameters.Add(new() { Value = Bucket });
@@ -272,7 +272,8 @@ internal static class IngestBenchmark
             {
                 var key = reader.GetString(0);
                 if (!byDocument.TryGetValue(key, out var chunks)) byDocument[key] = chunks = [];
-                chunks.Add((reader.GetFieldValue<byte[]>(1), reader.GetString(2)));
+                // What the embed step sent: the context line (title › headings) and the text.
+                chunks.Add((reader.GetFieldValue<byte[]>(1), Lode.Ingestion.Chunking.TextChunk.EmbeddingInputOf(reader.GetString(2), reader.GetString(3))));
             }
 
             return byDocument.OrderBy(p => p.Key, StringComparer.Ordinal)

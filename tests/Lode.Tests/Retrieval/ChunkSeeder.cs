@@ -11,24 +11,25 @@ using Npgsql;
 
 namespace Lode.Tests.Retrieval;
 
-/// <summary>One chunk to store directly (bypassing ingestion): its page span, text and vector.</summary>
-public sealed record SeedChunk(int PageStart, int PageEnd, string Text, float[] Vector);
+/// <summary>One chunk to store directly (bypassing ingestion): its page span, text and vector, headings and whether it is navigation.</summary>
+public sealed record SeedChunk(int PageStart, int PageEnd, string Text, float[] Vector, string[]? HeadingPath = null, bool Navigation = false);
 
 /// <summary>Writes documents and chunks straight into a test database, the way IndexWriter stores them.</summary>
 public static class ChunkSeeder
 {
     /// <param name="readGroups">Who may read the document (and so its chunks); <see cref="TestReaders.Staff"/> when null.</param>
     public static async Task<long> AddDocumentAsync(TestDatabase db, string bucket, string key, string? contentType, string status = "indexed",
-        IReadOnlyList<string>? readGroups = null)
+        IReadOnlyList<string>? readGroups = null, string? title = null)
     {
         await using var command = db.DataSource.CreateCommand("""
-            INSERT INTO documents (bucket, key, status, content_type, indexed_at, read_groups) VALUES ($1, $2, $3, $4, now(), $5) RETURNING id
+            INSERT INTO documents (bucket, key, status, content_type, indexed_at, read_groups, title) VALUES ($1, $2, $3, $4, now(), $5, $6) RETURNING id
             """);
         command.Parameters.Add(new() { Value = bucket });
         command.Parameters.Add(new() { Value = key });
         command.Parameters.Add(new() { Value = status });
         command.Parameters.Add(new() { Value = (object?)contentType ?? DBNull.Value });
         command.Parameters.Add(new() { Value = (readGroups ?? TestReaders.Staff).ToArray() });
+        command.Parameters.Add(new() { Value = (object?)title ?? DBNull.Value });
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
@@ -48,7 +49,7 @@ public static class ChunkSeeder
             ordinals[seed.DocumentId] = ordinal + 1;
             var text = seed.Chunk.Text;
             var chunk = new ChunkRow(Guid.NewGuid(), ordinal, seed.Chunk.PageStart, seed.Chunk.PageEnd, text.Length / 4, text,
-                SHA256.HashData(Encoding.UTF8.GetBytes(text)), seed.Chunk.Vector);
+                SHA256.HashData(Encoding.UTF8.GetBytes(text)), seed.Chunk.Vector, seed.Chunk.HeadingPath, IsNavigation: seed.Chunk.Navigation);
             return new ChunkCopyRow(seed.DocumentId, 1, groups[seed.DocumentId], chunk);
         }).ToList();
         await ChunkCopy.WriteAsync(connection, rows, CancellationToken.None);

@@ -48,6 +48,20 @@ public sealed class SearchApiTests(IndexedStackFixture fixture) : IClassFixture<
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
+    [Fact]
+    public async Task A_result_shows_the_headings_it_sits_under_its_documents_title_and_no_other_copies()
+    {
+        var (status, body) = await PostAsync(new { query = "When does the canteen close on Fridays?", top = 1 });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var first = body.GetProperty("results")[0];
+        Assert.Equal(IndexedStackFixture.Canteen, first.GetProperty("key").GetString());
+        Assert.Equal(["Canteen"], first.GetProperty("headingPath").EnumerateArray().Select(h => h.GetString()));
+        Assert.Equal("Canteen", first.GetProperty("title").GetString());
+        Assert.False(first.GetProperty("navigation").GetBoolean());
+        Assert.Equal(0, first.GetProperty("alsoIn").GetArrayLength());
+    }
+
     [Theory]
     [InlineData("hybrid")]
     [InlineData("text")]
