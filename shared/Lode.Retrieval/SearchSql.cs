@@ -59,7 +59,9 @@ internal static class SearchSql
 
     /// <summary>
     /// Both lists fused by weighted reciprocal rank: score = Σ weight/(k + rank), the vector list weighing 1 and the
-    /// text list <paramref name="textWeight"/>; ties go to the better single rank.
+    /// text list <paramref name="textWeight"/> — except a chunk that holds every word of the query (relevance ≥ 1), which
+    /// weighs 1: the reduced weight is there so that chunks sharing a question's common words do not outvote the vector
+    /// list, and a match of the whole query (an identifier, an error code) is not that. Ties go to the better single rank.
     /// </summary>
     public static string Hybrid(IndexGeneration generation, string vector, string vectorLimit, TextParameters text, string textLimit,
         string rrfK, string textWeight, string top, SqlFilterBuilder filter) => $"""
@@ -68,7 +70,9 @@ internal static class SearchSql
         ranked AS (
             SELECT id, row_number() OVER (ORDER BY distance, id) AS rank, 1.0::float8 AS weight FROM vector_hits
             UNION ALL
-            SELECT id, row_number() OVER (ORDER BY relevance DESC, id) AS rank, {textWeight}::float8 AS weight FROM text_hits
+            SELECT id, row_number() OVER (ORDER BY relevance DESC, id) AS rank,
+                   CASE WHEN relevance >= 1 THEN 1.0 ELSE {textWeight}::float8 END AS weight
+            FROM text_hits
         ),
         fused AS (
             SELECT id, sum(weight / ({rrfK} + rank)) AS score, min(rank) AS best_rank
