@@ -94,9 +94,11 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
         Assert.Equal(4, vector.Count);
         Assert.InRange(text.Count, 2, 4);
         var expected = new Dictionary<Guid, double>();
-        foreach (var (list, weight) in new[] { (vector, 1.0), (text, options.TextWeight) })
+        // The text list weighs TextWeight, except for chunks holding every query word (text score ≥ 1), which weigh 1.
+        foreach (var (list, weightOf) in new (IReadOnlyList<RetrievedChunk>, Func<RetrievedChunk, double>)[]
+                 { (vector, _ => 1.0), (text, t => t.Score >= 1 ? 1.0 : options.TextWeight) })
             for (var rank = 1; rank <= list.Count; rank++)
-                expected[list[rank - 1].ChunkId] = expected.GetValueOrDefault(list[rank - 1].ChunkId) + weight / (60 + rank);
+                expected[list[rank - 1].ChunkId] = expected.GetValueOrDefault(list[rank - 1].ChunkId) + weightOf(list[rank - 1]) / (60 + rank);
 
         Assert.Equal(4, hybrid.Count);
         foreach (var hit in hybrid) Assert.Equal(expected[hit.ChunkId], hit.Score, 1e-12);
