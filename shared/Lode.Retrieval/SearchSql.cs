@@ -109,7 +109,8 @@ internal static class SearchSql
     /// shared by two manuals) is one result, its best-ranked copy, and <c>also_in</c> lists where else the caller may
     /// read the same text: found through the index on <c>md5(content)</c> and the same filter as the candidates (the
     /// subquery's own <c>c</c> and <c>d</c> are what the filter's predicates name). Texts are compared whole, not just
-    /// by hash: a document crafted to collide with another's MD5 must not hide it from results.
+    /// by hash: a document crafted to collide with another's MD5 must not hide it from results. Only the first
+    /// <see cref="MaxCopiesExamined"/> copies are looked at.
     /// </summary>
     private static string Tail(string top, SqlFilterBuilder filter) => $"""
         distinct_hits AS (
@@ -124,8 +125,11 @@ internal static class SearchSql
                hc.navigation,
                (SELECT jsonb_agg(jsonb_build_object('bucket', o.bucket, 'key', o.key, 'page', o.page_start, 'pageEnd', o.page_end))
                 FROM (SELECT d.bucket, d.key, c.page_start, c.page_end
-                      FROM chunks c JOIN documents d ON d.id = c.document_id
-                      WHERE md5(c.content) = md5(hc.content) AND c.content = hc.content AND c.id <> hc.id AND {filter.Sql}
+                      FROM (SELECT copy.id FROM chunks copy
+                            WHERE md5(copy.content) = md5(hc.content) AND copy.content = hc.content AND copy.id <> hc.id
+                            LIMIT {MaxCopiesExamined}) k
+                      JOIN chunks c ON c.id = k.id JOIN documents d ON d.id = c.document_id
+                      WHERE {filter.Sql}
                       ORDER BY d.bucket, d.key, c.page_start
                       LIMIT {MaxAlsoIn}) o) AS also_in
         FROM top_hits t JOIN chunks hc ON hc.id = t.id JOIN documents hd ON hd.id = hc.document_id
@@ -134,6 +138,13 @@ internal static class SearchSql
 
     /// <summary>Most other places listed for one passage.</summary>
     public const int MaxAlsoIn = 20;
+
+    /// <summary>
+    /// Most copies of a passage looked at to find those places, readable or not: a passage stored a hundred thousand
+    /// times (a document repeating one paragraph) costs every search that returns it a bounded amount, and how long it
+    /// takes says nothing about how many copies the caller may not read.
+    /// </summary>
+    public const int MaxCopiesExamined = 200;
 
     /// <summary>
     /// Index settings for the statement that follows in the same batch. <c>set_config(..., true)</c> is local to the

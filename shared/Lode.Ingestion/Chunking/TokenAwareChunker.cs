@@ -22,11 +22,18 @@ public sealed class TokenAwareChunker
 
     private const string ParagraphSeparator = "\n\n";
 
+    // Chunks are bounded in characters too, at this many per token of the window: text the tokenizer reads as nothing
+    // (combining marks alone, say) would otherwise make chunks of any length and zero tokens. Real text averages 3–5
+    // characters a token; CJK about one.
+    private const int CharsPerToken = 16;
+
     private readonly ITokenCounter _counter;
     private readonly int _max;
     private readonly int _overlap;
     private readonly int _min;
     private readonly int _contextCap;
+    private readonly int _maxChars;
+    private readonly int _pieceChars;
     private readonly ChunkContext _context;
 
     /// <summary>Creates a chunker counting with <paramref name="counter"/> (defaults when <paramref name="options"/> is null).</summary>
@@ -47,6 +54,8 @@ public sealed class TokenAwareChunker
         _min = Math.Min(settings.MinTokens, _max / 2);
         _contextCap = Math.Min(settings.MaxContextTokens, _max / 4);
         _context = new ChunkContext(counter, _contextCap);
+        _maxChars = CharsPerToken * _max;
+        _pieceChars = _maxChars / 2;
     }
 
     /// <summary>The most tokens (excluding [CLS]/[SEP]) any chunk holds.</summary>
@@ -57,14 +66,14 @@ public sealed class TokenAwareChunker
     {
         ArgumentNullException.ThrowIfNull(document);
         var sections = SectionsOf(document);
-        var units = Segment(document, cancellationToken);
+        var units = Segment(document, sections, cancellationToken);
         if (units.Count == 0)
         {
             return [];
         }
 
-        var drafts = Pack(units, sections);
-        BalanceTail(drafts, sections);
+        var drafts = Pack(units, cancellationToken);
+        BalanceTail(drafts);
         return Finish(drafts, sections, cancellationToken);
     }
 
@@ -91,7 +100,7 @@ public sealed class TokenAwareChunker
     /// Pages → paragraphs → sentences, each with its token count (counted once, on its own). A sentence longer than a
     /// chunk's room beside the overlap becomes lines, words or character runs that fit.
     /// </summary>
-    private List<Piece> Segment(ExtractedDocument document, CancellationToken cancellationToken)
+    private List<Piece> Segment(ExtractedDocument document, List<Section> sections, CancellationToken cancellationToken)
     {
         var units = new List<Piece>();
         var room = _max - _overlap - _contextCap;
@@ -115,13 +124,13 @@ public sealed class TokenAwareChunker
                 foreach (var (start, length, newlineBefore) in TextSegmenter.Sentences(text, paragraphStart, paragraphLength))
                 {
                     while (section < starts.Count && IsAtOrBefore(starts[section], page.Number, start)) section++;
-                    var origin = new Origin(page.Number, section, page.IsNavigation);
+                    var origin = new Origin(page.Number, section, page.IsNavigation, sections[section].ContextTokens);
                     var separator = start == paragraphStart ? ParagraphSeparator : newlineBefore ? "\n" : " ";
                     var sentence = text.Substring(start, length);
                     var tokens = _counter.CountTokens(sentence);
-                    if (tokens <= room)
+                    if (tokens <= room && sentence.Length <= _pieceChars)
                     {
-                        units.Add(new Piece(sentence, tokens, origin, separator, TextSegmenter.EndsSentence(sentence)));
+                        units.Add(new Piece(sentence, Math.Max(1, tokens), origin, separator, TextSegmenter.EndsSentence(sentence)));
                     }
                     else
                     {
@@ -149,9 +158,9 @@ public sealed class TokenAwareChunker
                 var lineSeparator = lineStart == lines[0].Start ? separator : "\n";
                 var line = text.Substring(lineStart, lineLength);
                 var tokens = _counter.CountTokens(line);
-                if (tokens <= room)
+                if (tokens <= room && line.Length <= _pieceChars)
                 {
-                    output.Add(new Piece(line, tokens, origin, lineSeparator, TextSegmenter.EndsSentence(line)));
+                    output.Add(new Piece(line, Math.Max(1, tokens), origin, lineSeparator, TextSegmenter.EndsSentence(line)));
                 }
                 else
                 {
@@ -174,9 +183,9 @@ public sealed class TokenAwareChunker
             var wordSeparator = w == 0 ? separator : " ";
             var word = text.Substring(wordStart, wordLength);
             var tokens = _counter.CountTokens(word);
-            if (tokens <= room)
+            if (tokens <= room && word.Length <= _pieceChars)
             {
-                output.Add(new Piece(word, tokens, origin, wordSeparator, TextSegmenter.EndsSentence(word)));
+                output.Add(new Piece(word, Math.Max(1, tokens), origin, wordSeparator, TextSegmenter.EndsSentence(word)));
             }
             else
             {
@@ -194,7 +203,9 @@ public sealed class TokenAwareChunker
         var starts = StringInfo.ParseCombiningCharacters(word);
         var elements = starts.Length;
         int CharIndex(int element) => element >= elements ? word.Length : starts[element];
-        int Count(int from, int to) => _counter.CountTokens(word[CharIndex(from)..CharIndex(to)]);
+        // A run longer than a piece may be in characters does not fit, whatever its tokens.
+        int Count(int from, int to) =>
+            CharIndex(to) - CharIndex(from) > _pieceChars ? int.MaxValue : _counter.CountTokens(word[CharIndex(from)..CharIndex(to)]);
 
         var first = 0;
         while (first < elements)
@@ -247,7 +258,7 @@ public sealed class TokenAwareChunker
             }
 
             var run = word[CharIndex(first)..CharIndex(good)];
-            output.Add(new Piece(run, goodTokens, origin, first == 0 ? separator : string.Empty, good == elements && TextSegmenter.EndsSentence(run)));
+            output.Add(new Piece(run, Math.Clamp(goodTokens, 1, room), origin, first == 0 ? separator : string.Empty, good == elements && TextSegmenter.EndsSentence(run)));
             first = good;
         }
     }
@@ -257,12 +268,13 @@ public sealed class TokenAwareChunker
     /// pages and content never share a chunk; a section starts a new chunk once the one before has
     /// <see cref="ChunkingOptions.MinTokens"/> of its own, and without overlap, so a chunk stays within its section.
     /// </summary>
-    private List<Draft> Pack(List<Piece> units, List<Section> sections)
+    private List<Draft> Pack(List<Piece> units, CancellationToken cancellationToken)
     {
         var drafts = new List<Draft>();
         var current = new Draft(carriesOverlap: false);
         for (var i = 0; i < units.Count; i++)
         {
+            if (i % 1_000 == 0) cancellationToken.ThrowIfCancellationRequested();
             var unit = units[i];
             if (current.Pieces.Count == 0)
             {
@@ -274,7 +286,7 @@ public sealed class TokenAwareChunker
             var sectionCut = unit.Origin.Section != current.Last.Origin.Section && current.FreshTokens >= _min;
             var pageCut = unit.Page != current.Last.Page && current.Tokens >= PageCutFill * _max;
             var cut = navigationCut || sectionCut || pageCut;
-            if (!cut && current.Tokens + unit.Tokens <= LimitOf(sections, current.Pieces.Append(unit)))
+            if (!cut && current.Tokens + unit.Tokens <= LimitWith(current, unit) && current.Chars + unit.Text.Length + 2 <= _maxChars)
             {
                 current.Add(unit);
                 continue;
@@ -296,7 +308,7 @@ public sealed class TokenAwareChunker
             if (carry)
             {
                 current.AddOverlap(OverlapAfter(drafts[^1].Pieces));
-                current.TrimOverlapToFit(unit.Tokens, LimitOf(sections, current.Pieces.Append(unit)));
+                current.TrimOverlapToFit(unit.Tokens, LimitWith(current, unit));
             }
 
             current.Add(unit);
@@ -306,15 +318,17 @@ public sealed class TokenAwareChunker
         return drafts;
     }
 
-    /// <summary>Most text tokens a chunk of these pieces may hold: the window less the longest context line among their sections.</summary>
-    private int LimitOf(List<Section> sections, IEnumerable<Piece> pieces) =>
-        _max - pieces.Max(p => sections[p.Origin.Section].ContextTokens);
+    /// <summary>Most text tokens a chunk may hold: the window less the longest context line among its pieces' sections.</summary>
+    private int LimitOf(Draft draft) => _max - draft.ContextTokens;
+
+    /// <summary>As <see cref="LimitOf"/>, with <paramref name="unit"/> added.</summary>
+    private int LimitWith(Draft draft, Piece unit) => _max - Math.Max(draft.ContextTokens, unit.Origin.ContextTokens);
 
     /// <summary>
     /// A last chunk with fewer than MinTokens new tokens joins the chunk before when both fit in one; otherwise whole
     /// units move from the end of that chunk into it until both carry at least MinTokens.
     /// </summary>
-    private void BalanceTail(List<Draft> drafts, List<Section> sections)
+    private void BalanceTail(List<Draft> drafts)
     {
         if (drafts.Count < 2 || drafts[^1].FreshTokens >= _min || drafts[^1].Last.Origin.Navigation != drafts[^2].Last.Origin.Navigation)
         {
@@ -324,8 +338,8 @@ public sealed class TokenAwareChunker
         var previous = drafts[^2];
         var last = drafts[^1];
         var lastFresh = last.Fresh.ToList();
-        var max = LimitOf(sections, previous.Pieces.Concat(lastFresh));
-        if (previous.Tokens + last.FreshTokens <= max)
+        var max = _max - Math.Max(previous.ContextTokens, last.ContextTokens);
+        if (previous.Tokens + last.FreshTokens <= max && previous.Chars + last.Chars <= _maxChars)
         {
             foreach (var piece in lastFresh)
             {
@@ -385,7 +399,7 @@ public sealed class TokenAwareChunker
             var draft = drafts[d];
             var text = draft.Join();
             var tokens = _counter.CountTokens(text);
-            while (tokens > LimitOf(sections, draft.Pieces))
+            while (tokens > LimitOf(draft) || text.Length > _maxChars)
             {
                 if (draft.FreshStart > 0)
                 {
@@ -409,7 +423,7 @@ public sealed class TokenAwareChunker
                 else
                 {
                     throw new InvalidOperationException(
-                        $"A single piece of {tokens} tokens exceeds the chunk limit of {LimitOf(sections, draft.Pieces)}; the token counter is inconsistent.");
+                        $"A single piece of {tokens} tokens exceeds the chunk limit of {LimitOf(draft)} (or {_maxChars} characters); the token counter is inconsistent.");
                 }
 
                 text = draft.Join();
@@ -504,8 +518,11 @@ public sealed class TokenAwareChunker
         public int Page => Origin.Page;
     }
 
-    /// <summary>The page a piece is on, the section it belongs to (an index into the chunker's section list) and whether that page is navigation.</summary>
-    private readonly record struct Origin(int Page, int Section, bool Navigation);
+    /// <summary>
+    /// The page a piece is on, the section it belongs to (an index into the chunker's section list) and that section's
+    /// context tokens, and whether the page is navigation.
+    /// </summary>
+    private readonly record struct Origin(int Page, int Section, bool Navigation, int ContextTokens);
 
     /// <summary>A chunk being built: overlap pieces from the previous chunk, then its own (fresh) pieces.</summary>
     private sealed class Draft(bool carriesOverlap)
@@ -522,6 +539,12 @@ public sealed class TokenAwareChunker
 
         public int FreshTokens { get; private set; }
 
+        /// <summary>Characters of the pieces with their separators (as <see cref="Join"/> would give).</summary>
+        public int Chars { get; private set; }
+
+        /// <summary>The longest context line among the pieces' sections, kept as pieces come and go.</summary>
+        public int ContextTokens { get; private set; }
+
         public Piece Last => _pieces[^1];
 
         public IEnumerable<Piece> Fresh => _pieces.Skip(FreshStart);
@@ -532,6 +555,7 @@ public sealed class TokenAwareChunker
             {
                 _pieces.Insert(FreshStart++, piece);
                 Tokens += piece.Tokens;
+                Counted(piece);
             }
         }
 
@@ -545,9 +569,11 @@ public sealed class TokenAwareChunker
 
         public void RemoveFirstOverlap()
         {
-            Tokens -= _pieces[0].Tokens;
+            var piece = _pieces[0];
+            Tokens -= piece.Tokens;
             _pieces.RemoveAt(0);
             FreshStart--;
+            Uncounted(piece);
         }
 
         public void Add(Piece piece)
@@ -555,6 +581,7 @@ public sealed class TokenAwareChunker
             _pieces.Add(piece);
             Tokens += piece.Tokens;
             FreshTokens += piece.Tokens;
+            Counted(piece);
         }
 
         public Piece RemoveLast()
@@ -563,6 +590,7 @@ public sealed class TokenAwareChunker
             _pieces.RemoveAt(_pieces.Count - 1);
             Tokens -= piece.Tokens;
             FreshTokens -= piece.Tokens;
+            Uncounted(piece);
             return piece;
         }
 
@@ -575,6 +603,21 @@ public sealed class TokenAwareChunker
             }
 
             return builder.ToString();
+        }
+
+        // Separators count whole (at most two characters): an upper bound of the joined length is all the cap needs.
+        private void Counted(Piece piece)
+        {
+            Chars += piece.Text.Length + piece.Separator.Length;
+            ContextTokens = Math.Max(ContextTokens, piece.Origin.ContextTokens);
+        }
+
+        private void Uncounted(Piece piece)
+        {
+            Chars -= piece.Text.Length + piece.Separator.Length;
+            // Rare (overlap trimmed, a piece moved on): a full look is cheap enough here.
+            if (piece.Origin.ContextTokens == ContextTokens)
+                ContextTokens = _pieces.Count == 0 ? 0 : _pieces.Max(p => p.Origin.ContextTokens);
         }
     }
 }

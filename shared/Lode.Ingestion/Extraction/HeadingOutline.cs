@@ -34,11 +34,20 @@ public sealed class HeadingOutline
     /// <summary><see cref="Clean"/>, or null for a missing or blank title.</summary>
     public static string? CleanOrNull(string? title) => title is null || Clean(title) is not { Length: > 0 } clean ? null : clean;
 
-    /// <summary>Whitespace collapsed to single spaces, trimmed, at most <see cref="MaxTitleChars"/> characters.</summary>
+    /// <summary>
+    /// Without control or invisible characters, whitespace collapsed to single spaces, trimmed, at most
+    /// <see cref="MaxTitleChars"/> characters.
+    /// </summary>
     public static string Clean(string title)
     {
-        var words = title.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        // Control and invisible characters go first: a title is stored, shown and put in prompts (a NUL cannot even be
+        // stored), and a PDF's information dictionary or outline may hold anything.
+        var visible = new string(title.Where(c => char.IsWhiteSpace(c) || !TextNormalizer.IsInvisible(c)).ToArray());
+        var words = visible.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         var joined = string.Join(' ', words);
-        return joined.Length <= MaxTitleChars ? joined : joined[..MaxTitleChars].TrimEnd();
+        if (joined.Length <= MaxTitleChars) return joined;
+        // Never half a surrogate pair: it could not be stored.
+        var cut = char.IsHighSurrogate(joined[MaxTitleChars - 1]) ? MaxTitleChars - 1 : MaxTitleChars;
+        return joined[..cut].TrimEnd();
     }
 }

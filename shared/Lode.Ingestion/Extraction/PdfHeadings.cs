@@ -28,17 +28,36 @@ internal static partial class PdfHeadings
     private const int MaxHeadingWords = 16;
     private const int MaxHeadingLines = 3;
 
-    public static IReadOnlyList<PdfHeading> Find(PdfDocument document, IReadOnlyList<List<PdfLine>> pages)
+    /// <summary>
+    /// Pages with more lines than this get no outline placement (a page of real text has a few hundred at most; a
+    /// crafted one with a million would make every bookmark's search cost a million line reads).
+    /// </summary>
+    private const int MaxLinesPlaced = 2_000;
+
+    /// <summary>The headings from the outline when it is safe and usable, else from font sizes.</summary>
+    public static IReadOnlyList<PdfHeading> Find(PdfDocument document, IReadOnlyList<List<PdfLine>> pages, CancellationToken cancellationToken)
     {
-        var fromOutline = document.TryGetBookmarks(out var bookmarks) ? FromOutline(bookmarks, pages) : [];
-        return fromOutline.Count > 0 ? fromOutline : FromFontSizes(pages);
+        IReadOnlyList<PdfHeading> fromOutline = [];
+        try
+        {
+            if (PdfOutlineGuard.IsSafe(document) && document.TryGetBookmarks(out var bookmarks))
+                fromOutline = FromOutline(bookmarks, pages, cancellationToken);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            // A damaged outline costs the outline, not the document: headings then come from font sizes.
+        }
+
+        return fromOutline.Count > 0 ? fromOutline : FromFontSizes(pages, cancellationToken);
     }
 
-    public static IReadOnlyList<PdfHeading> FromOutline(Bookmarks bookmarks, IReadOnlyList<List<PdfLine>> pages)
+    public static IReadOnlyList<PdfHeading> FromOutline(Bookmarks bookmarks, IReadOnlyList<List<PdfLine>> pages, CancellationToken cancellationToken)
     {
         var headings = new List<PdfHeading>();
-        foreach (var node in Flatten(bookmarks.Roots))
+        var titleIndexes = new Dictionary<int, TitleIndex>();
+        foreach (var node in Flatten(bookmarks.Roots).Take(PdfOutlineGuard.MaxItems))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (node is not DocumentBookmarkNode { PageNumber: > 0 } target || target.PageNumber > pages.Count ||
                 HeadingOutline.CleanOrNull(node.Title) is not { } title)
             {
@@ -50,47 +69,84 @@ internal static partial class PdfHeadings
             // Bookmarks come in reading order: on a page shared with the previous one, look after it.
             var after = headings.Count > 0 && headings[^1].PageIndex == pageIndex ? headings[^1].Line + headings[^1].LineCount : 0;
             var top = target.Destination?.Coordinates?.Top;
-            var (line, count) = LocateTitle(lines, title, after, top) ?? (BelowDestination(lines, top, after), 0);
-            headings.Add(new PdfHeading(pageIndex, line, count, node.Level + 1, title));
+            (int Line, int Count) place = (Math.Min(after, lines.Count), 0);
+            if (lines.Count <= MaxLinesPlaced)
+            {
+                if (!titleIndexes.TryGetValue(pageIndex, out var index)) titleIndexes[pageIndex] = index = new TitleIndex(lines);
+                place = index.Locate(title, after, top) ?? (BelowDestination(lines, top, after), 0);
+            }
+
+            headings.Add(new PdfHeading(pageIndex, place.Line, place.Count, node.Level + 1, title));
         }
 
         return headings;
     }
 
-    private static IEnumerable<BookmarkNode> Flatten(IEnumerable<BookmarkNode> nodes)
+    // Depth first, children before the next sibling (reading order), without recursion.
+    private static IEnumerable<BookmarkNode> Flatten(IReadOnlyList<BookmarkNode> roots)
     {
-        foreach (var node in nodes)
+        var pending = new Stack<BookmarkNode>(roots.Reverse());
+        while (pending.Count > 0)
         {
+            var node = pending.Pop();
             yield return node;
-            foreach (var child in Flatten(node.Children)) yield return child;
+            for (var i = node.Children.Count - 1; i >= 0; i--) pending.Push(node.Children[i]);
         }
     }
 
     /// <summary>
-    /// The line (from <paramref name="from"/>) that reads as the title, alone or with the next lines of a title set
-    /// over several; a numbering the bookmark leaves out ("3.2", "Chapter 3:", "Appendix A") may precede it. When the
-    /// title occurs on several lines, the first at or below the destination's top edge.
+    /// Where each title could be shown on one page: for every line, alone or with the next one or two (a title set over
+    /// several lines), its letters with each numbering the bookmark may leave out ("3.2", "Chapter 3:", "Appendix A")
+    /// taken off the front. Built once per page, so placing a bookmark is a lookup, not a scan of the page.
     /// </summary>
-    private static (int Line, int Count)? LocateTitle(List<PdfLine> lines, string title, int from, double? top)
+    private sealed class TitleIndex
     {
-        var key = Letters(title);
-        if (key.Length == 0) return null;
-        (int Line, int Count)? first = null;
-        for (var i = from; i < lines.Count; i++)
+        private const int MaxTitleLetters = 240;
+        private const int MaxNumberingLetters = 16;
+
+        private readonly List<PdfLine> _lines;
+        private readonly Dictionary<string, List<(int Line, int Count)>> _places = new(StringComparer.Ordinal);
+
+        public TitleIndex(List<PdfLine> lines)
         {
-            var joined = "";
-            for (var n = 1; n <= MaxHeadingLines && i + n <= lines.Count; n++)
+            _lines = lines;
+            var letters = lines.Select(l => Letters(l.Text)).ToList();
+            for (var i = 0; i < lines.Count; i++)
             {
-                joined += Letters(lines[i + n - 1].Text);
-                if (joined.Length > key.Length + 16) break;
-                if (!joined.EndsWith(key, StringComparison.Ordinal) || !Numbering().IsMatch(joined[..^key.Length])) continue;
-                if (top is not double y || lines[i].Baseline <= y + 2) return (i, n);
-                first ??= (i, n);
-                break;
+                var joined = "";
+                for (var n = 1; n <= MaxHeadingLines && i + n <= lines.Count; n++)
+                {
+                    joined += letters[i + n - 1];
+                    if (joined.Length > MaxTitleLetters + MaxNumberingLetters) break;
+                    for (var prefix = 0; prefix <= Math.Min(MaxNumberingLetters, joined.Length - 1); prefix++)
+                    {
+                        if (!Numbering().IsMatch(joined.AsSpan(0, prefix))) continue;
+                        var key = joined[prefix..];
+                        if (!_places.TryGetValue(key, out var places)) _places[key] = places = [];
+                        if (places.Count == 0 || places[^1].Line != i) places.Add((i, n));
+                    }
+                }
             }
         }
 
-        return first;
+        /// <summary>
+        /// The first line from <paramref name="from"/> that shows the title; when it is shown on several, the first at
+        /// or below the destination's top edge.
+        /// </summary>
+        public (int Line, int Count)? Locate(string title, int from, double? top)
+        {
+            var key = Letters(title);
+            if (key.Length == 0 || !_places.TryGetValue(key, out var places)) return null;
+            (int Line, int Count)? first = null;
+            foreach (var place in places)
+            {
+                if (place.Line < from) continue;
+                if (top is not double y || _lines[place.Line].Baseline <= y + 2) return place;
+                first ??= place;
+            }
+
+            return first;
+        }
     }
 
     // What may precede a title on its line, letters and digits only: "32" (3.2), "chapter3", "appendixa", "partii".
@@ -116,7 +172,7 @@ internal static partial class PdfHeadings
     /// (the size most characters are set in), with a letter in them. Consecutive lines of the same heading size form one
     /// heading. Larger sizes are outer levels.
     /// </summary>
-    public static IReadOnlyList<PdfHeading> FromFontSizes(IReadOnlyList<List<PdfLine>> pages)
+    public static IReadOnlyList<PdfHeading> FromFontSizes(IReadOnlyList<List<PdfLine>> pages, CancellationToken cancellationToken)
     {
         var charsBySize = new Dictionary<double, long>();
         var linesBySize = new Dictionary<double, int>();
@@ -141,6 +197,7 @@ internal static partial class PdfHeadings
         var headings = new List<PdfHeading>();
         for (var p = 0; p < pages.Count; p++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var lines = pages[p];
             for (var i = 0; i < lines.Count; i++)
             {

@@ -48,8 +48,8 @@ public sealed class PdfTextExtractor : ITextExtractor
             }
 
             RunningLineFilter.RemoveRunningLines(pages, line => line.Text);
-            var headings = PdfHeadings.Find(document, pages);
-            return Assemble(pages, numbers, headings, TitleOf(document, pages));
+            var headings = PdfHeadings.Find(document, pages, cancellationToken);
+            return Assemble(pages, numbers, headings, TitleOf(document, pages), cancellationToken);
         }
         catch (PdfDocumentEncryptedException ex)
         {
@@ -73,7 +73,7 @@ public sealed class PdfTextExtractor : ITextExtractor
     /// heading its own paragraph at the start of its fragment.
     /// </summary>
     private static ExtractedDocument Assemble(
-        List<List<PdfLine>> pages, List<int> numbers, IReadOnlyList<PdfHeading> headings, string? title)
+        List<List<PdfLine>> pages, List<int> numbers, IReadOnlyList<PdfHeading> headings, string? title, CancellationToken cancellationToken)
     {
         var outline = new HeadingOutline();
         var sections = new List<SectionStart>();
@@ -81,6 +81,7 @@ public sealed class PdfTextExtractor : ITextExtractor
         var headingsByPage = headings.ToLookup(h => h.PageIndex);
         for (var p = 0; p < pages.Count; p++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var lines = pages[p].Select(l => l.Text).ToList();
             var starts = headingsByPage[p].OrderBy(h => h.Line).ToList();
             var fragments = new List<string> { Dehyphenator.Join(lines[..(starts.Count > 0 ? starts[0].Line : lines.Count)]) };
@@ -99,7 +100,7 @@ public sealed class PdfTextExtractor : ITextExtractor
                 if (outline.Enter(starts[h].Level, starts[h].Title) is { } path) sections.Add(new SectionStart(numbers[p], offsets[h + 1], path));
             }
 
-            extracted.Add(new ExtractedPage(numbers[p], text, NavigationPages.IsNavigationText(text)));
+            extracted.Add(new ExtractedPage(numbers[p], text, NavigationPages.IsNavigationText(text, pages.Count)));
         }
 
         return new ExtractedDocument(extracted) { Title = title, Sections = sections };

@@ -59,7 +59,15 @@ internal static class TextNormalizer
                 continue;
             }
 
-            if (IsInvisible(c))
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                if (IsInvisible(CharUnicodeInfo.GetUnicodeCategory(text, i)))
+                {
+                    i++;
+                    continue;
+                }
+            }
+            else if (IsInvisible(c))
             {
                 continue;
             }
@@ -99,9 +107,12 @@ internal static class TextNormalizer
         c == ' ' || c == '\u00A0' || c == '\f' || c == '\v' ||
         CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.SpaceSeparator;
 
-    // Control characters, zero-width characters and the BOM only get in the way of matching words; a soft hyphen is
-    // invisible unless it falls at a line end, and the PDF extractor deals with line ends before this runs.
-    private static bool IsInvisible(char c) =>
-        char.IsControl(c) || c == '\u00AD' || c == '\u200B' || c == '\u200C' || c == '\u200D' || c == '\u2060' ||
-        c == '\uFEFF';
+    // Control and format characters (zero-width spaces and joiners, direction marks, the BOM, tag characters, the soft
+    // hyphen), private-use and unassigned code points only get in the way of matching words, and the tokenizer reads
+    // them as nothing: text made of them would be chunks of zero tokens. A soft hyphen is invisible unless it falls at a
+    // line end, and the PDF extractor deals with line ends before this runs. Surrogate pairs are judged as one code point.
+    internal static bool IsInvisible(char c) => char.IsControl(c) || IsInvisible(CharUnicodeInfo.GetUnicodeCategory(c));
+
+    private static bool IsInvisible(UnicodeCategory category) =>
+        category is UnicodeCategory.Format or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned;
 }

@@ -14,6 +14,6 @@ public sealed class ChunkStep(IEmbeddingModelRegistry models, IOptions<ChunkingO
 {
     private readonly ConcurrentDictionary<string, TokenAwareChunker> _chunkers = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<TextChunk> Run(ExtractedDocument document, string model) =>
-        _chunkers.GetOrAdd(model, m => new TokenAwareChunker(models.TokenCounter(m), options.Value)).Chunk(document);
+    public IReadOnlyList<TextChunk> Run(ExtractedDocument document, string model, CancellationToken cancellationToken) =>
+        _chunkers.GetOrAdd(model, m => new TokenAwareChunker(models.TokenCounter(m), options.Value)).Chunk(document, cancellationToken);
 }

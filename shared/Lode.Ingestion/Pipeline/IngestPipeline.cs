@@ -108,7 +108,7 @@ public sealed class IngestPipeline(
         var text = await extract.RunAsync(fetched, ct);
         var extractTime = steps.End();
         steps.Begin(IngestStepNames.Chunk);
-        var chunked = stale.Select(g => (Generation: g, Chunks: chunk.Run(text, g.Model))).ToList();
+        var chunked = stale.Select(g => (Generation: g, Chunks: chunk.Run(text, g.Model, ct))).ToList();
         var chunkTime = steps.End();
         steps.Begin(IngestStepNames.Embed);
         var embedded = new List<EmbeddedChunks>(chunked.Count);

@@ -14,38 +14,66 @@ public static class TestPdf
     /// <param name="padding">Bytes of comment before the first object, to move the streams across buffer boundaries.</param>
     public static byte[] Build(int pages, byte[] content, bool compress = true, int padding = 0)
     {
-        var output = new MemoryStream();
-        var offsets = new List<long>();
-        void Write(string text) => output.Write(Encoding.ASCII.GetBytes(text));
-        void Object(string body)
-        {
-            offsets.Add(output.Position);
-            Write($"{offsets.Count} 0 obj\n{body}\nendobj\n");
-        }
-
-        Write("%PDF-1.7\n%\u00e2\u00e3\u00cf\u00d3\n");
-        if (padding > 0) Write("%" + new string('x', padding) + "\n");
-
+        var pdf = new Writer(padding);
         const int firstPage = 5;
         var kids = string.Join(' ', Enumerable.Range(firstPage, pages).Select(n => $"{n} 0 R"));
-        Object("<< /Type /Catalog /Pages 2 0 R >>");
-        Object($"<< /Type /Pages /Count {pages} /Kids [{kids}] >>");
-        Object("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
-
+        pdf.Object("<< /Type /Catalog /Pages 2 0 R >>");
+        pdf.Object($"<< /Type /Pages /Count {pages} /Kids [{kids}] >>");
+        pdf.Object("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
         var data = compress ? Deflate(content) : content;
-        offsets.Add(output.Position);
-        Write($"4 0 obj\n<< /Length {data.Length}{(compress ? " /Filter /FlateDecode" : "")} >>\nstream\n");
-        output.Write(data);
-        Write("\nendstream\nendobj\n");
-
+        pdf.Stream($"<< /Length {data.Length}{(compress ? " /Filter /FlateDecode" : "")} >>", data);
         for (var i = 0; i < pages; i++)
-            Object("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>");
+            pdf.Object("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>");
+        return pdf.Finish();
+    }
 
-        var xref = output.Position;
-        Write($"xref\n0 {offsets.Count + 1}\n0000000000 65535 f \n");
-        foreach (var offset in offsets) Write($"{offset:D10} 00000 n \n");
-        Write($"trailer\n<< /Size {offsets.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
-        return output.ToArray();
+    /// <summary>
+    /// A PDF of exactly these objects (numbered from 1; object 1 must be the catalog), for shapes a hostile author
+    /// writes by hand: outlines that loop, dictionaries of the wrong type.
+    /// </summary>
+    public static byte[] FromObjects(params string[] objects)
+    {
+        var pdf = new Writer(padding: 0);
+        foreach (var body in objects) pdf.Object(body);
+        return pdf.Finish();
+    }
+
+    /// <summary>Writes numbered objects in order, then the cross-reference table and trailer.</summary>
+    private sealed class Writer
+    {
+        private readonly MemoryStream _output = new();
+        private readonly List<long> _offsets = [];
+
+        public Writer(int padding)
+        {
+            Write("%PDF-1.7\n%\u00e2\u00e3\u00cf\u00d3\n");
+            if (padding > 0) Write("%" + new string('x', padding) + "\n");
+        }
+
+        public void Object(string body)
+        {
+            _offsets.Add(_output.Position);
+            Write($"{_offsets.Count} 0 obj\n{body}\nendobj\n");
+        }
+
+        public void Stream(string dictionary, byte[] data)
+        {
+            _offsets.Add(_output.Position);
+            Write($"{_offsets.Count} 0 obj\n{dictionary}\nstream\n");
+            _output.Write(data);
+            Write("\nendstream\nendobj\n");
+        }
+
+        public byte[] Finish()
+        {
+            var xref = _output.Position;
+            Write($"xref\n0 {_offsets.Count + 1}\n0000000000 65535 f \n");
+            foreach (var offset in _offsets) Write($"{offset:D10} 00000 n \n");
+            Write($"trailer\n<< /Size {_offsets.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+            return _output.ToArray();
+        }
+
+        private void Write(string text) => _output.Write(Encoding.ASCII.GetBytes(text));
     }
 
     /// <summary>Content operators that show <paramref name="lines"/> top-down in 11-point Helvetica.</summary>
