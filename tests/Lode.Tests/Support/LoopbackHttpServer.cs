@@ -119,7 +119,9 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone, never Stop then Close: on Linux the managed listener's second removal of its prefixes looks the
+        // endpoint up again and, finding it gone, binds the port anew — failing with "Address already in use" when
+        // another test has taken the freed port in between.
         _listener.Close();
         await _loop.ConfigureAwait(false);
     }
