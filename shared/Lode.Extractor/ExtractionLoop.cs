@@ -15,8 +15,12 @@ internal sealed class ExtractionLoop(Stream input, Stream output, TestFault faul
 
     private readonly ExtractorRegistry _extractors = new(Extractors.All());
 
+    /// <summary>Warms the extractors up, then greets the app: from then on the child is ready for documents.</summary>
     public async Task<int> RunAsync()
     {
+        WarmUp.Run(_extractors);
+        await output.WriteAsync(ExtractionProtocol.Greeting());
+        await output.FlushAsync();
         while (await ExtractionProtocol.ReadFrameAsync(input, MaxRequestBytes, CancellationToken.None) is { } payload)
         {
             fault.Trigger(output);

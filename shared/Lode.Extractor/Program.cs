@@ -1,4 +1,3 @@
-using Lode.Extraction.Protocol;
 using Lode.Extractor;
 
 // Anything a library prints must not reach stdout, which carries only protocol frames.
@@ -7,6 +6,4 @@ Console.SetOut(Console.Error);
 var protocolIn = Console.OpenStandardInput();
 
 var fault = TestFault.FromEnvironment();
-await protocolOut.WriteAsync(ExtractionProtocol.Greeting());
-await protocolOut.FlushAsync();
 return await new ExtractionLoop(protocolIn, protocolOut, fault).RunAsync();
