@@ -11,6 +11,7 @@ using Lode.Ingestion;
 using Lode.Ingestion.Chunking;
 using Lode.Ingestion.Links;
 using Lode.Ingestion.Operations;
+using Lode.Ingestion.Sandbox;
 using Lode.Retrieval;
 using Lode.Security;
 using Lode.Storage;
@@ -38,6 +39,7 @@ public static class LodeServices
         services.BindValidated<DatabaseOptions>(configuration, DatabaseOptions.SectionName);
         services.BindValidated<StorageOptions>(configuration, StorageOptions.SectionName);
         services.BindValidated<IngestionOptions>(configuration, IngestionOptions.SectionName);
+        services.BindValidated<SandboxOptions>(configuration, SandboxOptions.SectionName);
         services.BindValidated<ReindexOptions>(configuration, ReindexOptions.SectionName);
         services.BindValidated<ReconcileOptions>(configuration, ReconcileOptions.SectionName);
         services.BindValidated<SecurityOptions>(configuration, SecurityOptions.SectionName);

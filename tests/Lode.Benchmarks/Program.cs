@@ -13,6 +13,7 @@ return args switch
     ["reindex", .. var rest] => await ReindexBenchmark.RunAsync(rest),
     ["upload", .. var rest] => await UploadBenchmark.RunAsync(rest),
     ["quality", .. var rest] => await QualityBenchmark.RunAsync(rest),
+    ["sandbox", .. var rest] => await SandboxBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -52,6 +53,9 @@ static int Usage()
                                   [--keep] [--reuse DATABASE] [--out FILE] [--Section:Key=value ...]
               Retrieval quality on the manual question set: the six manuals indexed through a real stack, every
               question of the half asked in each mode for each grid point; hit@1/3/5/10, MRR, paraphrase/keyword hit@5.
+          Lode.Benchmarks sandbox <folder-of-pdfs> [--runs N] [--out FILE]
+              Extraction of every PDF in-process and through the sandbox (warm child; and a fresh child per document),
+              alternating, in one run; prints medians and the ratios to in-process.
         """);
     return 2;
 }

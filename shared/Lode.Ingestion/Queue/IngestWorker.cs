@@ -77,6 +77,11 @@ public sealed class IngestWorker(
     private async Task RunJobAsync(IngestJob job, TimeSpan lease, CancellationToken stoppingToken)
     {
         await Task.Yield();
+        if (job.Attempts > _options.MaxAttempts)
+        {
+            await RefuseExhaustedAsync(job);
+            return;
+        }
         using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var heartbeat = StartHeartbeat(job, lease, work);
         try
@@ -122,6 +127,28 @@ public sealed class IngestWorker(
             logger.LogWarning("Attempt {Attempt} for {Bucket}/{Key} failed, retrying in {Delay:F0}s: {Reason}",
                 job.Attempts, job.Bucket, job.Key, delay.TotalSeconds, reason);
             await Bookkeep(() => queue.ReleaseForRetryAsync(job, reason, delay, CancellationToken.None), job);
+        }
+    }
+
+    /// <summary>
+    /// A job leased again after its last allowed attempt: that attempt ended without an outcome, so the worker running it
+    /// died or was killed (a document that kills its worker's process would otherwise do so at every restart). It is
+    /// marked failed without being worked on.
+    /// </summary>
+    private async Task RefuseExhaustedAsync(IngestJob job)
+    {
+        var attempts = job.Attempts - 1;
+        logger.LogWarning("Refusing {Bucket}/{Key}: {Attempts} attempts ended without an outcome", job.Bucket, job.Key, attempts);
+        try
+        {
+            await Bookkeep(() => writer.SaveFailedAsync(job,
+                $"Failed after {attempts} attempts (Ingestion:MaxAttempts): the last ended without an outcome " +
+                "(its worker stopped or was killed while working on it); not tried again until the object changes or an admin retries it",
+                null, null, CancellationToken.None), job);
+        }
+        finally
+        {
+            signal.Notify();
         }
     }
 
