@@ -45,6 +45,7 @@ public sealed class GiveUpTests
         Assert.Equal(JsonValueKind.String, failed.GetProperty("staleSince").ValueKind);
         Assert.Equal(first.GetProperty("chunks").GetInt32(), failed.GetProperty("chunks").GetInt32());
         Assert.Equal(JsonValueKind.Null, failed.GetProperty("readGroups").ValueKind);
+        Assert.True(failed.GetProperty("canRetry").GetBoolean()); // no groups, but still the admin's to retry
         Assert.True(await stack.Database.ScalarAsync<bool>(
             "SELECT read_groups IS NULL FROM documents WHERE bucket = $1 AND key = $2", LodeStack.Bucket, Key));
 
