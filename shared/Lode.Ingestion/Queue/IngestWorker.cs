@@ -10,8 +10,8 @@ namespace Lode.Ingestion.Queue;
 /// <summary>
 /// Leases jobs from the durable queue and runs them through the pipeline, a bounded number at a time. A heartbeat
 /// keeps each lease alive while the document is worked on; if the process dies the lease lapses and another worker
-/// (in this process or another) takes the job. A failing document is retried with backoff and finally marked failed;
-/// it never holds up the others.
+/// (in this process or another) takes the job. A failing document is retried with backoff and finally marked failed,
+/// its last good version still served; it never holds up the others.
 /// </summary>
 public sealed class IngestWorker(
     JobQueue queue,
@@ -119,7 +119,8 @@ public sealed class IngestWorker(
         if (job.Attempts >= _options.MaxAttempts)
         {
             logger.LogWarning("Giving up on {Bucket}/{Key} after {Attempts} attempts: {Reason}", job.Bucket, job.Key, job.Attempts, reason);
-            await Bookkeep(() => writer.SaveFailedAsync(job, $"Failed after {job.Attempts} attempts: {reason}", null, null, CancellationToken.None), job);
+            // The last good version, if any, keeps being served; the document says so (IndexWriter.SaveGaveUpAsync).
+            await Bookkeep(() => writer.SaveGaveUpAsync(job, $"Failed after {job.Attempts} attempts: {reason}", CancellationToken.None), job);
         }
         else
         {
