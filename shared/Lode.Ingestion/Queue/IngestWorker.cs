@@ -142,10 +142,12 @@ public sealed class IngestWorker(
         logger.LogWarning("Refusing {Bucket}/{Key}: {Attempts} attempts ended without an outcome", job.Bucket, job.Key, attempts);
         try
         {
-            await Bookkeep(() => writer.SaveFailedAsync(job,
+            // Nothing is known of the version that killed its worker, so this is a give-up: the last version that did
+            // index keeps answering under its own groups, and the document grants nothing from the unknown one.
+            await Bookkeep(() => writer.SaveGaveUpAsync(job,
                 $"Failed after {attempts} attempts (Ingestion:MaxAttempts): the last ended without an outcome " +
                 "(its worker stopped or was killed while working on it); not tried again until the object changes or an admin retries it",
-                null, null, CancellationToken.None), job);
+                CancellationToken.None), job);
         }
         finally
         {

@@ -74,7 +74,7 @@ public sealed class SandboxedExtractionTests
     [InlineData("crash", RejectionReason.Corrupt, "crashed")]
     public async Task A_child_that_misbehaves_is_stopped_and_reported(string fault, RejectionReason reason, string message)
     {
-        using var runner = SandboxFixtures.MisbehavingRunner(fault, addressSpaceMegabytes: 2_048);
+        using var runner = SandboxFixtures.MisbehavingRunner(fault);
 
         var rejected = await Assert.ThrowsAsync<RejectedDocumentException>(() =>
             SandboxFixtures.ExtractAsync(runner, "any.md", SandboxFixtures.Markdown("# Any document")));
