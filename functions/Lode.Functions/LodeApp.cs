@@ -32,7 +32,7 @@ public static class LodeApp
         // own telemetry. Before AddLode, so that Telemetry:ServiceName is the service name the resource ends up with.
         builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults();
         builder.Services.AddLode(builder.Configuration);
-        builder.Services.AddForwardedClientAddress(builder.Configuration, HostingMode.FunctionsHost);
+        builder.Services.AddSingleton<FunctionsHostHop>();
         return builder.Build();
     }
 
@@ -62,7 +62,6 @@ public static class LodeApp
 
         var catalog = FunctionCatalog.Discover(functionAssemblies ?? [typeof(LodeApp).Assembly], builder.Configuration);
         builder.Services.AddLode(builder.Configuration);
-        builder.Services.AddForwardedClientAddress(builder.Configuration, HostingMode.Standalone);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddHostedService<TimerFunctionScheduler>();
         overrides?.Invoke(builder.Services);

@@ -5,6 +5,7 @@ using Lode.Chat.Teams;
 using Lode.Database;
 using Lode.Embeddings;
 using Lode.Functions.HealthChecks;
+using Lode.Functions.Hosting;
 using Lode.Functions.Http;
 using Lode.Functions.Telemetry;
 using Lode.Ingestion;
@@ -72,6 +73,7 @@ public static class LodeServices
         services.AddSingleton<QuestionAudit>();
         services.AddSingleton<WebAssets>();
         services.AddOidcBearer();
+        services.AddForwardedClientAddress(configuration);
         services.AddLodeTelemetry(configuration);
         // Spans and logs name buckets and keys: the collector must be on the premises too.
         services.AddRemoteEndpointCheck<TelemetryOptions>([

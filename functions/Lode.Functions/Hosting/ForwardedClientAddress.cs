@@ -20,17 +20,18 @@ public static class ForwardedClientAddress
 {
     /// <summary>
     /// Registers the middleware (an <see cref="IStartupFilter"/>, so it runs first in both hosting modes, including the
-    /// pipeline the Functions worker builds itself). <paramref name="mode"/> FunctionsHost also trusts loopback: there
-    /// the peer is always the Functions host, which appends the address of its own peer to <c>X-Forwarded-For</c>.
+    /// pipeline the Functions worker builds itself). Under the Functions host (<see cref="FunctionsHostHop"/>
+    /// registered) loopback is trusted too: there the peer is always the host, which appends the address of its own
+    /// peer to <c>X-Forwarded-For</c>.
     /// </summary>
-    public static IServiceCollection AddForwardedClientAddress(this IServiceCollection services, IConfiguration configuration, HostingMode mode)
+    public static IServiceCollection AddForwardedClientAddress(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<TrustedProxyOptions>()
             .Bind(configuration.GetSection(TrustedProxyOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<TrustedProxyOptions>, TrustedProxyValidator>();
-        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TrustedProxyOptions>>((forwarded, trusted) =>
-            Apply(forwarded, trusted.Value, mode));
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TrustedProxyOptions>, IServiceProvider>((forwarded, trusted, provider) =>
+            Apply(forwarded, trusted.Value, provider.GetService<FunctionsHostHop>() is null ? HostingMode.Standalone : HostingMode.FunctionsHost));
         services.AddTransient<IStartupFilter, ForwardedHeadersFirst>();
         return services;
     }
@@ -73,3 +74,6 @@ public static class ForwardedClientAddress
         }
     }
 }
+
+/// <summary>Registered by the Functions worker only: every request reaches the worker through the host on loopback.</summary>
+public sealed class FunctionsHostHop;
