@@ -82,6 +82,7 @@ public static class LodeServices
         ]);
 
         // GET api/health reports every check registered here.
+        services.AddSingleton<SharedHealthReport>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<ObjectStoreHealthCheck>("objectStore")
