@@ -14,16 +14,16 @@ public sealed class SharedHealthReport(HealthCheckService health, TimeProvider t
 
     private readonly Lock _gate = new();
     private Task<HealthReport>? _report;
-    private long _startedAt;
+    private DateTimeOffset _startedAt;
 
     public Task<HealthReport> GetAsync(CancellationToken cancellationToken)
     {
         Task<HealthReport> report;
         lock (_gate)
         {
-            if (_report is null || (_report.IsCompleted && time.GetElapsedTime(_startedAt) >= MaxAge))
+            if (_report is null || (_report.IsCompleted && time.GetUtcNow() - _startedAt >= MaxAge))
             {
-                _startedAt = time.GetTimestamp();
+                _startedAt = time.GetUtcNow();
                 // Not the caller's token: the run is shared, one caller leaving must not cancel it for the others.
                 _report = health.CheckHealthAsync(CancellationToken.None);
             }

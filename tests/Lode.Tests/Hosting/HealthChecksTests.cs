@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Lode.Functions.HealthChecks;
+using Lode.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -62,25 +64,30 @@ public sealed class HealthChecksTests
     }
 
     [Fact]
-    public async Task Health_checks_run_once_for_a_burst_of_callers()
+    public async Task Health_checks_run_once_for_a_burst_of_callers_and_again_once_the_report_is_old()
     {
         var runs = 0;
-        await using var app = await StandaloneApp.StartAsync(overrides: services => services.AddHealthChecks()
-            .AddCheck("test-counted", () =>
-            {
-                Interlocked.Increment(ref runs);
-                return HealthCheckResult.Healthy();
-            }));
-
-        // Far fewer than the report's lifetime allows: every one of them is answered from the first report.
-        for (var i = 0; i < 20; i++)
+        var services = new ServiceCollection().AddLogging();
+        services.AddHealthChecks().AddCheck("test-counted", () =>
         {
-            using var response = await app.Client.SendAsync(HealthRequest(null));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
+            Interlocked.Increment(ref runs);
+            return HealthCheckResult.Healthy();
+        });
+        await using var provider = services.BuildServiceProvider();
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch);
+        var shared = new SharedHealthReport(provider.GetRequiredService<HealthCheckService>(), clock);
 
-        // Start-up may have run the checks once already (a readiness probe); a burst adds at most one run.
-        Assert.InRange(Volatile.Read(ref runs), 1, 2);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => shared.GetAsync(CancellationToken.None)));
+        Assert.Equal(1, Volatile.Read(ref runs));
+
+        clock.Advance(SharedHealthReport.MaxAge - TimeSpan.FromMilliseconds(1));
+        await shared.GetAsync(CancellationToken.None);
+        Assert.Equal(1, Volatile.Read(ref runs));
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var fresh = await shared.GetAsync(CancellationToken.None);
+        Assert.Equal(2, Volatile.Read(ref runs));
+        Assert.Equal(HealthStatus.Healthy, fresh.Status);
     }
 
     private static HttpRequestMessage HealthRequest(string? apiKey)
