@@ -5,6 +5,7 @@ using Lode.Chat.Teams;
 using Lode.Database;
 using Lode.Embeddings;
 using Lode.Functions.HealthChecks;
+using Lode.Functions.Hosting;
 using Lode.Functions.Http;
 using Lode.Functions.Telemetry;
 using Lode.Ingestion;
@@ -74,6 +75,7 @@ public static class LodeServices
         services.AddSingleton<QuestionAudit>();
         services.AddSingleton<WebAssets>();
         services.AddOidcBearer();
+        services.AddForwardedClientAddress(configuration);
         services.AddLodeTelemetry(configuration);
         // Spans and logs name buckets and keys: the collector must be on the premises too.
         services.AddRemoteEndpointCheck<TelemetryOptions>([
@@ -82,6 +84,7 @@ public static class LodeServices
         ]);
 
         // GET api/health reports every check registered here.
+        services.AddSingleton<SharedHealthReport>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<ObjectStoreHealthCheck>("objectStore")

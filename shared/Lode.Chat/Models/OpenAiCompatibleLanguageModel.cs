@@ -21,9 +21,10 @@ namespace Lode.Chat.Models;
 public sealed class OpenAiCompatibleLanguageModel : ILanguageModel, ILanguageModelDiagnostics, IDisposable
 {
     private readonly OnPremisesChatClient _client;
+    private readonly HttpClient? _ownTransport;
 
     /// <param name="options">Endpoint, Model, ApiKey, ContextSize, MaxOutputTokens, Temperature, Seed, RequestTimeoutSeconds.</param>
-    /// <param name="transport">The HTTP client to send requests with; null: the OpenAI SDK's shared one.</param>
+    /// <param name="transport">The HTTP client to send requests with; null: one of its own that follows no redirects.</param>
     public OpenAiCompatibleLanguageModel(LlmOptions options, HttpClient? transport = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -46,10 +47,15 @@ public sealed class OpenAiCompatibleLanguageModel : ILanguageModel, ILanguageMod
             NetworkTimeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds),
             RetryPolicy = new NotWhenBusyRetryPolicy(),
         };
-        if (transport is not null)
+        // The SDK's shared client follows redirects: a model server (or whoever answers at its address) could send the
+        // prompt, with the user's question, the retrieved passages and the API key's Authorization header, to any host.
+        // Only Llm:Endpoint is a permitted destination, so a 3xx is an error, never a hop.
+        transport ??= _ownTransport = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })
         {
-            clientOptions.Transport = new HttpClientPipelineTransport(transport);
-        }
+            // The pipeline's NetworkTimeout (Llm:RequestTimeoutSeconds) is the one limit, as with the SDK's own client.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        clientOptions.Transport = new HttpClientPipelineTransport(transport);
 
         // Servers started without a key ignore the Authorization header; the SDK insists on sending one.
         var credential = new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "no-key" : options.ApiKey);
@@ -93,7 +99,11 @@ public sealed class OpenAiCompatibleLanguageModel : ILanguageModel, ILanguageMod
     public LanguageModelStatus GetStatus() => new(
         LlmProviders.OpenAi, ModelId, ContextTokens, MaxOutputTokens, _client.InFlight, null, 0, null, "server");
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _ownTransport?.Dispose();
+    }
 
     /// <summary>
     /// One retry for a dropped connection or a server error, none for "busy" (429, 503): waiting out the server's
