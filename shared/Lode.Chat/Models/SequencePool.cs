@@ -18,7 +18,7 @@ public sealed class SequencePool<T> : IDisposable where T : class, IDisposable
     private readonly int _maxQueued;
     private int _queued;
     private int _busy;
-    private long _averageTicks; // exponential moving average of lease durations, for Retry-After
+    private readonly RetryAfterEstimate _retryAfter;
     private bool _disposed;
 
     public SequencePool(Func<T> create, int maxConcurrent, int maxQueued, TimeSpan queueTimeout)
@@ -31,6 +31,7 @@ public sealed class SequencePool<T> : IDisposable where T : class, IDisposable
         MaxConcurrent = maxConcurrent;
         _maxQueued = maxQueued;
         _queueTimeout = queueTimeout;
+        _retryAfter = new RetryAfterEstimate(maxConcurrent, queueTimeout);
     }
 
     public int MaxConcurrent { get; }
@@ -91,23 +92,11 @@ public sealed class SequencePool<T> : IDisposable where T : class, IDisposable
         }
     }
 
-    /// <summary>
-    /// A guess at when a slot frees up: the average lease duration times the waiting line per slot, between 1 s and
-    /// the queue timeout (or 1 s when nothing has run yet).
-    /// </summary>
-    private TimeSpan RetryAfter()
-    {
-        var average = TimeSpan.FromTicks(Interlocked.Read(ref _averageTicks));
-        var estimate = average * ((Queued + 1.0) / MaxConcurrent);
-        var ceiling = _queueTimeout > TimeSpan.FromSeconds(1) ? _queueTimeout : TimeSpan.FromSeconds(1);
-        var seconds = Math.Ceiling(Math.Clamp(estimate.TotalSeconds, 1, ceiling.TotalSeconds));
-        return TimeSpan.FromSeconds(seconds);
-    }
+    private TimeSpan RetryAfter() => _retryAfter.Estimate(Queued);
 
     private void Return(T resource, bool reusable, TimeSpan held)
     {
-        var previous = Interlocked.Read(ref _averageTicks);
-        Interlocked.Exchange(ref _averageTicks, previous == 0 ? held.Ticks : (previous * 3 + held.Ticks) / 4);
+        _retryAfter.Record(held);
         if (reusable && !_disposed)
         {
             _idle.Add(resource);
