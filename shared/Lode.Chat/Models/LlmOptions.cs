@@ -68,7 +68,7 @@ public sealed class LlmOptions
     /// </summary>
     public int MaxConcurrentSequences { get; set; } = 4;
 
-    /// <summary>Requests that may wait for a free sequence or for room in the cache (llamasharp, and openai: requests beyond <c>MaxConcurrentRequests</c>); one more is refused with <see cref="ModelBusyException"/>.</summary>
+    /// <summary>Requests that may wait for a free sequence or for room in the cache (llamasharp, and openai: requests beyond <see cref="MaxConcurrentRequests"/>); one more is refused with <see cref="ModelBusyException"/>.</summary>
     public int MaxQueuedRequests { get; set; } = 8;
 
     /// <summary>How long a request waits for a free sequence (or room in the cache) before <see cref="ModelBusyException"/> (llamasharp, openai).</summary>
@@ -87,6 +87,30 @@ public sealed class LlmOptions
 
     /// <summary>Time limit of one request to the server, streaming included (openai).</summary>
     public int RequestTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// Requests sent to the server at once (openai); more wait (<see cref="MaxQueuedRequests"/>,
+    /// <see cref="QueueTimeoutSeconds"/>) or get <see cref="ModelBusyException"/>. Match what the server batches
+    /// (llama-server <c>--parallel</c>, vLLM <c>--max-num-seqs</c>).
+    /// </summary>
+    public int MaxConcurrentRequests { get; set; } = 16;
+
+    /// <summary>
+    /// Circuit breaker (openai): the share of failed requests (connection errors, timeouts, 5xx other than 503) within
+    /// <see cref="BreakerSamplingSeconds"/> that opens it, once at least <see cref="BreakerMinimumRequests"/> were sent.
+    /// Open, requests are refused at once with <see cref="ModelBusyException"/> for <see cref="BreakerBreakSeconds"/>,
+    /// then one trial request decides whether it closes.
+    /// </summary>
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>Requests within the sampling window before the breaker may open (openai, at least 2).</summary>
+    public int BreakerMinimumRequests { get; set; } = 5;
+
+    /// <summary>The breaker's sampling window in seconds (openai).</summary>
+    public int BreakerSamplingSeconds { get; set; } = 30;
+
+    /// <summary>How long an open breaker refuses requests, in seconds (openai); also their Retry-After.</summary>
+    public int BreakerBreakSeconds { get; set; } = 30;
 }
 
 /// <summary>Values of <see cref="LlmOptions.Provider"/>.</summary>
