@@ -12,8 +12,8 @@ namespace Lode.Chat.Models.Batching;
 /// One answer in the shared context. The decoder thread feeds its prompt (in chunks) and its sampled tokens and writes
 /// the text to a channel; the caller reads the channel (<see cref="NextAsync"/>). A reader more than
 /// <see cref="ReadAhead"/> pieces behind pauses the sequence (it keeps its cells but takes no decode steps), so a
-/// stalled client costs no compute and no unbounded memory. Disposing it (or cancelling a read) stops it: the decoder
-/// removes its cells from the cache before the next step.
+/// stalled client costs no compute and no unbounded memory. Disposing it stops it: the decoder removes its cells from the
+/// cache before the next step, and the dispose returns once that is done.
 /// </summary>
 internal sealed class BatchedSequence : ILlamaSharpAnswer
 {
@@ -26,6 +26,7 @@ internal sealed class BatchedSequence : ILlamaSharpAnswer
     private readonly DefaultSamplingPipeline _sampler;
     private readonly StreamingTokenDecoder _decoder;
     private readonly StopSequenceMatcher _stops;
+    private readonly TaskCompletionSource _retired = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _unread;
     private int _cancelled;
 
@@ -118,6 +119,7 @@ internal sealed class BatchedSequence : ILlamaSharpAnswer
     {
         _output.Writer.TryComplete(new OperationCanceledException("The answer was cancelled."));
         _sampler.Dispose();
+        _retired.TrySetResult();
     }
 
     private void Finish(ChatFinishReason reason, string text)
@@ -156,13 +158,17 @@ internal sealed class BatchedSequence : ILlamaSharpAnswer
         return null;
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops the answer (if still running) and returns once the decoder has removed its cells and released its budget
+    /// (at most one step later), so "disposed" means "freed" for the caller.
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _cancelled, 1) == 0)
         {
             _engine.Wake();
         }
 
-        return ValueTask.CompletedTask;
+        await _retired.Task.ConfigureAwait(false);
     }
 }
