@@ -89,6 +89,10 @@ public sealed class UploadGrants(
         if (!caller.IsAdmin && !caller.Groups.Any(g => uploads.Value.Groups.Contains(g, StringComparer.Ordinal)))
             throw new UploadRefusedException(UploadRefusedException.NotAllowed,
                 "Your credentials may not upload documents (Uploads:Groups names who may).");
+        // Never signed with the app's reading credential: the store would let such a link copy any object.
+        if (!storage.Value.UploadsConfigured)
+            throw new UploadRefusedException(UploadRefusedException.NotConfigured,
+                "Uploads through Lode are not set up on this site (Storage:UploadAccessKey, a put-only store user).");
     }
 
     // Names S3 accepts but that would make trouble later: traversal-shaped segments (a tool that mirrors the bucket onto

@@ -195,6 +195,34 @@ public sealed class PresignedLinkTests(LinkStackFixture fixture) : IClassFixture
         Assert.Null(await Stack.Store.StatAsync("docs", key, default));
     }
 
+    // The issue's attack: the link's signed headers and declared bytes, plus an unsigned copy source. Signed with the
+    // app's reading credential the store performed a CopyObject (the handbook's bytes under the uploader's key and
+    // groups); signed with the put-only upload credential, the store refuses it and nothing is written.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_upload_link_cannot_be_turned_into_a_copy_of_another_object(bool declareSize)
+    {
+        using var editor = Stack.ClientFor(LinkStackFixture.EditorKey);
+        var key = $"uploads/copy-{(declareSize ? "sized" : "unsized")}.txt";
+        var bytes = "12345"u8.ToArray();
+        var grant = await GrantAsync(editor, declareSize
+            ? new { bucket = "docs", key, sizeBytes = (long?)bytes.Length, groups = new[] { "editors" } }
+            : new { bucket = "docs", key, sizeBytes = (long?)null, groups = new[] { "editors" } });
+        Assert.Equal(HttpStatusCode.Created, grant.Status);
+
+        using var put = PutRequest(grant.Body, bytes);
+        put.Headers.TryAddWithoutValidation("x-amz-copy-source", "/docs/" + Uri.EscapeDataString(LinkStackFixture.HandbookKey));
+        put.Headers.TryAddWithoutValidation("x-amz-metadata-directive", "REPLACE");
+        using var response = await Browser.SendAsync(put);
+
+        var answer = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("AccessDenied", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("CopyObjectResult", answer, StringComparison.Ordinal);
+        Assert.Null(await Stack.Store.StatAsync("docs", key, default));
+    }
+
     [Theory]
     [InlineData(20)]
     [InlineData(5)]
