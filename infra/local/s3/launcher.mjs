@@ -408,6 +408,27 @@ function queryMetadataToHeaders(ctx) {
   }
 }
 
+// Conditional writes (S3 and MinIO: If-None-Match: * creates only, If-Match: ETAG replaces only that version), which
+// s3rver ignores on PUT. Lode signs one of them into every upload link, so an upload can never replace an object the
+// uploader could not read.
+async function checkWriteConditions(ctx) {
+  if (ctx.method !== 'PUT' || 'uploadId' in ctx.query) return;
+  const noneMatch = ctx.headers['if-none-match'];
+  const match = ctx.headers['if-match'];
+  if (noneMatch === undefined && match === undefined) return;
+  const [rawPath] = ctx.url.split('?');
+  let path;
+  try { path = decodeURIComponent(rawPath); } catch { path = rawPath; }
+  const slash = path.indexOf('/', 1);
+  if (slash < 0) return;
+  const [bucket, key] = [path.slice(1, slash), path.slice(slash + 1)];
+  const stored = await server.store.getMetadata(bucket, key).catch(() => undefined);
+  const etag = stored?.etag?.replace(/"/g, '');
+  const failed = (noneMatch === '*' && stored !== undefined) ||
+    (match !== undefined && (etag === undefined || match.replace(/"/g, '') !== etag));
+  if (failed) throw s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+}
+
 // Outermost middleware (s3rver's handlers and its error writer run inside it).
 async function lodeMiddleware(ctx, next) {
   if (applyCors(ctx)) return;
@@ -430,6 +451,7 @@ async function lodeMiddleware(ctx, next) {
     throw s3Error('AccessDenied', 'Access Denied.', 403);
   }
   queryMetadataToHeaders(ctx);
+  await checkWriteConditions(ctx);
   // s3rver reads x-amz-copy-source with decodeURI, which leaves %2B, %2F, %3F, ... encoded, so a copy of any name
   // with such characters finds no source. Decode it here and hand s3rver a form that decodeURI maps back exactly.
   const copySource = ctx.headers['x-amz-copy-source'];

@@ -180,7 +180,7 @@ public sealed class PresignedLinkTests(LinkStackFixture fixture) : IClassFixture
         var key = $"uploads/tampered-{how}.txt";
         var grant = await GrantAsync(editor, new { bucket = "docs", key, groups = new[] { "editors" } });
         var url = grant.Body.GetProperty("url").GetString()!;
-        Assert.Contains("X-Amz-SignedHeaders=host%3Bx-amz-meta-lode-groups", url, StringComparison.Ordinal);
+        Assert.Contains("X-Amz-SignedHeaders=host%3Bif-none-match%3Bx-amz-meta-lode-groups", url, StringComparison.Ordinal);
         Assert.Equal("editors", grant.Body.GetProperty("headers").GetProperty("x-amz-meta-lode-groups").GetString());
 
         using var put = new HttpRequestMessage(HttpMethod.Put, how == "query" ? url + "&x-amz-meta-lode-groups=" + groups : url)
@@ -188,6 +188,7 @@ public sealed class PresignedLinkTests(LinkStackFixture fixture) : IClassFixture
             Content = new ByteArrayContent("Quay dues are waived in January."u8.ToArray()),
         };
         if (how != "no-header") put.Headers.Add("x-amz-meta-lode-groups", how == "header" ? groups : "editors");
+        put.Headers.TryAddWithoutValidation("If-None-Match", "*"); // signed too, and sent as granted: only the groups differ
         using var response = await Browser.SendAsync(put);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
@@ -290,6 +291,53 @@ public sealed class PresignedLinkTests(LinkStackFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.Created, grant.Status);
         // No groups named: the uploader's own, signed like any others.
         Assert.Equal("editors,staff", grant.Body.GetProperty("headers").GetProperty("x-amz-meta-lode-groups").GetString());
+    }
+
+    // A key the caller cannot read is answered like a free one (no 409 telling them it exists), and their link can never
+    // replace it: it is signed create-only (If-None-Match: *), so the store refuses the PUT and the object stays.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_object_the_caller_cannot_read_is_answered_as_absent_and_never_replaced(bool overwrite)
+    {
+        var key = $"finance/budget-{overwrite}.txt";
+        var budget = "Budget 2026: confidential."u8.ToArray();
+        await Stack.PutAsync(key, budget, "text/plain", new Dictionary<string, string> { ["lode-groups"] = "finance" });
+        using var editor = Stack.ClientFor(LinkStackFixture.EditorKey);
+
+        var unreadable = await GrantAsync(editor, new { bucket = "docs", key, overwrite });
+        var absent = await GrantAsync(editor, new { bucket = "docs", key = $"finance/no-such-{overwrite}.txt", overwrite });
+
+        Assert.Equal(HttpStatusCode.Created, unreadable.Status);
+        Assert.Equal(absent.Status, unreadable.Status);
+        Assert.Equal(absent.Body.GetProperty("headers").EnumerateObject().Select(h => (h.Name, h.Value.GetString())),
+            unreadable.Body.GetProperty("headers").EnumerateObject().Select(h => (h.Name, h.Value.GetString())));
+        using var put = PutRequest(unreadable.Body, "Budget 2026: cancelled."u8.ToArray());
+        using var response = await Browser.SendAsync(put);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        using var original = await Browser.GetAsync((await new MinioClient().WithEndpoint(Stack.S3.Endpoint)
+            .WithCredentials(Stack.S3.AccessKey, Stack.S3.SecretKey).WithRegion("us-east-1").Build()
+            .PresignedGetObjectAsync(new PresignedGetObjectArgs().WithBucket(LodeStack.Bucket).WithObject(key).WithExpiry(60))));
+        Assert.Equal(budget, await original.Content.ReadAsByteArrayAsync());
+    }
+
+    // Overwriting a readable object replaces only the version the caller was shown (If-Match): one replaced meanwhile
+    // is not overwritten blindly.
+    [Fact]
+    public async Task An_overwrite_link_replaces_only_the_version_it_was_granted_for()
+    {
+        const string key = "uploads/versioned.txt";
+        await Stack.PutAsync(key, "version one"u8.ToArray(), "text/plain");
+        using var editor = Stack.ClientFor(LinkStackFixture.EditorKey);
+        var grant = await GrantAsync(editor, new { bucket = "docs", key, overwrite = true });
+        Assert.Equal(HttpStatusCode.Created, grant.Status);
+        Assert.True(grant.Body.GetProperty("headers").TryGetProperty("if-match", out _));
+
+        await Stack.PutAsync(key, "version two, by someone else"u8.ToArray(), "text/plain");
+        using var put = PutRequest(grant.Body, "version three"u8.ToArray());
+        using var response = await Browser.SendAsync(put);
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
     }
 
     [Fact]
