@@ -3,6 +3,8 @@ using Lode.Database;
 using Lode.Storage;
 using Lode.Tests.Hosting;
 using Lode.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Minio;
 
@@ -58,6 +60,8 @@ public sealed class StaleAccessRulesTests
                     $"a job for {Key}", 60);
                 await Eventually.WaitUntilAsync(() => Task.FromResult(old.Logs.Entries.Any(e => e.Message.Contains("leases no ingest jobs"))),
                     "the old instance to report that it follows replaced rules", 60);
+                var health = await old.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Name == "accessRules");
+                Assert.Equal(HealthStatus.Degraded, health.Status);
             }
             Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM documents"));
             Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs WHERE leased_by IS NOT NULL"));
