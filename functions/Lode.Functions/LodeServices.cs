@@ -89,7 +89,8 @@ public static class LodeServices
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<ObjectStoreHealthCheck>("objectStore")
             .AddCheck<EmbedderHealthCheck>("embedder")
-            .AddCheck<LanguageModelHealthCheck>("llm");
+            .AddCheck<LanguageModelHealthCheck>("llm")
+            .AddCheck<AccessRulesHealthCheck>("accessRules");
         return services;
     }
 

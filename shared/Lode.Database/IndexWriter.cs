@@ -149,6 +149,16 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
             while (await reader.ReadAsync(ct)) generations.Add(reader.GetInt32(0));
         }
 
+        // Groups are decided by the rules of the worker that leased the job; if the index has adopted other rules since
+        // (another instance started with new ones and queued every document), this outcome would store groups the
+        // current rules may not give. Read FOR SHARE, so adopting new rules waits for this outcome or this for it.
+        if (job.AccessRules is not null && await StoredAccessRules(connection, transaction, ct) != job.AccessRules)
+        {
+            await HandBack(connection, transaction, job, ct);
+            await transaction.CommitAsync(ct);
+            throw new StaleAccessRulesException(job.Id);
+        }
+
         await work(connection, transaction, generations);
 
         // A generation created after the job looked (a build that began meanwhile) has not got this document: the job
@@ -166,14 +176,27 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
         {
             // Another event for the object arrived meanwhile: hand the job back to be looked at again. Its runs wait
             // for that look, which sees the object as it is after their request.
-            await using var handBack = new NpgsqlCommand("""
-                UPDATE ingest_jobs SET lease_token = NULL, leased_by = NULL, leased_until = NULL, available_at = now()
-                WHERE id = $1
-                """, connection, transaction);
-            handBack.Parameters.Add(new() { Value = job.Id });
-            await handBack.ExecuteNonQueryAsync(ct);
+            await HandBack(connection, transaction, job, ct);
         }
         await transaction.CommitAsync(ct);
+    }
+
+    private static async Task HandBack(NpgsqlConnection connection, NpgsqlTransaction transaction, IngestJob job, CancellationToken ct)
+    {
+        await using var handBack = new NpgsqlCommand("""
+            UPDATE ingest_jobs SET lease_token = NULL, leased_by = NULL, leased_until = NULL, available_at = now()
+            WHERE id = $1
+            """, connection, transaction);
+        handBack.Parameters.Add(new() { Value = job.Id });
+        await handBack.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<string?> StoredAccessRules(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT value FROM index_settings WHERE name = $1 FOR SHARE", connection, transaction);
+        command.Parameters.Add(new() { Value = IndexSettings.AccessRules });
+        return (string?)await command.ExecuteScalarAsync(ct);
     }
 
     private static async Task<long> UpsertDocument(NpgsqlConnection connection, NpgsqlTransaction transaction,

@@ -16,4 +16,12 @@ public sealed record IngestJob(
     bool Force,
     int Generation,
     int Attempts,
-    Guid LeaseToken);
+    Guid LeaseToken)
+{
+    /// <summary>
+    /// The access-rules fingerprint of the worker that leased the job. Its writes of groups are made only while the
+    /// index still follows those rules (<see cref="IndexSettings.AccessRules"/>); otherwise the job is handed back.
+    /// Null (tools and tests that lease without rules) skips that check.
+    /// </summary>
+    public string? AccessRules { get; init; }
+}

@@ -89,12 +89,30 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
         """;
 
     /// <summary>
-    /// Queues every known document to be looked at again (for instance to decide its groups anew), in one statement
-    /// however large the index. Coalesces with queued jobs like <see cref="EnqueueAsync"/>; returns how many were queued.
+    /// Makes <paramref name="fingerprint"/> the access rules the index follows and, when that changes them, queues every
+    /// known document to have its groups decided again — both in one transaction, so no worker can complete a job under
+    /// the old rules after the re-queue without its writes being refused (<see cref="IndexWriter"/> checks the stored
+    /// rules under the same row lock). Returns how many documents were queued, or null when the rules were unchanged.
     /// </summary>
-    public async Task<long> EnqueueEveryDocumentAsync(string reason, CancellationToken cancellationToken)
+    public async Task<long?> AdoptAccessRulesAsync(string fingerprint, string reason, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"""
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var current = new NpgsqlCommand(
+            "SELECT value FROM index_settings WHERE name = $1 FOR UPDATE", connection, transaction))
+        {
+            current.Parameters.Add(new() { Value = IndexSettings.AccessRules });
+            if ((string?)await current.ExecuteScalarAsync(cancellationToken) == fingerprint) return null;
+        }
+        await using (var adopt = new NpgsqlCommand("""
+            INSERT INTO index_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value
+            """, connection, transaction))
+        {
+            adopt.Parameters.Add(new() { Value = IndexSettings.AccessRules });
+            adopt.Parameters.Add(new() { Value = fingerprint });
+            await adopt.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var command = new NpgsqlCommand($"""
             WITH queued AS (
                 INSERT INTO ingest_jobs (bucket, key, reason) SELECT bucket, key, $1 FROM documents
                 {CoalesceWithQueuedJob}
@@ -102,9 +120,11 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
             ),
             shown AS (UPDATE documents SET status = 'pending', updated_at = now() WHERE status <> 'pending')
             SELECT count(*) FROM queued
-            """);
+            """, connection, transaction);
         command.Parameters.Add(new() { Value = reason });
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        var queued = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await transaction.CommitAsync(cancellationToken);
+        return queued;
     }
 
     /// <summary>
@@ -133,13 +153,20 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>Leases up to <paramref name="max"/> available jobs, oldest first, for <paramref name="leaseDuration"/>.</summary>
-    public async Task<IReadOnlyList<IngestJob>> LeaseAsync(int max, TimeSpan leaseDuration, string workerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Leases up to <paramref name="max"/> available jobs, oldest first, for <paramref name="leaseDuration"/>. With
+    /// <paramref name="accessRules"/>, only while the index follows those rules: a worker still running other rules
+    /// (an instance not yet updated, or one started with an old configuration) leases nothing, so it cannot decide
+    /// groups by rules that were replaced.
+    /// </summary>
+    public async Task<IReadOnlyList<IngestJob>> LeaseAsync(int max, TimeSpan leaseDuration, string workerId, CancellationToken cancellationToken,
+        string? accessRules = null)
     {
         await using var command = dataSource.CreateCommand("""
             WITH next AS (
                 SELECT id FROM ingest_jobs
                 WHERE available_at <= now() AND (leased_until IS NULL OR leased_until < now())
+                  AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM index_settings WHERE name = $5 AND value = $4))
                 ORDER BY available_at, id
                 LIMIT $1
                 FOR UPDATE SKIP LOCKED
@@ -152,12 +179,14 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
         command.Parameters.Add(new() { Value = max });
         command.Parameters.Add(new() { Value = leaseDuration, NpgsqlDbType = NpgsqlDbType.Interval });
         command.Parameters.Add(new() { Value = workerId });
+        command.Parameters.Add(new() { Value = (object?)accessRules ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = IndexSettings.AccessRules });
         var jobs = new List<IngestJob>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             jobs.Add(new IngestJob(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetBoolean(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetGuid(7)));
+                reader.GetBoolean(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetGuid(7)) { AccessRules = accessRules });
         }
         return jobs;
     }

@@ -19,7 +19,6 @@ namespace Lode.Ingestion;
 /// </summary>
 public sealed class IndexInitializer(
     SchemaMigrator migrator,
-    IndexSettings settings,
     GenerationSwitch generations,
     GenerationVectorIndexes vectorIndexes,
     BuildCompletion builds,
@@ -91,13 +90,11 @@ public sealed class IndexInitializer(
     // Groups are decided when a document is ingested, so a revoked rule would otherwise keep granting until each object
     // happened to change. Each queued job finds its content unchanged and only stores the groups the rules give now:
     // nothing is extracted or embedded again. (A first start of an index from before access control counts as a
-    // change: its documents get their groups this way.) Queued before the fingerprint is stored, so a crash in
-    // between only queues them again on the next start.
+    // change: its documents get their groups this way.) The rules are adopted and the documents queued in one
+    // transaction: from then on instances still running the old rules lease nothing and their writes are refused.
     private async Task RedecideGroupsIfRulesChangedAsync(CancellationToken ct)
     {
-        if (await settings.GetAsync(IndexSettings.AccessRules, ct) == access.RulesFingerprint) return;
-        var queued = await queue.EnqueueEveryDocumentAsync("access rules changed", ct);
-        await settings.SetAsync(IndexSettings.AccessRules, access.RulesFingerprint, ct);
+        var queued = await queue.AdoptAccessRulesAsync(access.RulesFingerprint, "access rules changed", ct);
         if (queued > 0) logger.LogWarning("Access rules changed: {Count} documents queued to have their groups decided again", queued);
     }
 }

@@ -1,5 +1,6 @@
 using Lode.Database;
 using Lode.Ingestion.Pipeline;
+using Lode.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,12 +19,16 @@ public sealed class IngestWorker(
     IServiceScopeFactory scopes,
     IndexWriter writer,
     IngestSignal signal,
+    DocumentAccessResolver access,
+    IndexSettings settings,
     IOptions<IngestionOptions> options,
     ILogger<IngestWorker> logger) : BackgroundService
 {
     private readonly IngestionOptions _options = options.Value;
     // Names the lease holder for operators: which machine and process holds a job.
     private readonly string _workerId = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    // Whether the "other access rules" warning was given, so an idle stale instance says it once, not every poll.
+    private bool _staleRulesReported;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,7 +55,8 @@ public sealed class IngestWorker(
             {
                 try
                 {
-                    jobs = await queue.LeaseAsync(free, lease, _workerId, stoppingToken);
+                    jobs = await queue.LeaseAsync(free, lease, _workerId, stoppingToken, access.RulesFingerprint);
+                    if (jobs.Count == 0) await ReportStaleRulesOnceAsync(stoppingToken);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -91,6 +97,10 @@ public sealed class IngestWorker(
             var outcome = await pipeline.ProcessAsync(job, work.Token);
             logger.LogDebug("Job {Job} for {Bucket}/{Key}: {Outcome}", job.Id, job.Bucket, job.Key, outcome);
         }
+        catch (StaleAccessRulesException)
+        {
+            logger.LogWarning("Handed {Bucket}/{Key} back: the index now follows other access rules than this instance's", job.Bucket, job.Key);
+        }
         catch (LeaseLostException)
         {
             logger.LogWarning("Lost the lease on {Bucket}/{Key}; another worker has it", job.Bucket, job.Key);
@@ -111,6 +121,18 @@ public sealed class IngestWorker(
         {
             signal.Notify();
         }
+    }
+
+    // Leasing refuses jobs to a worker whose rules the index no longer follows; only an idle poll asks why, so a busy
+    // worker pays nothing for it.
+    private async Task ReportStaleRulesOnceAsync(CancellationToken ct)
+    {
+        if (_staleRulesReported) return;
+        var stored = await settings.GetAsync(IndexSettings.AccessRules, ct);
+        if (stored is null || stored == access.RulesFingerprint) return;
+        _staleRulesReported = true;
+        logger.LogWarning("The index follows other access rules than this instance's (Access:*): this worker leases no " +
+            "ingest jobs until it is restarted with the current rules");
     }
 
     private async Task HandleFailure(IngestJob job, Exception error)
