@@ -8,6 +8,7 @@ using Lode.Functions.HealthChecks;
 using Lode.Functions.Http;
 using Lode.Functions.Telemetry;
 using Lode.Ingestion;
+using Lode.Ocr;
 using Lode.Ingestion.Chunking;
 using Lode.Ingestion.Links;
 using Lode.Ingestion.Operations;
@@ -58,6 +59,9 @@ public static class LodeServices
         services.AddSentenceEmbeddings(configuration.GetSection(EmbeddingOptions.SectionName));
         services.AddLodeSecurity();
         services.AddTokenAwareChunker(configuration.GetSection("Chunking"));
+        services.BindValidated<OcrOptions>(configuration, OcrOptions.SectionName);
+        // Before ingestion's hosted services: no job is taken by a process that cannot read its scans.
+        services.AddHostedService<OcrStartupCheck>();
         services.AddLodeIngestion();
         services.BindValidated<ChatSettings>(configuration, ChatSettings.SectionName);
         services.AddLodeLanguageModel(configuration.GetSection(LlmOptions.SectionName));
@@ -84,7 +88,8 @@ public static class LodeServices
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<ObjectStoreHealthCheck>("objectStore")
             .AddCheck<EmbedderHealthCheck>("embedder")
-            .AddCheck<LanguageModelHealthCheck>("llm");
+            .AddCheck<LanguageModelHealthCheck>("llm")
+            .AddCheck<OcrHealthCheck>("ocr");
         return services;
     }
 

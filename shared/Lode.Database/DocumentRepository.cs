@@ -8,7 +8,17 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
 {
     private const string Columns = """
         bucket, key, status, etag, size_bytes, content_type, pages, chunk_count, error, attempts, embedding_model,
-        indexed_at, updated_at, read_groups
+        indexed_at, updated_at, read_groups, ocr_read, ocr_confidence, ocr_failed, ocr_disabled
+        """;
+
+    /// <summary>The document's OCR facts summed up; every aggregate over no rows is one row of zero and nulls.</summary>
+    private const string OcrSummary = """
+        CROSS JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE o.state = 'read')::integer AS ocr_read,
+                   avg(o.mean_confidence) FILTER (WHERE o.state = 'read')::double precision AS ocr_confidence,
+                   coalesce(array_agg(o.page ORDER BY o.page) FILTER (WHERE o.state = 'failed'), '{}') AS ocr_failed,
+                   coalesce(array_agg(o.page ORDER BY o.page) FILTER (WHERE o.state = 'disabled'), '{}') AS ocr_disabled
+            FROM document_ocr_pages o WHERE o.document_id = documents.id) AS ocr
         """;
 
     /// <summary>The document, whoever may read it (for the worker and admins).</summary>
@@ -22,7 +32,7 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
     public async Task<DocumentRecord?> GetAsync(string bucket, string key, IReadOnlyList<string>? readableBy, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT {Columns} FROM documents WHERE bucket = $1 AND key = $2 AND ($3::text[] IS NULL OR read_groups && $3)");
+            $"SELECT {Columns} FROM documents {OcrSummary} WHERE bucket = $1 AND key = $2 AND ($3::text[] IS NULL OR read_groups && $3)");
         command.Parameters.Add(new() { Value = bucket });
         command.Parameters.Add(new() { Value = key });
         command.Parameters.Add(new() { Value = (object?)readableBy?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
@@ -38,7 +48,7 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
         DocumentQuery query, (string Bucket, string Key)? after, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            SELECT {Columns} FROM documents
+            SELECT {Columns} FROM documents {OcrSummary}
             WHERE ($1::text IS NULL OR bucket = $1)
               AND ($2::text IS NULL OR starts_with(key, $2))
               AND ($3::text IS NULL OR status = $3)
@@ -102,7 +112,10 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
         EmbeddingModel: r.IsDBNull(10) ? null : r.GetString(10),
         IndexedAt: r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
         UpdatedAt: r.GetFieldValue<DateTimeOffset>(12),
-        ReadGroups: r.GetFieldValue<string[]>(13));
+        ReadGroups: r.GetFieldValue<string[]>(13))
+    {
+        Ocr = new OcrSummary(r.GetInt32(14), r.IsDBNull(15) ? null : r.GetDouble(15), r.GetFieldValue<int[]>(16), r.GetFieldValue<int[]>(17)),
+    };
 }
 
 /// <summary>

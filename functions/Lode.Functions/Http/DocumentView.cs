@@ -6,6 +6,8 @@ namespace Lode.Functions.Http;
 /// <summary>
 /// A document as the API shows it. <see cref="ReadGroups"/> (who may read it) is shown to admins only: it is what they
 /// check when someone cannot find a document, while a reader has no business learning which other groups exist.
+/// The OCR fields describe its scanned pages: how many OCR read and their mean word confidence (0–100), the pages OCR
+/// failed on, and those left without text because OCR is turned off.
 /// </summary>
 public sealed record DocumentView(
     string Bucket,
@@ -20,10 +22,15 @@ public sealed record DocumentView(
     int Attempts,
     DateTimeOffset? IndexedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<string>? ReadGroups)
+    IReadOnlyList<string>? ReadGroups,
+    int OcrPages,
+    double? OcrMeanConfidence,
+    IReadOnlyList<int> OcrFailedPages,
+    IReadOnlyList<int> OcrDisabledPages)
 {
     public static DocumentView From(DocumentRecord d, Caller caller) => new(d.Bucket, d.Key, d.Status, d.Error, d.Etag, d.Chunks,
-        d.Pages, d.SizeBytes, d.ContentType, d.Attempts, d.IndexedAt, d.UpdatedAt, caller.IsAdmin ? d.ReadGroups : null);
+        d.Pages, d.SizeBytes, d.ContentType, d.Attempts, d.IndexedAt, d.UpdatedAt, caller.IsAdmin ? d.ReadGroups : null,
+        d.Ocr.PagesRead, d.Ocr.MeanConfidence is { } mean ? Math.Round(mean, 1) : null, d.Ocr.FailedPages, d.Ocr.DisabledPages);
 }
 
 /// <summary>One page of documents; pass <see cref="Next"/> as <c>cursor</c> for the next page (null at the end).</summary>
