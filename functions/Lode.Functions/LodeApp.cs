@@ -32,6 +32,7 @@ public static class LodeApp
         // own telemetry. Before AddLode, so that Telemetry:ServiceName is the service name the resource ends up with.
         builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults();
         builder.Services.AddLode(builder.Configuration);
+        builder.Services.AddSingleton<FunctionsHostHop>();
         return builder.Build();
     }
 

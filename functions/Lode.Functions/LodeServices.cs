@@ -5,6 +5,7 @@ using Lode.Chat.Teams;
 using Lode.Database;
 using Lode.Embeddings;
 using Lode.Functions.HealthChecks;
+using Lode.Functions.Hosting;
 using Lode.Functions.Http;
 using Lode.Functions.Telemetry;
 using Lode.Ingestion;
@@ -12,6 +13,7 @@ using Lode.Ocr;
 using Lode.Ingestion.Chunking;
 using Lode.Ingestion.Links;
 using Lode.Ingestion.Operations;
+using Lode.Ingestion.Sandbox;
 using Lode.Retrieval;
 using Lode.Security;
 using Lode.Storage;
@@ -39,6 +41,7 @@ public static class LodeServices
         services.BindValidated<DatabaseOptions>(configuration, DatabaseOptions.SectionName);
         services.BindValidated<StorageOptions>(configuration, StorageOptions.SectionName);
         services.BindValidated<IngestionOptions>(configuration, IngestionOptions.SectionName);
+        services.BindValidated<SandboxOptions>(configuration, SandboxOptions.SectionName);
         services.BindValidated<ReindexOptions>(configuration, ReindexOptions.SectionName);
         services.BindValidated<ReconcileOptions>(configuration, ReconcileOptions.SectionName);
         services.BindValidated<SecurityOptions>(configuration, SecurityOptions.SectionName);
@@ -76,6 +79,7 @@ public static class LodeServices
         services.AddSingleton<QuestionAudit>();
         services.AddSingleton<WebAssets>();
         services.AddOidcBearer();
+        services.AddForwardedClientAddress(configuration);
         services.AddLodeTelemetry(configuration);
         // Spans and logs name buckets and keys: the collector must be on the premises too.
         services.AddRemoteEndpointCheck<TelemetryOptions>([
@@ -84,6 +88,7 @@ public static class LodeServices
         ]);
 
         // GET api/health reports every check registered here.
+        services.AddSingleton<SharedHealthReport>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<ObjectStoreHealthCheck>("objectStore")

@@ -34,6 +34,11 @@ LODE_S3_SECRET_KEY=$(rand_hex 20)
 EOF
   )
 fi
+# The put-only upload user (PutObject only: upload links signed with it cannot copy other objects). Added to a
+# secrets file from before it existed.
+if ! grep -q '^LODE_S3_UPLOAD_SECRET_KEY=' "$secrets"; then
+  (umask 077; printf 'LODE_S3_UPLOAD_ACCESS_KEY=lode-uploads\nLODE_S3_UPLOAD_SECRET_KEY=%s\n' "$(rand_hex 20)" >> "$secrets")
+fi
 set -a; source "$secrets"; set +a
 
 # --- S3 server ------------------------------------------------------------------------------------------------------
@@ -48,6 +53,7 @@ else
   setsid nohup node "$LODE_REPO/infra/local/s3/launcher.mjs" --address 127.0.0.1 --port "$LODE_S3_PORT" \
     --data-dir "$LODE_DATA/s3" --bucket "$LODE_BUCKET" \
     --access-key "$LODE_S3_ACCESS_KEY" --secret-key "$LODE_S3_SECRET_KEY" \
+    --upload-access-key "$LODE_S3_UPLOAD_ACCESS_KEY" --upload-secret-key "$LODE_S3_UPLOAD_SECRET_KEY" \
     --webhook-url "$app_url/api/minio/events" --webhook-token "$LODE_WEBHOOK_TOKEN" \
     > "$s3_log" 2>&1 < /dev/null &
   echo $! > "$s3_pid_file"
@@ -81,6 +87,8 @@ log "starting the function app on $app_url (log: $app_log)"
   export Storage__Endpoint="127.0.0.1:$LODE_S3_PORT"
   export Storage__AccessKey="$LODE_S3_ACCESS_KEY"
   export Storage__SecretKey="$LODE_S3_SECRET_KEY"
+  export Storage__UploadAccessKey="$LODE_S3_UPLOAD_ACCESS_KEY"
+  export Storage__UploadSecretKey="$LODE_S3_UPLOAD_SECRET_KEY"
   export Storage__UseSsl=false
   export Webhook__Token="$LODE_WEBHOOK_TOKEN"
   # The key itself is never given to the app, only its SHA-256. The local key reads the samples (group "local") and

@@ -19,9 +19,14 @@
 #   LODE_S3_ACCESS_KEY, LODE_S3_SECRET_KEY
 #                            when set: a MinIO user Lode signs in as (Storage:AccessKey/SecretKey) that may only
 #                            list the bucket and read its objects
-#   LODE_S3_ALLOW_UPLOADS    "yes": that user may also write objects (s3:PutObject), which uploads through Lode
-#                            (POST api/uploads, the web page) need: their presigned PUTs are signed with its key.
-#                            Default "no": Lode only reads.
+#   LODE_S3_UPLOAD_ACCESS_KEY, LODE_S3_UPLOAD_SECRET_KEY
+#                            when set: a second MinIO user that may only write objects (s3:PutObject; policy as in
+#                            infra/minio/upload-policy.json), for uploads through Lode (POST api/uploads, the web
+#                            page): Lode signs their presigned PUTs with it (Storage:UploadAccessKey/UploadSecretKey).
+#                            It cannot read, so a presigned PUT turned into a CopyObject (an unsigned
+#                            x-amz-copy-source header) is refused: MinIO checks s3:GetObject on the copy's source.
+#                            Never give this user s3:GetObject, and never sign uploads with the reading user.
+#   LODE_S3_UPLOAD_PREFIXES  comma-separated key prefixes the upload user may write under (default: the whole bucket)
 set -eu
 
 if [ "$#" -ne 2 ]; then
@@ -60,35 +65,70 @@ fi
 
 mc mb --ignore-existing "${alias_name}/${bucket}"
 
+# create_policy NAME LINE...: a policy document from its lines, created (or updated) in MinIO under NAME.
+create_policy() {
+  policy_name="$1"
+  shift
+  policy_file="${TMPDIR:-/tmp}/${policy_name}.$$.json"
+  printf '%s\n' "$@" > "$policy_file"
+  mc admin policy create "$alias_name" "$policy_name" "$policy_file"
+  rm -f "$policy_file"
+}
+
+# add_user USER SECRET POLICY: the user, with the policy attached. Attaching a policy the user already has is an
+# error, so a rerun attaches only what is missing.
+add_user() {
+  mc admin user add "$alias_name" "$1" "$2"
+  user_info="$(mc admin user info "$alias_name" "$1")"
+  case "$user_info" in
+    *"$3"*) ;;
+    *) mc admin policy attach "$alias_name" "$3" --user "$1" ;;
+  esac
+}
+
+if [ -n "${LODE_S3_ALLOW_UPLOADS:-}" ]; then
+  echo "LODE_S3_ALLOW_UPLOADS is gone: Lode's reading user must never sign uploads (a presigned PUT can be turned into a" >&2
+  echo "copy of any object it may read). Set LODE_S3_UPLOAD_ACCESS_KEY and LODE_S3_UPLOAD_SECRET_KEY for a put-only user." >&2
+  exit 2
+fi
+
 if [ -n "${LODE_S3_ACCESS_KEY:-}" ]; then
   : "${LODE_S3_SECRET_KEY:?set LODE_S3_SECRET_KEY together with LODE_S3_ACCESS_KEY}"
-  # Lode reads: HEAD/GET objects (with their lode-groups metadata), list the bucket (reconcile, health); and writes
-  # objects only when uploads through Lode are wanted.
-  if [ "${LODE_S3_ALLOW_UPLOADS:-no}" = "yes" ]; then
-    policy="lode-upload-${bucket}"
-    object_actions='"s3:GetObject", "s3:PutObject"'
-  else
-    policy="lode-read-${bucket}"
-    object_actions='"s3:GetObject"'
-  fi
-  policy_file="${TMPDIR:-/tmp}/${policy}.$$.json"
-  printf '%s\n' \
+  # Lode reads: HEAD/GET objects (with their lode-groups metadata), list the bucket (reconcile, health). Never writes.
+  create_policy "lode-read-${bucket}" \
     '{' \
     '  "Version": "2012-10-17",' \
     '  "Statement": [' \
     "    {\"Effect\": \"Allow\", \"Action\": [\"s3:GetBucketLocation\", \"s3:ListBucket\"], \"Resource\": [\"arn:aws:s3:::${bucket}\"]}," \
-    "    {\"Effect\": \"Allow\", \"Action\": [${object_actions}], \"Resource\": [\"arn:aws:s3:::${bucket}/*\"]}" \
+    "    {\"Effect\": \"Allow\", \"Action\": [\"s3:GetObject\"], \"Resource\": [\"arn:aws:s3:::${bucket}/*\"]}" \
     '  ]' \
-    '}' > "$policy_file"
-  mc admin policy create "$alias_name" "$policy" "$policy_file"
-  rm -f "$policy_file"
-  mc admin user add "$alias_name" "$LODE_S3_ACCESS_KEY" "$LODE_S3_SECRET_KEY"
-  # Attaching a policy the user already has is an error, so a rerun attaches only what is missing.
-  user_info="$(mc admin user info "$alias_name" "$LODE_S3_ACCESS_KEY")"
-  case "$user_info" in
-    *"$policy"*) ;;
-    *) mc admin policy attach "$alias_name" "$policy" --user "$LODE_S3_ACCESS_KEY" ;;
-  esac
+    '}'
+  add_user "$LODE_S3_ACCESS_KEY" "$LODE_S3_SECRET_KEY" "lode-read-${bucket}"
+fi
+
+if [ -n "${LODE_S3_UPLOAD_ACCESS_KEY:-}" ]; then
+  : "${LODE_S3_UPLOAD_SECRET_KEY:?set LODE_S3_UPLOAD_SECRET_KEY together with LODE_S3_UPLOAD_ACCESS_KEY}"
+  if [ "$LODE_S3_UPLOAD_ACCESS_KEY" = "${LODE_S3_ACCESS_KEY:-}" ]; then
+    echo "LODE_S3_UPLOAD_ACCESS_KEY must be a user of its own, not LODE_S3_ACCESS_KEY" >&2
+    exit 2
+  fi
+  resources=""
+  old_ifs="$IFS"
+  IFS=','
+  for prefix in ${LODE_S3_UPLOAD_PREFIXES:-}; do
+    resources="${resources}${resources:+, }\"arn:aws:s3:::${bucket}/${prefix}*\""
+  done
+  IFS="$old_ifs"
+  [ -n "$resources" ] || resources="\"arn:aws:s3:::${bucket}/*\""
+  # s3:PutObject only (it covers the multipart calls): no GetObject, so no copy; no ListBucket, no DeleteObject.
+  create_policy "lode-put-${bucket}" \
+    '{' \
+    '  "Version": "2012-10-17",' \
+    '  "Statement": [' \
+    "    {\"Effect\": \"Allow\", \"Action\": [\"s3:PutObject\"], \"Resource\": [${resources}]}" \
+    '  ]' \
+    '}'
+  add_user "$LODE_S3_UPLOAD_ACCESS_KEY" "$LODE_S3_UPLOAD_SECRET_KEY" "lode-put-${bucket}"
 fi
 
 # Created and removed objects only: Lode re-reads the object itself, so the event is a hint, never the content.

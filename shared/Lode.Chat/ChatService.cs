@@ -18,6 +18,7 @@ public sealed class ChatService(
     IRetriever retriever,
     QueryRewriter rewriter,
     IOptions<ChatSettings> settings,
+    IOptions<RetrievalOptions> retrievalOptions,
     ChatTelemetry telemetry,
     ILanguageModel? model = null)
 {
@@ -31,6 +32,10 @@ public sealed class ChatService(
     public const string ModelBusyFinish = "model_busy";
 
     private readonly ChatSettings _settings = settings.Value;
+
+    // One limit: a question the retriever would refuse as a query is refused here, as the caller's mistake (400),
+    // instead of failing inside retrieval (500).
+    private readonly int _maxQuestionChars = Math.Min(settings.Value.MaxQuestionChars, retrievalOptions.Value.MaxQueryChars);
     private readonly PromptBuilder _prompts = new(settings.Value.TemplateTokensPerMessage);
 
     /// <summary>The model answers are attributed to: the LLM's id, or the extractive answerer.</summary>
@@ -185,8 +190,10 @@ public sealed class ChatService(
     {
         if (request.Messages is not { Count: > 0 } || request.Messages[^1] is not { Role: "user" } last || string.IsNullOrWhiteSpace(last.Content))
             throw new ChatRequestException("missing_question", "The last message must be the user's question, with text.");
-        if (last.Content.Length > _settings.MaxQuestionChars)
-            throw new ChatRequestException("question_too_long", $"The question is longer than {_settings.MaxQuestionChars} characters.");
+        if (last.Content.Trim().Length > _maxQuestionChars)
+            throw new ChatRequestException("question_too_long", $"The question is longer than {_maxQuestionChars} characters.");
+        if (request.MaxOutputTokens is <= 0)
+            throw new ChatRequestException("invalid_max_tokens", "The token limit of the answer (maxTokens) must be a positive number.");
         if (request.Messages.Any(m => m.Role is not ("user" or "assistant" or "system")))
             throw new ChatRequestException("invalid_role", "Message roles must be user, assistant or system.");
         return (request.Messages.Take(request.Messages.Count - 1).ToList(), last.Content.Trim());

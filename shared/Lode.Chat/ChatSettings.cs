@@ -18,9 +18,9 @@ public sealed class ChatSettings
     /// <summary>With earlier turns and a model, rewrite the last question into a standalone search query first.</summary>
     public bool RewriteFollowUps { get; set; } = true;
 
-    /// <summary>Longest question accepted, in characters.</summary>
+    /// <summary>Longest question accepted, in characters; never more than <c>Retrieval:MaxQueryChars</c>, the smaller one wins.</summary>
     [Range(1, 100_000)]
-    public int MaxQuestionChars { get; set; } = 4000;
+    public int MaxQuestionChars { get; set; } = 2000;
 
     /// <summary>Passages quoted by the extractive answer (no model configured).</summary>
     [Range(1, 10)]

@@ -10,7 +10,12 @@ public static class DocumentStatus
     public static bool IsValid(string status) => status is Pending or Indexed or Failed;
 }
 
-/// <summary>A row of <c>documents</c>: what Lode knows about one object.</summary>
+/// <summary>
+/// A row of <c>documents</c>: what Lode knows about one object. <paramref name="ReadGroups"/> is null when the current
+/// version never indexed (retries gave up): nobody is granted anything from it. <paramref name="ServingEtag"/> is the
+/// version whose chunks answer questions in the current index generation (null: none); <paramref name="StaleSince"/>
+/// is set while that is an older version than the object's, kept because the newer one failed.
+/// </summary>
 public sealed record DocumentRecord(
     string Bucket,
     string Key,
@@ -25,7 +30,9 @@ public sealed record DocumentRecord(
     string? EmbeddingModel,
     DateTimeOffset? IndexedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<string> ReadGroups)
+    IReadOnlyList<string>? ReadGroups,
+    string? ServingEtag = null,
+    DateTimeOffset? StaleSince = null)
 {
     /// <summary>What OCR did with the document's scanned pages (all zero and empty for a born-digital document).</summary>
     public OcrSummary Ocr { get; init; } = OcrSummary.None;

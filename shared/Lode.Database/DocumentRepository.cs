@@ -6,9 +6,14 @@ namespace Lode.Database;
 /// <summary>Reads documents for the API. Writes happen through <see cref="IndexWriter"/> and <see cref="JobQueue"/>.</summary>
 public sealed class DocumentRepository(NpgsqlDataSource dataSource)
 {
+    // read_groups is NULL for a document whose current version never indexed: it grants nothing, so every read of it
+    // is COALESCEd to no groups. serving_etag is the version the current index generation answers from.
     private const string Columns = """
         bucket, key, status, etag, size_bytes, content_type, pages, chunk_count, error, attempts, embedding_model,
-        indexed_at, updated_at, read_groups, ocr_read, ocr_confidence, ocr_failed, ocr_disabled
+        indexed_at, updated_at, read_groups,
+        (SELECT dg.etag FROM document_generations dg JOIN index_generations g ON g.id = dg.generation AND g.state = 'current'
+         WHERE dg.document_id = documents.id) AS serving_etag,
+        stale_since, ocr_read, ocr_confidence, ocr_failed, ocr_disabled
         """;
 
     /// <summary>The document's OCR facts summed up; every aggregate over no rows is one row of zero and nulls.</summary>
@@ -21,6 +26,8 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
             FROM document_ocr_pages o WHERE o.document_id = documents.id) AS ocr
         """;
 
+    private const string ReadableBy = "COALESCE(read_groups, '{}') && ";
+
     /// <summary>The document, whoever may read it (for the worker and admins).</summary>
     public Task<DocumentRecord?> GetAsync(string bucket, string key, CancellationToken cancellationToken) =>
         GetAsync(bucket, key, readableBy: null, cancellationToken);
@@ -32,7 +39,7 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
     public async Task<DocumentRecord?> GetAsync(string bucket, string key, IReadOnlyList<string>? readableBy, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT {Columns} FROM documents {OcrSummary} WHERE bucket = $1 AND key = $2 AND ($3::text[] IS NULL OR read_groups && $3)");
+            $"SELECT {Columns} FROM documents {OcrSummary} WHERE bucket = $1 AND key = $2 AND ($3::text[] IS NULL OR {ReadableBy}$3)");
         command.Parameters.Add(new() { Value = bucket });
         command.Parameters.Add(new() { Value = key });
         command.Parameters.Add(new() { Value = (object?)readableBy?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
@@ -53,7 +60,7 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
               AND ($2::text IS NULL OR starts_with(key, $2))
               AND ($3::text IS NULL OR status = $3)
               AND ($4::text IS NULL OR (bucket, key) > ($4, $5))
-              AND ($7::text[] IS NULL OR read_groups && $7)
+              AND ($7::text[] IS NULL OR {ReadableBy}$7)
             ORDER BY bucket, key
             LIMIT $6
             """);
@@ -112,9 +119,11 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
         EmbeddingModel: r.IsDBNull(10) ? null : r.GetString(10),
         IndexedAt: r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11),
         UpdatedAt: r.GetFieldValue<DateTimeOffset>(12),
-        ReadGroups: r.GetFieldValue<string[]>(13))
+        ReadGroups: r.IsDBNull(13) ? null : r.GetFieldValue<string[]>(13),
+        ServingEtag: r.IsDBNull(14) ? null : r.GetString(14),
+        StaleSince: r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15))
     {
-        Ocr = new OcrSummary(r.GetInt32(14), r.IsDBNull(15) ? null : r.GetDouble(15), r.GetFieldValue<int[]>(16), r.GetFieldValue<int[]>(17)),
+        Ocr = new OcrSummary(r.GetInt32(16), r.IsDBNull(17) ? null : r.GetDouble(17), r.GetFieldValue<int[]>(18), r.GetFieldValue<int[]>(19)),
     };
 }
 

@@ -21,7 +21,7 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
         {
             var documentId = await UpsertDocument(connection, transaction, job, """
                 status = 'indexed', etag = $2, size_bytes = $3, content_type = $4, pages = $5, error = NULL, attempts = $6,
-                indexed_at = now(), read_groups = $7, title = $8
+                indexed_at = now(), read_groups = $7, title = $8, stale_since = NULL
                 """, ct, indexed.Etag, indexed.SizeBytes, (object?)indexed.ContentType ?? DBNull.Value, indexed.Pages,
                 job.Attempts, indexed.ReadGroups, (object?)indexed.Title ?? DBNull.Value);
             var written = generations.Where(g => existing.Contains(g.Generation)).ToList();
@@ -74,7 +74,7 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
         {
             await using var command = new NpgsqlCommand("""
                 WITH document AS (
-                    UPDATE documents SET status = 'indexed', error = NULL, read_groups = $3, updated_at = now()
+                    UPDATE documents SET status = 'indexed', error = NULL, read_groups = $3, stale_since = NULL, updated_at = now()
                     WHERE bucket = $1 AND key = $2
                     RETURNING id
                 )
@@ -100,23 +100,41 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// The document cannot be indexed: show it failed with the reason. Chunks of an earlier version are removed from
-    /// every generation, since the object they came from is gone and answering from them would cite text that no
-    /// longer exists; no generation holds the document any more.
+    /// every generation, since the object they came from is gone (replaced by a version that can never be indexed)
+    /// and answering from them would cite text that no longer exists; no generation holds the document any more.
     /// </summary>
-    /// <param name="readGroups">Who may see the failure; null keeps what the document had (none for a new one) when the
-    /// object could not be looked at.</param>
-    public Task SaveFailedAsync(IngestJob job, string reason, string? etag, string[]? readGroups, CancellationToken ct) =>
+    /// <param name="readGroups">Who may see the failure: the groups of the version that was looked at.</param>
+    public Task SaveFailedAsync(IngestJob job, string reason, string? etag, string[] readGroups, CancellationToken ct) =>
         InFencedTransaction(job, JobOutcome.Failed, async (connection, transaction, _) =>
         {
             var documentId = await UpsertDocument(connection, transaction, job,
-                "status = 'failed', error = $2, etag = $3, attempts = $4, chunk_count = 0, pages = NULL, indexed_at = NULL, read_groups = COALESCE($5, read_groups)",
-                ct, reason, (object?)etag ?? DBNull.Value, job.Attempts, (object?)readGroups ?? DBNull.Value);
+                "status = 'failed', error = $2, etag = $3, attempts = $4, chunk_count = 0, pages = NULL, indexed_at = NULL, read_groups = $5, stale_since = NULL",
+                ct, reason, (object?)etag ?? DBNull.Value, job.Attempts, readGroups);
             await DeleteChunks(connection, transaction, documentId, generation: null, ct);
             await using var forget = new NpgsqlBatch(connection, transaction);
             forget.BatchCommands.Add(Statement("DELETE FROM document_generations WHERE document_id = $1", documentId));
             // Its OCR facts described a version that is no longer indexed.
             forget.BatchCommands.Add(Statement("DELETE FROM document_ocr_pages WHERE document_id = $1", documentId));
             await forget.ExecuteNonQueryAsync(ct);
+        }, ct);
+
+    /// <summary>
+    /// Transient failures outlasted every attempt (store or embedder away, a timeout): nothing is known about the
+    /// object's current version, only that it did not index. The document shows <c>failed</c> with the reason, and
+    /// the last version that did index keeps answering — its chunks, page count, index date and generation records
+    /// are left as they are, under the groups they were indexed with — so an outage never empties the index.
+    /// <c>stale_since</c> says since when an older version is served (<c>etag</c>, the failed version's, is unknown).
+    /// The document's own groups become NULL: they belonged to a version whose successor never indexed, and nothing
+    /// may grant access from them (a listing, a source link) until a version indexes again.
+    /// </summary>
+    public Task SaveGaveUpAsync(IngestJob job, string reason, CancellationToken ct) =>
+        InFencedTransaction(job, JobOutcome.Failed, async (connection, transaction, _) =>
+        {
+            await UpsertDocument(connection, transaction, job, """
+                status = 'failed', error = $2, etag = NULL, attempts = $3, read_groups = NULL,
+                stale_since = CASE WHEN EXISTS (SELECT 1 FROM document_generations dg WHERE dg.document_id = documents.id)
+                                   THEN COALESCE(stale_since, now()) END
+                """, ct, reason, job.Attempts);
         }, ct);
 
     private async Task InFencedTransaction(IngestJob job, JobOutcome outcome,

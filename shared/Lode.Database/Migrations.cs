@@ -249,7 +249,15 @@ public static class Migrations
             DROP INDEX chunks_embedding_idx;
             ALTER TABLE chunks ALTER COLUMN embedding TYPE vector;
             """),
-        new(8, "OCR facts of scanned pages: read (with mean confidence), failed (with why) or OCR turned off", _ => """
+        new(8, "a document whose retries gave up keeps serving its last good version, under no groups of its own", _ => """
+            -- read_groups NULL: the document's current version never indexed, so no group may be granted anything from
+            -- it (readers of the version still served keep reading its chunks, under the chunks' own groups). Every
+            -- read of the column goes through COALESCE(read_groups, '{}').
+            ALTER TABLE documents ALTER COLUMN read_groups DROP NOT NULL;
+            -- When the document stopped being current while an older version's chunks kept answering; NULL otherwise.
+            ALTER TABLE documents ADD COLUMN stale_since timestamptz;
+            """),
+        new(9, "OCR facts of scanned pages: read (with mean confidence), failed (with why) or OCR turned off", _ => """
             -- One row per page whose text exists only as an image; born-digital pages have none. Search results flag
             -- chunks whose pages were read by OCR, and the document shows how many were read, how confidently and
             -- which failed, so a reader knows how far to trust a citation and an owner which pages to rescan.

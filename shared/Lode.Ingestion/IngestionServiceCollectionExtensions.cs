@@ -6,7 +6,9 @@ using Lode.Ingestion.Links;
 using Lode.Ingestion.Operations;
 using Lode.Ingestion.Pipeline;
 using Lode.Ingestion.Queue;
+using Lode.Ingestion.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Lode.Ingestion;
 
@@ -23,6 +25,11 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<IngestSignal>();
         services.AddSingleton<EventIntake>();
         services.AddSingleton<FetchStep>();
+        services.AddSingleton<InProcessExtraction>();
+        services.AddSingleton<SandboxedExtraction>();
+        services.AddSingleton<IDocumentExtraction>(provider => provider.GetRequiredService<IOptions<SandboxOptions>>().Value.Enabled
+            ? provider.GetRequiredService<SandboxedExtraction>()
+            : provider.GetRequiredService<InProcessExtraction>());
         services.AddSingleton<ExtractStep>();
         services.AddSingleton<ChunkStep>();
         services.AddSingleton<EmbedStep>();

@@ -14,26 +14,25 @@ public readonly record struct RateLimitDecision(bool Allowed, TimeSpan RetryAfte
 /// <summary>
 /// Per-caller and per-address limits (<see cref="RateLimitOptions"/>), each a token bucket. Callers are told apart by
 /// authentication method and name, so one caller's burst never slows another. Failed authentications count per
-/// client address, and an address that has used up its allowance is refused outright (valid credentials included)
-/// until it refills: guessing stays slow, and junk credentials cost no database lookups. IPv6 addresses count per /64,
-/// the block one host usually holds. Memory stays bounded: a bucket that has refilled and stayed idle for 10 seconds
-/// is dropped (it holds nothing a fresh one would not), so only recently active callers and addresses are kept.
+/// client address (<see cref="FailedAuthenticationBudget"/>: each attempt holds a token while its credential is checked,
+/// so parallel guesses cannot outrun the count), and an address that has used up its allowance is refused outright
+/// (valid credentials included) until it refills: guessing stays slow, and junk credentials cost no database lookups.
+/// The address is the client's as the forwarded-headers middleware resolved it from trusted proxies
+/// (<c>Security:ForwardedHeaders</c>), so one client behind a reverse proxy cannot lock out the others. IPv6
+/// addresses count per /64, the block one host usually holds. Memory stays bounded: a caller bucket that has refilled
+/// and stayed idle for 10 seconds is dropped (it holds nothing a fresh one would not).
 /// </summary>
 public sealed class CallerRateLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<string>? _callers;
-    private readonly PartitionedRateLimiter<string>? _failures;
-    private readonly TimeSpan _failureRefill;
+    private readonly FailedAuthenticationBudget? _failures;
 
-    public CallerRateLimiter(IOptions<RateLimitOptions> options)
+    public CallerRateLimiter(IOptions<RateLimitOptions> options, TimeProvider clock)
     {
         var limits = options.Value;
         if (limits.PermitsPerMinute > 0) _callers = TokenBuckets(limits.PermitsPerMinute, limits.Burst);
         if (limits.FailedAuthPerMinute > 0)
-        {
-            _failures = TokenBuckets(limits.FailedAuthPerMinute, limits.FailedAuthPerMinute);
-            _failureRefill = OneToken(limits.FailedAuthPerMinute);
-        }
+            _failures = new FailedAuthenticationBudget(limits.FailedAuthPerMinute, OneToken(limits.FailedAuthPerMinute), clock);
     }
 
     /// <summary>Takes a permit for one request of <paramref name="caller"/>.</summary>
@@ -45,28 +44,18 @@ public sealed class CallerRateLimiter : IDisposable
         return new RateLimitDecision(false, lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1));
     }
 
-    /// <summary>Whether <paramref name="client"/> may try to authenticate at all (not after too many failures).</summary>
-    public RateLimitDecision CheckAuthenticationAllowed(IPAddress? client)
+    /// <summary>
+    /// Starts an authentication from <paramref name="client"/>: refused when the address has failed too often. An
+    /// allowed attempt counts as failed unless <see cref="AuthenticationAttempt.NotFailed"/> is called.
+    /// </summary>
+    public AuthenticationAttempt BeginAuthentication(IPAddress? client)
     {
-        if (_failures is null) return RateLimitDecision.Allow;
-        // A whole token, not "more than nothing": a failure takes one, so a fraction would let failures go uncounted.
-        return _failures.GetStatistics(AddressKey(client))?.CurrentAvailablePermits >= 1
-            ? RateLimitDecision.Allow
-            : new RateLimitDecision(false, _failureRefill);
+        if (_failures is null) return new AuthenticationAttempt(RateLimitDecision.Allow, null, "");
+        var key = AddressKey(client);
+        return new AuthenticationAttempt(_failures.TryTake(key), _failures, key);
     }
 
-    /// <summary>Counts a failed authentication from <paramref name="client"/>.</summary>
-    public void RecordFailedAuthentication(IPAddress? client)
-    {
-        if (_failures is null) return;
-        using var _ = _failures.AttemptAcquire(AddressKey(client));
-    }
-
-    public void Dispose()
-    {
-        _callers?.Dispose();
-        _failures?.Dispose();
-    }
+    public void Dispose() => _callers?.Dispose();
 
     /// <summary>The bucket an address counts in: IPv4 addresses alone, IPv6 addresses by their /64 network.</summary>
     public static string AddressKey(IPAddress? address)
@@ -90,4 +79,24 @@ public sealed class CallerRateLimiter : IDisposable
         }));
 
     private static TimeSpan OneToken(int perMinute) => TimeSpan.FromTicks(TimeSpan.TicksPerMinute / perMinute);
+}
+
+/// <summary>One authentication in progress; it holds a token of its address's failure budget until it is settled.</summary>
+public sealed class AuthenticationAttempt
+{
+    private readonly FailedAuthenticationBudget? _budget;
+    private readonly string _key;
+    private int _settled;
+
+    internal AuthenticationAttempt(RateLimitDecision decision, FailedAuthenticationBudget? budget, string key) =>
+        (Decision, _budget, _key) = (decision, decision.Allowed ? budget : null, key);
+
+    /// <summary>Allowed, or refused until the address's budget refills.</summary>
+    public RateLimitDecision Decision { get; }
+
+    /// <summary>The attempt did not fail (valid credential, none presented, or an error that is not the caller's): give the token back.</summary>
+    public void NotFailed()
+    {
+        if (_budget is not null && Interlocked.Exchange(ref _settled, 1) == 0) _budget.GiveBack(_key);
+    }
 }

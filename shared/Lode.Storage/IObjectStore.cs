@@ -11,6 +11,7 @@ public interface IObjectStore
     /// checked against the limit without another round trip) into a seekable buffer; null when it no longer exists.
     /// </summary>
     /// <exception cref="ObjectTooLargeException">The object exceeds the configured size limit.</exception>
+    /// <exception cref="ObjectChangedException">What was downloaded is not the version <paramref name="current"/> describes (etag or metadata).</exception>
     Task<FetchedObject?> FetchAsync(ObjectInfo current, CancellationToken cancellationToken);
 
     /// <summary>

@@ -43,8 +43,12 @@ public sealed class MinioObjectStore(IMinioClient client, IOptions<StorageOption
             var got = await client.GetObjectAsync(new GetObjectArgs().WithBucket(bucket).WithObject(key)
                 .WithCallbackStream(async (stream, ct) => await CopyBounded(stream, buffer, bucket, key, ct)), cancellationToken);
             buffer.Position = 0;
-            // The object may have been replaced between stat and get: describe what was actually downloaded.
-            return new FetchedObject(ToInfo(bucket, key, got) with { Size = buffer.Length }, buffer);
+            // The caller decided the document's groups from the stat; the content must be that same version. The
+            // GET's own response says which version its body is (etag) and with which metadata, so compare those: the
+            // SDK's ranged/conditional GET is not something every S3 server here honours (s3rver ignores If-Match).
+            var info = ToInfo(bucket, key, got) with { Size = buffer.Length };
+            if (!SameVersion(current, info)) throw new ObjectChangedException(bucket, key);
+            return new FetchedObject(info, buffer);
         }
         catch (Exception e) when (IsNotFound(e))
         {
@@ -148,6 +152,11 @@ public sealed class MinioObjectStore(IMinioClient client, IOptions<StorageOption
         return new ObjectInfo(bucket, key, stat.ETag?.Trim('"') ?? "", stat.Size, stat.ContentType,
             new DateTimeOffset(DateTime.SpecifyKind(stat.LastModified, DateTimeKind.Utc)), metadata);
     }
+
+    private static bool SameVersion(ObjectInfo stat, ObjectInfo fetched) =>
+        string.Equals(stat.Etag, fetched.Etag, StringComparison.Ordinal)
+        && stat.UserMetadata.Count == fetched.UserMetadata.Count
+        && stat.UserMetadata.All(m => fetched.UserMetadata.TryGetValue(m.Key, out var value) && string.Equals(value, m.Value, StringComparison.Ordinal));
 
     private static bool IsNotFound(Exception e) =>
         e is ObjectNotFoundException or BucketNotFoundException

@@ -26,3 +26,10 @@ public sealed class ObjectTooLargeException(string bucket, string key, long size
 /// <summary>The bucket does not exist (any more).</summary>
 public sealed class MissingBucketException(string bucket, Exception? inner = null)
     : Exception($"Bucket '{bucket}' does not exist in the store.", inner);
+
+/// <summary>
+/// The object was replaced (content or metadata) between the stat the caller decided on and the download: nothing of
+/// the download may be used with what the stat said (its groups). Transient: a new look sees the new version.
+/// </summary>
+public sealed class ObjectChangedException(string bucket, string key)
+    : Exception($"Object {bucket}/{key} changed while it was being read; it is read again.");

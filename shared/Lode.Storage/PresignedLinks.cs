@@ -68,16 +68,26 @@ public sealed class PresignedLinks
     /// (<see cref="SignedHeadersPresigner"/>): the holder of the link must send exactly these values (they are the
     /// link's <see cref="PresignedLink.Headers"/>), or the store refuses the PUT. With <paramref name="exactBytes"/>,
     /// Content-Length is signed too, so the link takes a body of that size and no other (clients set it themselves from
-    /// the body, so it is not among the headers to send).
+    /// the body, so it is not among the headers to send). Signed with the put-only upload credential
+    /// (<see cref="StorageOptions.UploadAccessKey"/>), so the store refuses the link as a CopyObject or a read.
     /// </summary>
+    /// <exception cref="InvalidOperationException">No upload credential is configured.</exception>
+    /// <param name="replacesEtag">
+    /// Null: the link only creates the object (<c>If-None-Match: *</c> is signed, so the store refuses the PUT while any
+    /// object is at the key). An etag: the link only replaces that version (<c>If-Match</c>).
+    /// </param>
     public Task<PresignedLink> ForWritingAsync(string bucket, string key, IReadOnlyDictionary<string, string> userMetadata,
-        long? exactBytes = null)
+        long? exactBytes = null, string? replacesEtag = null)
     {
+        if (!_options.UploadsConfigured)
+            throw new InvalidOperationException("Upload links need Storage:UploadAccessKey and Storage:UploadSecretKey (a put-only store user).");
         var now = _time.GetUtcNow();
         var headers = userMetadata.ToDictionary(m => "x-amz-meta-" + m.Key.ToLowerInvariant(), m => m.Value, StringComparer.Ordinal);
+        if (replacesEtag is null) headers["if-none-match"] = "*";
+        else headers["if-match"] = $"\"{replacesEtag}\"";
         var signed = new Dictionary<string, string>(headers, StringComparer.Ordinal);
         if (exactBytes is { } size) signed["content-length"] = size.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var url = SignedHeadersPresigner.PresignPut(_options.PublicOrigin, _options.Region, _options.AccessKey, _options.SecretKey,
+        var url = SignedHeadersPresigner.PresignPut(_options.PublicOrigin, _options.Region, _options.UploadAccessKey, _options.UploadSecretKey,
             bucket, key, signed, now, _options.PresignedLinkSeconds);
         return Task.FromResult(new PresignedLink(url, now + Lifetime, headers));
     }

@@ -17,6 +17,20 @@ public sealed class StorageOptions : IValidatableObject
     [Required]
     public string SecretKey { get; set; } = "";
 
+    /// <summary>
+    /// The credential upload links (presigned PUTs) are signed with: a store user that may only <c>s3:PutObject</c> on
+    /// the buckets' objects (infra/minio/upload-policy.json). Not <see cref="AccessKey"/>: a presigned PUT that carries
+    /// an unsigned <c>x-amz-copy-source</c> header is a CopyObject, which the store allows when the signer may also
+    /// read the source, so a link signed with a reading credential could copy any document into the upload. Empty
+    /// (the default): uploads through Lode are off.
+    /// </summary>
+    public string UploadAccessKey { get; set; } = "";
+
+    public string UploadSecretKey { get; set; } = "";
+
+    /// <summary>Both halves of the upload credential are configured.</summary>
+    public bool UploadsConfigured => !string.IsNullOrWhiteSpace(UploadAccessKey) && !string.IsNullOrWhiteSpace(UploadSecretKey);
+
     public bool UseSsl { get; set; }
 
     /// <summary>Signing region; MinIO accepts the default.</summary>
@@ -52,6 +66,12 @@ public sealed class StorageOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (string.IsNullOrWhiteSpace(UploadAccessKey) != string.IsNullOrWhiteSpace(UploadSecretKey))
+            yield return new ValidationResult("Storage:UploadAccessKey and Storage:UploadSecretKey must be set together.",
+                ["Storage:UploadAccessKey", "Storage:UploadSecretKey"]);
+        if (UploadsConfigured && UploadAccessKey == AccessKey)
+            yield return new ValidationResult("Storage:UploadAccessKey must be a store user of its own that may only PutObject, not Storage:AccessKey.",
+                ["Storage:UploadAccessKey"]);
         // The SDK and the page's Content-Security-Policy both want host[:port]: a scheme or a path here would sign links
         // for an address no browser can reach.
         foreach (var (name, value) in new[] { ("Storage:Endpoint", Endpoint), ("Storage:PublicEndpoint", PublicEndpoint) })

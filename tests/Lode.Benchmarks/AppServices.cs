@@ -42,6 +42,8 @@ internal sealed class AppServices : IAsyncDisposable
             ["Storage:Endpoint"] = s3.Endpoint,
             ["Storage:AccessKey"] = s3.AccessKey,
             ["Storage:SecretKey"] = s3.SecretKey,
+            ["Storage:UploadAccessKey"] = S3ServerProcess.UploadAccessKey,
+            ["Storage:UploadSecretKey"] = s3.UploadSecretKey,
             ["Logging:LogLevel:Default"] = "Warning",
         });
         builder.Configuration.AddCommandLine(settings.ToArray());

@@ -13,6 +13,8 @@ return args switch
     ["reindex", .. var rest] => await ReindexBenchmark.RunAsync(rest),
     ["upload", .. var rest] => await UploadBenchmark.RunAsync(rest),
     ["quality", .. var rest] => await QualityBenchmark.RunAsync(rest),
+    ["sandbox", .. var rest] => await SandboxBenchmark.RunAsync(rest),
+    ["llm", .. var rest] => await LlmBatchingBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -48,10 +50,18 @@ static int Usage()
               credentials, (b) through Lode as `lode upload` does (POST api/uploads to the app on Kestrel, then a PUT
               to the presigned URL); notifications and the worker off. Prints pass times, the ratio (b)/(a), per-file
               p50/p95 and the grant round trip's share of (b). Folder defaults to infra/local/samples.
+          Lode.Benchmarks llm [--concurrency 1,2,4,8] [--tokens 48] [--rounds 2] [--threads N] [--gpu-layers 0]
+                              [--embedding 512] [--ffn 1536] [--blocks 10] [--out FILE]
+              In-process LLM throughput: aggregate generated tokens/s with 1, 2, 4, 8 concurrent requests, batched
+              decoding against one context per request, alternating in one run; time to first token p50/p95 at the
+              highest concurrency. Writes its own synthetic ~36 M-parameter GGUF (random weights) and deletes it.
           Lode.Benchmarks quality [--half tune|check|both] [--grid "RrfK=20,60;ContextWeight=1,2"] [--top 5] [--misses]
                                   [--keep] [--reuse DATABASE] [--out FILE] [--Section:Key=value ...]
               Retrieval quality on the manual question set: the six manuals indexed through a real stack, every
               question of the half asked in each mode for each grid point; hit@1/3/5/10, MRR, paraphrase/keyword hit@5.
+          Lode.Benchmarks sandbox <folder-of-pdfs> [--runs N] [--out FILE]
+              Extraction of every PDF in-process and through the sandbox (warm child; and a fresh child per document),
+              alternating, in one run; prints medians and the ratios to in-process.
         """);
     return 2;
 }

@@ -1,17 +1,27 @@
+using Lode.Functions.HealthChecks;
 using Lode.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Lode.Functions;
 
-/// <summary>GET api/health: liveness and readiness, one entry per registered health check.</summary>
-public sealed class Health(HealthCheckService health)
+/// <summary>
+/// GET api/health: liveness and readiness. Anyone gets the overall status (and 200 or 503); an administrator's
+/// credentials add one entry per registered check, whose descriptions and data (queue depth, model load errors, index
+/// generations) are not for anonymous eyes. Credentials that fail count against the caller like anywhere else.
+/// </summary>
+public sealed class Health(SharedHealthReport health, ApiCallers callers)
 {
     [Function(nameof(Health))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request,
-        CancellationToken cancellationToken) =>
-        HealthResponse.From(await health.CheckHealthAsync(cancellationToken));
+        CancellationToken cancellationToken)
+    {
+        var report = await health.GetAsync(cancellationToken);
+        // Probes send no credentials: no authentication attempt, so they never count as failures.
+        var details = request.Headers.Authorization.Count > 0
+            && !(await callers.AuthenticateAdminAsync(request, cancellationToken)).Refused;
+        return HealthResponse.From(report, details);
+    }
 }

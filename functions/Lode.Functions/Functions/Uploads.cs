@@ -69,6 +69,7 @@ public sealed class Uploads(ApiCallers callers, UploadGrants grants, QuestionAud
         UploadRefusedException.NotAllowed => StatusCodes.Status403Forbidden,
         UploadRefusedException.ObjectExists => StatusCodes.Status409Conflict,
         UploadRefusedException.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        UploadRefusedException.NotConfigured => StatusCodes.Status503ServiceUnavailable,
         BucketProblem.BucketNotFound => StatusCodes.Status404NotFound,
         _ => StatusCodes.Status400BadRequest,
     }, e.Code, e.Message);

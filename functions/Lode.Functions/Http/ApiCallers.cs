@@ -31,19 +31,30 @@ public sealed class ApiCallers(
 {
     public async ValueTask<CallerCheck> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var client = request.HttpContext.Connection.RemoteIpAddress;
-        var addressCheck = limits.CheckAuthenticationAllowed(client);
-        if (!addressCheck.Allowed)
-            return TooManyRequests(request, addressCheck, "Too many failed authentication attempts from your address.");
+        // The client's address as resolved from trusted proxies (ForwardedClientAddress), not the proxy's.
+        var attempt = limits.BeginAuthentication(request.HttpContext.Connection.RemoteIpAddress);
+        if (!attempt.Decision.Allowed)
+            return TooManyRequests(request, attempt.Decision, "Too many failed authentication attempts from your address.");
 
         var presented = BearerToken.From(request.Headers.Authorization);
-        if (presented is null) return CallerCheck.Refuse(Unauthorized());
-        var caller = await IdentifyAsync(request, presented, cancellationToken);
-        if (caller is null)
+        if (presented is null)
         {
-            limits.RecordFailedAuthentication(client);
+            attempt.NotFailed();
             return CallerCheck.Refuse(Unauthorized());
         }
+        Caller? caller;
+        try
+        {
+            caller = await IdentifyAsync(request, presented, cancellationToken);
+        }
+        catch
+        {
+            // A database outage or a cancelled request says nothing about the credential.
+            attempt.NotFailed();
+            throw;
+        }
+        if (caller is null) return CallerCheck.Refuse(Unauthorized());
+        attempt.NotFailed();
 
         var callerCheck = limits.TryAcquire(caller);
         return callerCheck.Allowed

@@ -5,7 +5,12 @@ namespace Lode.Functions.Http;
 
 /// <summary>
 /// A document as the API shows it. <see cref="ReadGroups"/> (who may read it) is shown to admins only: it is what they
-/// check when someone cannot find a document, while a reader has no business learning which other groups exist.
+/// check when someone cannot find a document, while a reader has no business learning which other groups exist
+/// (null for admins too when the current version never indexed: it grants no one). <see cref="ServingEtag"/> is the
+/// version whose text answers questions; <see cref="StaleSince"/> is set while that is an older version kept because
+/// the newer one failed (status <c>failed</c>, reason in <see cref="Error"/>). <see cref="CanRetry"/> tells the web page
+/// to offer a retry: a failed document, seen by an admin (who alone may retry; read groups cannot say so, as they are
+/// null for a document whose retries gave up).
 /// The OCR fields describe its scanned pages: how many OCR read and their mean word confidence (0–100), the pages OCR
 /// failed on, and those left without text because OCR is turned off.
 /// </summary>
@@ -23,6 +28,9 @@ public sealed record DocumentView(
     DateTimeOffset? IndexedAt,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<string>? ReadGroups,
+    string? ServingEtag,
+    DateTimeOffset? StaleSince,
+    bool CanRetry,
     int OcrPages,
     double? OcrMeanConfidence,
     IReadOnlyList<int> OcrFailedPages,
@@ -30,6 +38,7 @@ public sealed record DocumentView(
 {
     public static DocumentView From(DocumentRecord d, Caller caller) => new(d.Bucket, d.Key, d.Status, d.Error, d.Etag, d.Chunks,
         d.Pages, d.SizeBytes, d.ContentType, d.Attempts, d.IndexedAt, d.UpdatedAt, caller.IsAdmin ? d.ReadGroups : null,
+        d.ServingEtag, d.StaleSince, caller.IsAdmin && d.Status == DocumentStatus.Failed,
         d.Ocr.PagesRead, d.Ocr.MeanConfidence is { } mean ? Math.Round(mean, 1) : null, d.Ocr.FailedPages, d.Ocr.DisabledPages);
 }
 

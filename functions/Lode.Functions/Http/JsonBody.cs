@@ -22,7 +22,7 @@ public static class JsonBody
         }
         catch (JsonException e)
         {
-            return (null, ApiErrors.Result(400, "invalid_json", $"The body is not valid JSON for this endpoint: {e.Message}"));
+            return (null, ApiErrors.Result(400, "invalid_json", JsonErrorText.Describe(e)));
         }
         catch (RequestTooLargeException e)
         {

@@ -29,9 +29,7 @@ public sealed record SearchBody(
         }
         catch (JsonException e)
         {
-            error = e.Path is { Length: > 1 } path
-                ? $"The body is not valid JSON of the expected shape (at {path})."
-                : "The body is not valid JSON.";
+            error = JsonErrorText.Describe(e);
             return null;
         }
     }

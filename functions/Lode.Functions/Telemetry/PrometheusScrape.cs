@@ -37,24 +37,23 @@ public sealed class PrometheusScrape
         if (!_options.PrometheusEnabled)
             return ApiErrors.Result(StatusCodes.Status404NotFound, "not_found", "The Prometheus endpoint is off (Telemetry:PrometheusEnabled=false).");
 
-        var client = request.HttpContext.Connection.RemoteIpAddress;
-        var allowed = _limits.CheckAuthenticationAllowed(client);
-        if (!allowed.Allowed)
+        var attempt = _limits.BeginAuthentication(request.HttpContext.Connection.RemoteIpAddress);
+        if (!attempt.Decision.Allowed)
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling(allowed.RetryAfter.TotalSeconds));
+            var seconds = Math.Max(1, (int)Math.Ceiling(attempt.Decision.RetryAfter.TotalSeconds));
             request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             return ApiErrors.Result(StatusCodes.Status429TooManyRequests, "rate_limited",
                 $"Too many failed authentication attempts from your address. Retry after {seconds} s.");
         }
         if (_token is null || !_token.Matches(BearerToken.From(request.Headers.Authorization)))
         {
-            _limits.RecordFailedAuthentication(client);
             request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
             return ApiErrors.Result(StatusCodes.Status401Unauthorized, "unauthorized", _token is null
                 ? "No scrape token is configured (Telemetry:PrometheusToken): every scrape is refused."
                 : "Send the scrape token (Telemetry:PrometheusToken) as 'Authorization: Bearer <token>'.");
         }
 
+        attempt.NotFailed();
         await _exporter.Value(request.HttpContext);
         return new EmptyResult();
     }

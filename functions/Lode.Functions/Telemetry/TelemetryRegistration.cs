@@ -65,7 +65,7 @@ public static class TelemetryRegistration
                     .AddMeter(LodeSources)
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
-                    .AddView(Buckets)
+                    .AddLodeViews()
                     // Created with the provider, so the gauges exist (and query the database) only when something reads metrics.
                     .AddInstrumentation(sp => new IngestBacklogMetrics(
                         sp.GetRequiredService<JobQueue>(), sp.GetRequiredService<DocumentRepository>(), sp.GetRequiredService<TimeProvider>(),
@@ -94,6 +94,28 @@ public static class TelemetryRegistration
     // Scrapes and health probes arrive every few seconds: they are counted in the HTTP metrics but make no traces.
     private static bool IsTraced(HttpContext context) =>
         !context.Request.Path.StartsWithSegments("/" + PrometheusMetrics.Route) && !context.Request.Path.StartsWithSegments("/api/health");
+
+    /// <summary>
+    /// The one view of the meter provider: instruments of another host's meter factory are dropped, Lode's histograms
+    /// get buckets that fit them. Why the drop: <c>AddMeter</c> subscribes by name to every meter in the process, and
+    /// two hosts in one process (tests, or a host rebuilt in place) own instruments of the same identity, which the SDK
+    /// folds into one metric stream; when the other host is disposed its instruments complete and the SDK retires that
+    /// shared stream, so this host's series vanish from its scrape although its own instruments still record.
+    /// </summary>
+    public static MeterProviderBuilder AddLodeViews(this MeterProviderBuilder metrics) =>
+        // The host's meter factory exists only once the service provider does: the view is added then.
+        (metrics as IDeferredMeterProviderBuilder
+            ?? throw new InvalidOperationException("Lode's metric views need a meter provider built from the service collection."))
+        .Configure((services, builder) =>
+        {
+            var ownFactory = services.GetService<IMeterFactory>();
+            // One view only: with several, a drop from one would not stop another's buckets from creating the stream.
+            builder.AddView(instrument => IsAnotherHosts(instrument, ownFactory) ? MetricStreamConfiguration.Drop : Buckets(instrument));
+        });
+
+    // Meters without a factory (static ones, such as the runtime's) belong to the whole process and stay.
+    private static bool IsAnotherHosts(Instrument instrument, IMeterFactory? ownFactory) =>
+        instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, ownFactory);
 
     private static MetricStreamConfiguration? Buckets(Instrument instrument) =>
         instrument is not Histogram<double> || !LodeSources.Contains(instrument.Meter.Name) ? null

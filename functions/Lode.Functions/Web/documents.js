@@ -1,5 +1,5 @@
 // Documents: their indexing status, filtered by bucket/prefix/status, paged; failures show their error, and admins
-// (the API shows them readGroups, which it hides from everyone else) can queue a failed one again.
+// (the API marks a failed document canRetry for them only) can queue a failed one again.
 
 import { json, objectPath } from "./api.js";
 import { startUploads } from "./upload.js";
@@ -31,7 +31,7 @@ export function startDocuments({ showError, clearError }) {
     const updated = document.createElement("td");
     updated.textContent = new Date(d.updatedAt).toLocaleString();
     const actions = document.createElement("td");
-    if (d.status === "failed" && d.readGroups) {
+    if (d.canRetry) {
       const retry = document.createElement("button");
       retry.type = "button";
       retry.textContent = "Retry";

@@ -2,9 +2,13 @@
 // Local S3 server for Lode: s3rver (a real S3 protocol server, path-style) plus what it lacks to stand in for MinIO:
 //  - SigV4 signatures are verified against the configured key pair (s3rver only checks that the access key exists);
 //  - XML responses carry the S3 namespace that SDKs deserialise against (s3rver writes a wrong one);
-//  - object events are forwarded to a webhook exactly as MinIO's webhook target posts them.
+//  - object events are forwarded to a webhook exactly as MinIO's webhook target posts them;
+//  - an optional second key pair (--upload-access-key) is held to the policy Lode's MinIO upload user gets
+//    (infra/minio/upload-policy.json): s3:PutObject and nothing else, so a presigned PUT signed with it cannot become
+//    a CopyObject (which needs s3:GetObject on the source) or read anything.
 // Usage: node launcher.mjs [--port 9000] [--address 127.0.0.1] [--data-dir DIR] [--bucket NAME ...]
-//        [--access-key KEY] [--secret-key SECRET] [--webhook-url URL] [--webhook-token TOKEN]
+//        [--access-key KEY] [--secret-key SECRET] [--upload-access-key KEY --upload-secret-key SECRET]
+//        [--webhook-url URL] [--webhook-token TOKEN]
 // Prints "S3 ready on http://ADDRESS:PORT" on stdout once listening (--port 0 picks a free port).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -36,6 +40,8 @@ const { values: args } = parseArgs({
     bucket: { type: 'string', multiple: true },
     'access-key': { type: 'string' },
     'secret-key': { type: 'string' },
+    'upload-access-key': { type: 'string' },
+    'upload-secret-key': { type: 'string' },
     'webhook-url': { type: 'string' },
     'webhook-token': { type: 'string' },
     'webhook-attempts': { type: 'string' },
@@ -54,6 +60,8 @@ if (args.help) {
   --bucket NAME         bucket to create (repeatable)          [LODE_S3_BUCKETS]     comma-separated, none
   --access-key KEY      the one accepted access key            [LODE_S3_ACCESS_KEY]  minioadmin
   --secret-key SECRET   its secret                             [LODE_S3_SECRET_KEY]  minioadmin
+  --upload-access-key K a second key that may only PutObject (no reads, no copies) [LODE_S3_UPLOAD_ACCESS_KEY] none
+  --upload-secret-key S its secret                             [LODE_S3_UPLOAD_SECRET_KEY] none
   --webhook-url URL     where object events are POSTed         [LODE_WEBHOOK_URL]    none: no events sent
   --webhook-token T     sent as "Authorization: Bearer T"      [LODE_WEBHOOK_TOKEN]  none
   --webhook-attempts N  delivery attempts per event            [LODE_WEBHOOK_ATTEMPTS] 8
@@ -71,6 +79,8 @@ const config = {
   buckets: args.bucket ?? (env.LODE_S3_BUCKETS ?? '').split(',').map(b => b.trim()).filter(Boolean),
   accessKey: args['access-key'] ?? env.LODE_S3_ACCESS_KEY ?? 'minioadmin',
   secretKey: args['secret-key'] ?? env.LODE_S3_SECRET_KEY ?? 'minioadmin',
+  uploadAccessKey: args['upload-access-key'] ?? env.LODE_S3_UPLOAD_ACCESS_KEY ?? '',
+  uploadSecretKey: args['upload-secret-key'] ?? env.LODE_S3_UPLOAD_SECRET_KEY ?? '',
   webhookUrl: args['webhook-url'] ?? env.LODE_WEBHOOK_URL ?? '',
   webhookToken: args['webhook-token'] ?? env.LODE_WEBHOOK_TOKEN ?? '',
   webhookAttempts: Math.max(1, Number(args['webhook-attempts'] ?? env.LODE_WEBHOOK_ATTEMPTS ?? 8)),
@@ -79,6 +89,11 @@ const config = {
   verbose: Boolean(args.verbose),
 };
 if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) fail(`invalid port: ${args.port ?? env.LODE_S3_PORT}`);
+if (Boolean(config.uploadAccessKey) !== Boolean(config.uploadSecretKey)) fail('give --upload-access-key and --upload-secret-key together');
+if (config.uploadAccessKey && config.uploadAccessKey === config.accessKey) fail('the upload access key must differ from --access-key');
+// Access key -> secret. The upload key's requests are held to putOnlyPolicy below.
+const secrets = new Map([[config.accessKey, config.secretKey]]);
+if (config.uploadAccessKey) secrets.set(config.uploadAccessKey, config.uploadSecretKey);
 if (config.webhookUrl) {
   try { new URL(config.webhookUrl); } catch { fail(`invalid webhook URL: ${config.webhookUrl}`); }
 }
@@ -137,6 +152,8 @@ function s3Error(code, message, status) {
   return err;
 }
 
+// The access key that signed the request (SigV4 or SigV2), or null when it is unsigned; then verifies SigV4 (s3rver
+// verifies SigV2 against its own registry).
 function verifySigV4(req) {
   const [rawPath, rawQuery = ''] = req.url.split(/\?(.*)/s);
   const query = parseRawQuery(rawQuery);
@@ -174,7 +191,8 @@ function verifySigV4(req) {
     throw s3Error('AuthorizationHeaderMalformed', 'The authorization header is malformed.', 400);
   }
   const [accessKey, ...scopeParts] = credential.split('/');
-  if (accessKey !== config.accessKey) {
+  const secretKey = secrets.get(accessKey);
+  if (secretKey === undefined) {
     throw s3Error('InvalidAccessKeyId', 'The Access Key Id you provided does not exist in our records.', 403);
   }
   if (scopeParts.length !== 4 || scopeParts[3] !== 'aws4_request') {
@@ -199,7 +217,7 @@ function verifySigV4(req) {
   const canonicalRequest = [req.method, awsUriEncode(path, true), canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].join('\n');
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scopeParts.join('/'),
     createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
-  let key = createHmac('sha256', 'AWS4' + config.secretKey).update(date).digest();
+  let key = createHmac('sha256', 'AWS4' + secretKey).update(date).digest();
   for (const part of [region, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
   const expected = createHmac('sha256', key).update(stringToSign).digest();
   const provided = Buffer.from(signature, 'hex');
@@ -208,7 +226,30 @@ function verifySigV4(req) {
     throw s3Error('SignatureDoesNotMatch',
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.', 403);
   }
-  return true;
+  return accessKey;
+}
+
+// The access key of a SigV2 request (header "AWS KEY:SIGNATURE" or query AWSAccessKeyId), which s3rver verifies.
+function sigV2AccessKey(req, query) {
+  const header = req.headers['authorization'];
+  if (typeof header === 'string' && header.startsWith('AWS ')) return header.slice(4).split(':')[0];
+  return typeof query.AWSAccessKeyId === 'string' ? query.AWSAccessKeyId : null;
+}
+
+// MinIO's evaluation of a policy that allows s3:PutObject on objects and nothing else: PutObject and the multipart
+// calls it covers (create, upload part, complete). CopyObject and UploadPartCopy also need s3:GetObject on the source,
+// so any request carrying x-amz-copy-source is denied, as is everything else (reads, listings, deletes, buckets,
+// ACLs, tagging). MinIO answers AccessDenied for all of them.
+const PUT_ONLY_QUERY = new Set(['partNumber', 'uploadId', 'uploads', 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date',
+  'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'AWSAccessKeyId', 'Signature', 'Expires']);
+function putOnlyPolicyAllows(ctx) {
+  const [rawPath] = ctx.url.split('?');
+  const objectPath = /^\/[^/]+\/.+/.test(rawPath);
+  if (!objectPath || 'x-amz-copy-source' in ctx.req.headers) return false;
+  if (Object.keys(ctx.query).some(name => !PUT_ONLY_QUERY.has(name) && !name.toLowerCase().startsWith('x-amz-meta-'))) return false;
+  if (ctx.method === 'PUT') return !('uploads' in ctx.query);
+  if (ctx.method === 'POST') return 'uploads' in ctx.query || 'uploadId' in ctx.query;
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -324,7 +365,7 @@ mkdirSync(config.dataDir, { recursive: true });
 // s3rver against this registry; SigV4 ones by verifySigV4 above).
 const account = AWSAccount.DUMMY_ACCOUNT;
 for (const key of [...account.accessKeys.keys()]) account.revokeAccessKey(key);
-account.createKeyPair(config.accessKey, config.secretKey);
+for (const [accessKey, secretKey] of secrets) account.createKeyPair(accessKey, secretKey);
 
 const server = new S3rver({
   address: config.address,
@@ -367,6 +408,27 @@ function queryMetadataToHeaders(ctx) {
   }
 }
 
+// Conditional writes (S3 and MinIO: If-None-Match: * creates only, If-Match: ETAG replaces only that version), which
+// s3rver ignores on PUT. Lode signs one of them into every upload link, so an upload can never replace an object the
+// uploader could not read.
+async function checkWriteConditions(ctx) {
+  if (ctx.method !== 'PUT' || 'uploadId' in ctx.query) return;
+  const noneMatch = ctx.headers['if-none-match'];
+  const match = ctx.headers['if-match'];
+  if (noneMatch === undefined && match === undefined) return;
+  const [rawPath] = ctx.url.split('?');
+  let path;
+  try { path = decodeURIComponent(rawPath); } catch { path = rawPath; }
+  const slash = path.indexOf('/', 1);
+  if (slash < 0) return;
+  const [bucket, key] = [path.slice(1, slash), path.slice(slash + 1)];
+  const stored = await server.store.getMetadata(bucket, key).catch(() => undefined);
+  const etag = stored?.etag?.replace(/"/g, '');
+  const failed = (noneMatch === '*' && stored !== undefined) ||
+    (match !== undefined && (etag === undefined || match.replace(/"/g, '') !== etag));
+  if (failed) throw s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+}
+
 // Outermost middleware (s3rver's handlers and its error writer run inside it).
 async function lodeMiddleware(ctx, next) {
   if (applyCors(ctx)) return;
@@ -379,12 +441,17 @@ async function lodeMiddleware(ctx, next) {
     completeMultipart: ctx.method === 'POST' && 'uploadId' in ctx.query,
   };
   ctx.set('x-amz-request-id', request.requestId);
-  const signed = ctx.method === 'OPTIONS' || verifySigV4(ctx.req) ||
-    'authorization' in ctx.headers || 'Signature' in ctx.query;
+  const signedBy = ctx.method === 'OPTIONS' ? null : (verifySigV4(ctx.req) || sigV2AccessKey(ctx.req, ctx.query));
+  const signed = ctx.method === 'OPTIONS' || Boolean(signedBy) || 'authorization' in ctx.headers || 'Signature' in ctx.query;
   if (!signed && !config.allowAnonymous) {
     throw s3Error('AccessDenied', 'Access Denied.', 403);
   }
+  if (signedBy) request.accessKey = signedBy;
+  if (config.uploadAccessKey && signedBy === config.uploadAccessKey && !putOnlyPolicyAllows(ctx)) {
+    throw s3Error('AccessDenied', 'Access Denied.', 403);
+  }
   queryMetadataToHeaders(ctx);
+  await checkWriteConditions(ctx);
   // s3rver reads x-amz-copy-source with decodeURI, which leaves %2B, %2F, %3F, ... encoded, so a copy of any name
   // with such characters finds no source. Decode it here and hand s3rver a form that decodeURI maps back exactly.
   const copySource = ctx.headers['x-amz-copy-source'];
@@ -470,6 +537,7 @@ const { port } = await server.run();
 listeningPort = port;
 console.log(`S3 ready on http://${config.address}:${port} (started in ${Math.round(process.uptime() * 1000)} ms)`);
 log(`data ${config.dataDir}; buckets ${config.buckets.join(',') || '(none)'}; access key ${config.accessKey}; ` +
+  `upload key ${config.uploadAccessKey || '(none)'} (PutObject only); ` +
   `webhook ${config.webhookUrl || '(none)'}`);
 
 let stopping = false;

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,7 +29,7 @@ public static class LanguageModelServiceCollectionExtensions
         {
             case LlmProviders.LlamaSharp:
                 services.TryAddSingleton(sp => new LlamaSharpLanguageModel(
-                    sp.GetRequiredService<IOptions<LlmOptions>>().Value, sp.GetService<ILoggerFactory>()));
+                    sp.GetRequiredService<IOptions<LlmOptions>>().Value, sp.GetService<ILoggerFactory>(), sp.GetService<IMeterFactory>()));
                 services.TryAddSingleton<ILanguageModel>(sp => sp.GetRequiredService<LlamaSharpLanguageModel>());
                 break;
             case LlmProviders.OpenAi:

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using LLama.Exceptions;
 using Microsoft.Extensions.AI;
 
 namespace Lode.Chat.Models;
@@ -29,22 +28,10 @@ internal sealed class LlamaSharpChatClient(LlamaSharpLanguageModel model) : ICha
 
         var responseId = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var createdAt = DateTimeOffset.UtcNow;
-        var lease = await model.Pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        LlamaSharpGeneration generation;
+        var answer = await model.Engine.StartAsync(request, cancellationToken).ConfigureAwait(false);
         try
         {
-            generation = new LlamaSharpGeneration(lease.Resource, model.Weights, request);
-        }
-        catch
-        {
-            lease.Dispose();
-            throw;
-        }
-
-        try
-        {
-            await RunNative(() => generation.Prefill(cancellationToken), lease, cancellationToken).ConfigureAwait(false);
-            while (await RunNative(() => generation.Next(cancellationToken), lease, cancellationToken).ConfigureAwait(false) is { } text)
+            while (await answer.NextAsync(cancellationToken).ConfigureAwait(false) is { } text)
             {
                 if (text.Length > 0)
                 {
@@ -55,18 +42,17 @@ internal sealed class LlamaSharpChatClient(LlamaSharpLanguageModel model) : ICha
         finally
         {
             // Before the last update: the sequence is free as soon as generation ends, whatever the caller does next.
-            generation.Dispose();
-            lease.Dispose();
+            await answer.DisposeAsync().ConfigureAwait(false);
         }
 
         var usage = new UsageDetails
         {
-            InputTokenCount = generation.InputTokens,
-            OutputTokenCount = generation.OutputTokens,
-            TotalTokenCount = generation.InputTokens + generation.OutputTokens,
+            InputTokenCount = answer.InputTokens,
+            OutputTokenCount = answer.OutputTokens,
+            TotalTokenCount = answer.InputTokens + answer.OutputTokens,
         };
         var last = Update([new UsageContent(usage)]);
-        last.FinishReason = generation.FinishReason;
+        last.FinishReason = answer.FinishReason;
         yield return last;
 
         ChatResponseUpdate Update(IList<AIContent> contents) => new(ChatRole.Assistant, contents)
@@ -95,7 +81,7 @@ internal sealed class LlamaSharpChatClient(LlamaSharpLanguageModel model) : ICha
 
     private LlamaSharpRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
-        var prompt = model.TokenizePrompt(messages);
+        var (prompt, sharedPrefix) = model.TokenizePromptWithPrefix(messages as IReadOnlyList<ChatMessage> ?? messages.ToList());
         var room = model.ContextTokens - prompt.Length;
         if (room < 1)
         {
@@ -121,6 +107,7 @@ internal sealed class LlamaSharpChatClient(LlamaSharpLanguageModel model) : ICha
 
         return new LlamaSharpRequest(
             prompt,
+            sharedPrefix,
             maxOutput,
             Math.Max(0, options?.Temperature ?? model.Options.Temperature),
             seed,
@@ -130,24 +117,4 @@ internal sealed class LlamaSharpChatClient(LlamaSharpLanguageModel model) : ICha
             options?.PresencePenalty,
             stops);
     }
-
-    /// <summary>
-    /// Runs one native step off the caller's thread. A native failure leaves the context in an unknown state: the
-    /// lease is then told not to reuse it. Cancellation does not (it only happens between decode calls).
-    /// </summary>
-    private static async Task<TResult> RunNative<TResult>(Func<TResult> step, SequencePool<LLama.LLamaContext>.Lease lease, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await Task.Run(step, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RuntimeError)
-        {
-            lease.Discard();
-            throw;
-        }
-    }
-
-    private static Task RunNative(Action step, SequencePool<LLama.LLamaContext>.Lease lease, CancellationToken cancellationToken) =>
-        RunNative(() => { step(); return true; }, lease, cancellationToken);
 }

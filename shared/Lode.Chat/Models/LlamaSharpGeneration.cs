@@ -128,8 +128,11 @@ internal sealed class LlamaSharpGeneration : IDisposable
 }
 
 /// <summary>What one chat request asks of the model, resolved against the configuration.</summary>
+/// <param name="SharedPrefixLength">Leading prompt tokens that are the shared prefix (system prompt), 0 for none;
+/// always shorter than the prompt. The batched engine evaluates them once for every request that has them.</param>
 internal sealed record LlamaSharpRequest(
     LLamaToken[] PromptTokens,
+    int SharedPrefixLength,
     int MaxOutputTokens,
     float Temperature,
     uint? Seed,

@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.InteropServices;
 using System.Text;
+using Lode.Chat.Models.Batching;
 using LLama;
 using LLama.Common;
 using LLama.Exceptions;
@@ -12,20 +14,24 @@ namespace Lode.Chat.Models;
 
 /// <summary>
 /// A GGUF model run in this process by llama.cpp (LLamaSharp). The weights are loaded once, here, and shared by
-/// every request; each generating request holds one llama.cpp context (its own KV cache) from a pool of at most
-/// <see cref="LlmOptions.MaxConcurrentSequences"/>, and waits in a bounded queue for one when all are busy
-/// (<see cref="ModelBusyException"/> beyond it). Register it as a singleton: it owns native memory.
+/// every request. By default every answer is a sequence of one shared context, decoded together in batched steps
+/// (<see cref="BatchedEngine"/>), admitted by the room in its KV cache (<see cref="KvCacheBudget"/>); with
+/// <see cref="LlmOptions.BatchedDecoding"/> false each answer holds a context of its own from a pool
+/// (<see cref="PerContextEngine"/>). Either way at most <see cref="LlmOptions.MaxConcurrentSequences"/> generate at
+/// once and the rest wait in a bounded queue (<see cref="ModelBusyException"/> beyond it). Register it as a singleton:
+/// it owns native memory.
 /// </summary>
 public sealed class LlamaSharpLanguageModel : ILanguageModel, ILanguageModelDiagnostics, IDisposable
 {
     private readonly LLamaWeights _weights;
     private readonly LlmOptions _options;
     private readonly ILogger _nativeLogger;
+    private BatchingTelemetry? _batchingTelemetry;
     private bool _disposed;
 
     /// <summary>Loads the weights and one context (so a model that does not fit fails now, not at the first question).</summary>
     /// <exception cref="InvalidOperationException">The file is missing, not a GGUF, or llama.cpp cannot load it.</exception>
-    public LlamaSharpLanguageModel(LlmOptions options, ILoggerFactory? loggerFactory = null)
+    public LlamaSharpLanguageModel(LlmOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -55,7 +61,7 @@ public sealed class LlamaSharpLanguageModel : ILanguageModel, ILanguageModelDiag
             ContextTokens = trained > 0 ? Math.Min(configured, trained) : configured;
             if (ContextTokens < configured)
             {
-                logger.LogWarning("Llm:ContextSize {Configured} is larger than the model's trained context; using {Trained} tokens.", configured, ContextTokens);
+                logger.LogWarning("Llm:ContextSize {Configured} is larger than the model's trained context; one answer's window (prompt and answer) is {Trained} tokens.", configured, ContextTokens);
             }
 
             // The prompt needs room as well: never reserve more than half of the window for the answer.
@@ -67,40 +73,28 @@ public sealed class LlamaSharpLanguageModel : ILanguageModel, ILanguageModelDiag
             }
 
             ModelId = Path.GetFileNameWithoutExtension(path);
-            var contextParams = new ModelParams(path)
-            {
-                ContextSize = (uint)ContextTokens,
-                BatchSize = (uint)Math.Min(options.BatchSize, ContextTokens),
-                UBatchSize = (uint)Math.Min(options.BatchSize, ContextTokens),
-                SeqMax = 1,
-                GpuLayerCount = options.GpuLayers,
-                Threads = options.Threads > 0 ? options.Threads : null,
-                BatchThreads = options.Threads > 0 ? options.Threads : null,
-            };
             var contextLogger = loggerFactory.CreateLogger<LLamaContext>();
-            Pool = new SequencePool<LLamaContext>(
-                () => _weights.CreateContext(contextParams, contextLogger),
-                options.MaxConcurrentSequences,
-                options.MaxQueuedRequests,
-                TimeSpan.FromSeconds(options.QueueTimeoutSeconds));
-            Pool.AddIdle(_weights.CreateContext(contextParams, contextLogger));
+            Engine = options.BatchedDecoding
+                ? CreateBatchedEngine(options, configured, contextLogger, logger, meterFactory)
+                : CreatePerContextEngine(options, path, contextLogger);
 
             Formatter = new LlamaSharpPromptFormatter(_weights, logger);
             Client = new LlamaSharpChatClient(this);
             logger.LogInformation(
-                "Loaded {Model} ({Parameters:N0} parameters, {GpuLayers} GPU layers, GPU offload {GpuOffload}): context {Context} tokens, answers up to {MaxOutput}, {Sequences} concurrent sequence(s). llama.cpp: {SystemInfo}",
+                "Loaded {Model} ({Parameters:N0} parameters, {GpuLayers} GPU layers, GPU offload {GpuOffload}): context {Context} tokens, answers up to {MaxOutput}, {Sequences} concurrent sequence(s), {Mode}. llama.cpp: {SystemInfo}",
                 ModelId, _weights.ParameterCount, options.GpuLayers, NativeApi.llama_supports_gpu_offload() ? "available" : "not available",
-                ContextTokens, MaxOutputTokens, options.MaxConcurrentSequences, Marshal.PtrToStringAnsi(NativeApi.llama_print_system_info()));
+                ContextTokens, MaxOutputTokens, options.MaxConcurrentSequences,
+                options.BatchedDecoding ? $"batched in one {configured}-token KV cache" : "one context each", Marshal.PtrToStringAnsi(NativeApi.llama_print_system_info()));
         }
         catch (RuntimeError e)
         {
-            Pool?.Dispose();
+            Engine?.Dispose();
             _weights.Dispose();
             throw new InvalidOperationException($"Llm:ModelPath '{path}' was loaded but llama.cpp could not create a context for it: {e.Message}", e);
         }
         catch
         {
-            Pool?.Dispose();
+            Engine?.Dispose();
             _weights.Dispose();
             throw;
         }
@@ -121,7 +115,10 @@ public sealed class LlamaSharpLanguageModel : ILanguageModel, ILanguageModelDiag
 
     internal LlmOptions Options => _options;
 
-    internal SequencePool<LLamaContext> Pool { get; }
+    internal ILlamaSharpEngine Engine { get; }
+
+    /// <summary>The batched engine, or null when each answer has a context of its own.</summary>
+    internal BatchedEngine? Batched => Engine as BatchedEngine;
 
     internal LlamaSharpPromptFormatter Formatter { get; }
 
@@ -134,10 +131,30 @@ public sealed class LlamaSharpLanguageModel : ILanguageModel, ILanguageModelDiag
     }
 
     /// <summary>The prompt's tokens as the model will see them (chat template applied, BOS added when the model wants it).</summary>
-    internal LLamaToken[] TokenizePrompt(IEnumerable<ChatMessage> messages)
+    internal LLamaToken[] TokenizePrompt(IEnumerable<ChatMessage> messages) => Tokenize(Formatter.Format(messages));
+
+    /// <summary>
+    /// The prompt's tokens and how many of them are the shared prefix: the leading system messages as the template
+    /// writes them, when their tokens are exactly the start of the prompt's (a tokenizer may merge across the
+    /// boundary; then nothing is shared). 0 when there is no leading system message.
+    /// </summary>
+    internal (LLamaToken[] Tokens, int SharedPrefixLength) TokenizePromptWithPrefix(IReadOnlyList<ChatMessage> messages)
+    {
+        var tokens = TokenizePrompt(messages);
+        var leading = messages.TakeWhile(m => m.Role == ChatRole.System).ToList();
+        if (leading.Count == 0 || leading.Count == messages.Count)
+        {
+            return (tokens, 0);
+        }
+
+        var prefix = Tokenize(Formatter.FormatPrefix(leading));
+        var shared = prefix.Length < tokens.Length && prefix.AsSpan().SequenceEqual(tokens.AsSpan(0, prefix.Length));
+        return (tokens, shared ? prefix.Length : 0);
+    }
+
+    private LLamaToken[] Tokenize(string prompt)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var prompt = Formatter.Format(messages);
         var tokens = _weights.Tokenize(prompt, add_bos: true, special: true, Encoding.UTF8);
         var bos = _weights.Vocab.BOS;
         // Templates that write the BOS text themselves would otherwise get a second one from add_bos.
@@ -149,9 +166,49 @@ public sealed class LlamaSharpLanguageModel : ILanguageModel, ILanguageModelDiag
         return tokens;
     }
 
+    private BatchedEngine CreateBatchedEngine(LlmOptions options, int kvCells, ILogger<LLamaContext> contextLogger, ILogger logger, IMeterFactory? meterFactory)
+    {
+        var stepTokens = Math.Max(options.BatchSize, options.MaxConcurrentSequences);
+        var contextParams = new ModelParams(options.ModelPath!)
+        {
+            ContextSize = (uint)kvCells,
+            BatchSize = (uint)stepTokens,
+            UBatchSize = (uint)stepTokens,
+            SeqMax = (uint)options.MaxConcurrentSequences + 1, // + the shared prefix's sequence
+            KVUnified = true, // one pool of cells for all sequences: the budget, not n_ctx / n_seq_max each
+            GpuLayerCount = options.GpuLayers,
+            Threads = options.Threads > 0 ? options.Threads : null,
+            BatchThreads = options.Threads > 0 ? options.Threads : null,
+        };
+        var budget = new KvCacheBudget(kvCells, options.MaxConcurrentSequences, options.MaxQueuedRequests, TimeSpan.FromSeconds(options.QueueTimeoutSeconds));
+        _batchingTelemetry = new BatchingTelemetry(meterFactory);
+        return new BatchedEngine(_weights.CreateContext(contextParams, contextLogger), _weights, budget, stepTokens, logger, _batchingTelemetry);
+    }
+
+    private PerContextEngine CreatePerContextEngine(LlmOptions options, string path, ILogger<LLamaContext> contextLogger)
+    {
+        var contextParams = new ModelParams(path)
+        {
+            ContextSize = (uint)ContextTokens,
+            BatchSize = (uint)Math.Min(options.BatchSize, ContextTokens),
+            UBatchSize = (uint)Math.Min(options.BatchSize, ContextTokens),
+            SeqMax = 1,
+            GpuLayerCount = options.GpuLayers,
+            Threads = options.Threads > 0 ? options.Threads : null,
+            BatchThreads = options.Threads > 0 ? options.Threads : null,
+        };
+        var pool = new SequencePool<LLamaContext>(
+            () => _weights.CreateContext(contextParams, contextLogger),
+            options.MaxConcurrentSequences,
+            options.MaxQueuedRequests,
+            TimeSpan.FromSeconds(options.QueueTimeoutSeconds));
+        pool.AddIdle(_weights.CreateContext(contextParams, contextLogger));
+        return new PerContextEngine(pool, _weights);
+    }
+
     public LanguageModelStatus GetStatus() => new(
         LlmProviders.LlamaSharp, ModelId, ContextTokens, MaxOutputTokens,
-        Pool.Busy, Pool.MaxConcurrent, Pool.Queued, Pool.MaxQueued, Formatter.Source);
+        Engine.Busy, Engine.MaxConcurrent, Engine.Queued, Engine.MaxQueued, Formatter.Source);
 
     public void Dispose()
     {
@@ -161,7 +218,8 @@ public sealed class LlamaSharpLanguageModel : ILanguageModel, ILanguageModelDiag
         }
 
         _disposed = true;
-        Pool.Dispose();
+        Engine.Dispose();
+        _batchingTelemetry?.Dispose();
         _weights.Dispose();
         LlamaSharpNativeLog.Detach(_nativeLogger);
     }

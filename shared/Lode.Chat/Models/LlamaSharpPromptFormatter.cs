@@ -53,7 +53,12 @@ internal sealed class LlamaSharpPromptFormatter
     /// <summary>Stop sequences the format itself needs (the plain format has no end-of-turn token).</summary>
     public IReadOnlyList<string> ImplicitStopSequences { get; }
 
-    public string Format(IEnumerable<ChatMessage> messages)
+    public string Format(IEnumerable<ChatMessage> messages) => Format(messages, addAssistant: true);
+
+    /// <summary>The leading messages as they start every prompt that begins with them (no assistant turn opened).</summary>
+    public string FormatPrefix(IEnumerable<ChatMessage> leading) => Format(leading, addAssistant: false);
+
+    private string Format(IEnumerable<ChatMessage> messages, bool addAssistant)
     {
         if (Source == PlainSource)
         {
@@ -64,10 +69,10 @@ internal sealed class LlamaSharpPromptFormatter
                     .Append(Clean(message.Text)).Append("\n\n");
             }
 
-            return prompt.Append(PlainTurnStart).Append("Assistant\n").ToString();
+            return addAssistant ? prompt.Append(PlainTurnStart).Append("Assistant\n").ToString() : prompt.ToString();
         }
 
-        var template = new LLamaTemplate(_weights) { AddAssistant = true };
+        var template = new LLamaTemplate(_weights) { AddAssistant = addAssistant };
         foreach (var message in messages)
         {
             template.Add(message.Role.Value, Clean(message.Text));

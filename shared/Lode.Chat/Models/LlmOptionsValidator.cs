@@ -116,6 +116,36 @@ public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
         {
             errors.Add("Llm:RequestTimeoutSeconds must be at least 1.");
         }
+
+        if (options.MaxConcurrentRequests < 1)
+        {
+            errors.Add("Llm:MaxConcurrentRequests must be at least 1.");
+        }
+
+        if (options.MaxQueuedRequests < 0)
+        {
+            errors.Add("Llm:MaxQueuedRequests must be 0 (no waiting) or positive.");
+        }
+
+        if (options.QueueTimeoutSeconds < 0)
+        {
+            errors.Add("Llm:QueueTimeoutSeconds must be 0 or positive.");
+        }
+
+        if (!(options.BreakerFailureRatio is > 0 and <= 1))
+        {
+            errors.Add("Llm:BreakerFailureRatio must be above 0 and at most 1.");
+        }
+
+        if (options.BreakerMinimumRequests < 2)
+        {
+            errors.Add("Llm:BreakerMinimumRequests must be at least 2.");
+        }
+
+        if (options.BreakerSamplingSeconds < 1 || options.BreakerBreakSeconds < 1)
+        {
+            errors.Add("Llm:BreakerSamplingSeconds and Llm:BreakerBreakSeconds must be at least 1.");
+        }
     }
 }
 

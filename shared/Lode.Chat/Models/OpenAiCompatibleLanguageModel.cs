@@ -6,6 +6,8 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using OpenAI;
 using OpenAI.Chat;
+using Polly;
+using Polly.CircuitBreaker;
 using ChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace Lode.Chat.Models;
@@ -16,15 +18,20 @@ namespace Lode.Chat.Models;
 /// must match how it was started; token counts are an estimate (<see cref="CountTokens"/>). The answer limit is sent
 /// as <c>max_tokens</c>, which every such server understands (the OpenAI SDK itself would send only
 /// <c>max_completion_tokens</c>, which older llama.cpp servers ignore). A 429 or 503 from the server becomes
-/// <see cref="ModelBusyException"/> with the server's Retry-After.
+/// <see cref="ModelBusyException"/> with the server's Retry-After. In front of the server, the same admission limits as
+/// the in-process model: at most <see cref="LlmOptions.MaxConcurrentRequests"/> requests at once, a bounded timed queue
+/// (<see cref="AdmissionGate"/>), and a circuit breaker that refuses at once while the server keeps failing
+/// (<see cref="ServerCircuitBreaker"/>).
 /// </summary>
 public sealed class OpenAiCompatibleLanguageModel : ILanguageModel, ILanguageModelDiagnostics, IDisposable
 {
     private readonly OnPremisesChatClient _client;
+    private readonly HttpClient? _ownTransport;
 
     /// <param name="options">Endpoint, Model, ApiKey, ContextSize, MaxOutputTokens, Temperature, Seed, RequestTimeoutSeconds.</param>
-    /// <param name="transport">The HTTP client to send requests with; null: the OpenAI SDK's shared one.</param>
-    public OpenAiCompatibleLanguageModel(LlmOptions options, HttpClient? transport = null)
+    /// <param name="transport">The HTTP client to send requests with; null: one of its own that follows no redirects.</param>
+    /// <param name="timeProvider">The breaker's clock (tests); null: the system clock.</param>
+    public OpenAiCompatibleLanguageModel(LlmOptions options, HttpClient? transport = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!Uri.TryCreate(options.Endpoint, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
@@ -46,15 +53,21 @@ public sealed class OpenAiCompatibleLanguageModel : ILanguageModel, ILanguageMod
             NetworkTimeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds),
             RetryPolicy = new NotWhenBusyRetryPolicy(),
         };
-        if (transport is not null)
+        // The SDK's shared client follows redirects: a model server (or whoever answers at its address) could send the
+        // prompt, with the user's question, the retrieved passages and the API key's Authorization header, to any host.
+        // Only Llm:Endpoint is a permitted destination, so a 3xx is an error, never a hop.
+        transport ??= _ownTransport = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false })
         {
-            clientOptions.Transport = new HttpClientPipelineTransport(transport);
-        }
+            // The pipeline's NetworkTimeout (Llm:RequestTimeoutSeconds) is the one limit, as with the SDK's own client.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        clientOptions.Transport = new HttpClientPipelineTransport(transport);
 
         // Servers started without a key ignore the Authorization header; the SDK insists on sending one.
         var credential = new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "no-key" : options.ApiKey);
         var chat = new ChatClient(options.Model, credential, clientOptions);
-        _client = new OnPremisesChatClient(chat.AsIChatClient(), options);
+        var gate = new AdmissionGate(options.MaxConcurrentRequests, options.MaxQueuedRequests, TimeSpan.FromSeconds(options.QueueTimeoutSeconds));
+        _client = new OnPremisesChatClient(chat.AsIChatClient(), options, gate, ServerCircuitBreaker.Create(options, timeProvider));
     }
 
     public string ModelId { get; }
@@ -91,9 +104,14 @@ public sealed class OpenAiCompatibleLanguageModel : ILanguageModel, ILanguageMod
     }
 
     public LanguageModelStatus GetStatus() => new(
-        LlmProviders.OpenAi, ModelId, ContextTokens, MaxOutputTokens, _client.InFlight, null, 0, null, "server");
+        LlmProviders.OpenAi, ModelId, ContextTokens, MaxOutputTokens,
+        _client.Gate.Busy, _client.Gate.MaxConcurrent, _client.Gate.Queued, _client.Gate.MaxQueued, "server");
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _ownTransport?.Dispose();
+    }
 
     /// <summary>
     /// One retry for a dropped connection or a server error, none for "busy" (429, 503): waiting out the server's
@@ -112,63 +130,67 @@ public sealed class OpenAiCompatibleLanguageModel : ILanguageModel, ILanguageMod
         status is (int)HttpStatusCode.TooManyRequests or (int)HttpStatusCode.ServiceUnavailable;
 
     /// <summary>
-    /// Applies the configured defaults (answer limit as <c>max_tokens</c>, temperature, seed) and maps "busy" answers
-    /// to <see cref="ModelBusyException"/>.
+    /// Applies the configured defaults (answer limit as <c>max_tokens</c>, temperature, seed), admits through the gate
+    /// and the breaker, and maps "busy" answers and an open breaker to <see cref="ModelBusyException"/>. A stream holds
+    /// its admission place until it ends; the breaker sees whether it started (the server's failures show there).
     /// </summary>
-    private sealed class OnPremisesChatClient(IChatClient inner, LlmOptions options) : DelegatingChatClient(inner)
+    private sealed class OnPremisesChatClient(IChatClient inner, LlmOptions options, AdmissionGate gate, ResiliencePipeline breaker)
+        : DelegatingChatClient(inner)
     {
-        private int _inFlight;
-
-        public int InFlight => Volatile.Read(ref _inFlight);
+        public AdmissionGate Gate => gate;
 
         public override async Task<ChatResponse> GetResponseAsync(
             IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, CancellationToken cancellationToken = default)
         {
-            Interlocked.Increment(ref _inFlight);
+            using var ticket = await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return await base.GetResponseAsync(messages, Prepare(chatOptions), cancellationToken).ConfigureAwait(false);
+                return await breaker.ExecuteAsync(
+                    async token => await base.GetResponseAsync(messages, Prepare(chatOptions), token).ConfigureAwait(false),
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (ClientResultException e) when (IsBusy(e))
             {
                 throw Busy(e);
             }
-            finally
+            catch (BrokenCircuitException e)
             {
-                Interlocked.Decrement(ref _inFlight);
+                throw ServerCircuitBreaker.Refusal(e, options);
             }
         }
 
         public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
             IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
-            Interlocked.Increment(ref _inFlight);
-            try
+            using var ticket = await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+            var updates = base.GetStreamingResponseAsync(messages, Prepare(chatOptions), cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using (updates.ConfigureAwait(false))
             {
-                var updates = base.GetStreamingResponseAsync(messages, Prepare(chatOptions), cancellationToken).GetAsyncEnumerator(cancellationToken);
-                await using (updates.ConfigureAwait(false))
+                var first = true;
+                while (true)
                 {
-                    while (true)
+                    try
                     {
-                        try
+                        var more = first
+                            ? await breaker.ExecuteAsync(async _ => await updates.MoveNextAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
+                            : await updates.MoveNextAsync().ConfigureAwait(false);
+                        first = false;
+                        if (!more)
                         {
-                            if (!await updates.MoveNextAsync().ConfigureAwait(false))
-                            {
-                                break;
-                            }
+                            break;
                         }
-                        catch (ClientResultException e) when (IsBusy(e))
-                        {
-                            throw Busy(e);
-                        }
-
-                        yield return updates.Current;
                     }
+                    catch (ClientResultException e) when (IsBusy(e))
+                    {
+                        throw Busy(e);
+                    }
+                    catch (BrokenCircuitException e)
+                    {
+                        throw ServerCircuitBreaker.Refusal(e, options);
+                    }
+
+                    yield return updates.Current;
                 }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _inFlight);
             }
         }
 

@@ -1,113 +1,61 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 
 namespace Lode.Chat.Models;
 
 /// <summary>
-/// Admission control for generation: at most <c>maxConcurrent</c> leases at once, each holding one reusable resource
-/// (a llama.cpp context); beyond that at most <c>maxQueued</c> callers wait, each at most <c>queueTimeout</c>;
-/// anyone else gets <see cref="ModelBusyException"/> at once. Resources are created on demand and kept for reuse, so
-/// a quiet process holds only as many as it ever needed at the same time.
+/// Admission control for generation with one reusable resource per holder (a llama.cpp context): an
+/// <see cref="AdmissionGate"/> decides who may hold one, then an idle resource is handed out or a new one created.
+/// Resources are kept for reuse, so a quiet process holds only as many as it ever needed at the same time.
 /// </summary>
 public sealed class SequencePool<T> : IDisposable where T : class, IDisposable
 {
     private readonly Func<T> _create;
-    private readonly SemaphoreSlim _slots;
+    private readonly AdmissionGate _gate;
     private readonly ConcurrentBag<T> _idle = [];
-    private readonly TimeSpan _queueTimeout;
-    private readonly int _maxQueued;
-    private int _queued;
-    private int _busy;
-    private long _averageTicks; // exponential moving average of lease durations, for Retry-After
     private bool _disposed;
 
     public SequencePool(Func<T> create, int maxConcurrent, int maxQueued, TimeSpan queueTimeout)
     {
         ArgumentNullException.ThrowIfNull(create);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrent, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxQueued);
         _create = create;
-        _slots = new SemaphoreSlim(maxConcurrent, maxConcurrent);
-        MaxConcurrent = maxConcurrent;
-        _maxQueued = maxQueued;
-        _queueTimeout = queueTimeout;
+        _gate = new AdmissionGate(maxConcurrent, maxQueued, queueTimeout);
     }
 
-    public int MaxConcurrent { get; }
+    public int MaxConcurrent => _gate.MaxConcurrent;
 
-    public int MaxQueued => _maxQueued;
+    public int MaxQueued => _gate.MaxQueued;
 
     /// <summary>Leases held now.</summary>
-    public int Busy => Volatile.Read(ref _busy);
+    public int Busy => _gate.Busy;
 
     /// <summary>Callers waiting for a lease now.</summary>
-    public int Queued => Volatile.Read(ref _queued);
+    public int Queued => _gate.Queued;
 
     /// <summary>Adds an already created resource to the idle set (e.g. one made at start-up to fail early).</summary>
     public void AddIdle(T resource) => _idle.Add(resource);
 
     /// <summary>
-    /// Waits for a free slot (or throws <see cref="ModelBusyException"/>: queue full, or waited
-    /// <c>queueTimeout</c>), then hands out an idle resource or a new one. Dispose the lease to give it back.
+    /// Waits for a free slot (or throws <see cref="ModelBusyException"/>: queue full, or waited too long), then hands
+    /// out an idle resource or a new one. Dispose the lease to give it back.
     /// </summary>
     public async Task<Lease> AcquireAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_slots.Wait(0, CancellationToken.None))
-        {
-            if (Interlocked.Increment(ref _queued) > _maxQueued)
-            {
-                Interlocked.Decrement(ref _queued);
-                throw new ModelBusyException(RetryAfter());
-            }
-
-            bool entered;
-            try
-            {
-                entered = await _slots.WaitAsync(_queueTimeout, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _queued);
-            }
-
-            if (!entered)
-            {
-                throw new ModelBusyException(RetryAfter());
-            }
-        }
-
-        Interlocked.Increment(ref _busy);
+        var ticket = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var resource = _idle.TryTake(out var idle) ? idle : _create();
-            return new Lease(this, resource);
+            return new Lease(this, ticket, resource);
         }
         catch
         {
-            Interlocked.Decrement(ref _busy);
-            _slots.Release();
+            ticket.Dispose();
             throw;
         }
     }
 
-    /// <summary>
-    /// A guess at when a slot frees up: the average lease duration times the waiting line per slot, between 1 s and
-    /// the queue timeout (or 1 s when nothing has run yet).
-    /// </summary>
-    private TimeSpan RetryAfter()
+    private void Return(T resource, bool reusable)
     {
-        var average = TimeSpan.FromTicks(Interlocked.Read(ref _averageTicks));
-        var estimate = average * ((Queued + 1.0) / MaxConcurrent);
-        var ceiling = _queueTimeout > TimeSpan.FromSeconds(1) ? _queueTimeout : TimeSpan.FromSeconds(1);
-        var seconds = Math.Ceiling(Math.Clamp(estimate.TotalSeconds, 1, ceiling.TotalSeconds));
-        return TimeSpan.FromSeconds(seconds);
-    }
-
-    private void Return(T resource, bool reusable, TimeSpan held)
-    {
-        var previous = Interlocked.Read(ref _averageTicks);
-        Interlocked.Exchange(ref _averageTicks, previous == 0 ? held.Ticks : (previous * 3 + held.Ticks) / 4);
         if (reusable && !_disposed)
         {
             _idle.Add(resource);
@@ -116,9 +64,6 @@ public sealed class SequencePool<T> : IDisposable where T : class, IDisposable
         {
             resource.Dispose();
         }
-
-        Interlocked.Decrement(ref _busy);
-        _slots.Release();
     }
 
     public void Dispose()
@@ -139,13 +84,14 @@ public sealed class SequencePool<T> : IDisposable where T : class, IDisposable
     public sealed class Lease : IDisposable
     {
         private readonly SequencePool<T> _pool;
-        private readonly long _started = Stopwatch.GetTimestamp();
+        private readonly AdmissionGate.Ticket _ticket;
         private bool _reusable = true;
         private int _returned;
 
-        internal Lease(SequencePool<T> pool, T resource)
+        internal Lease(SequencePool<T> pool, AdmissionGate.Ticket ticket, T resource)
         {
             _pool = pool;
+            _ticket = ticket;
             Resource = resource;
         }
 
@@ -158,7 +104,8 @@ public sealed class SequencePool<T> : IDisposable where T : class, IDisposable
         {
             if (Interlocked.Exchange(ref _returned, 1) == 0)
             {
-                _pool.Return(Resource, _reusable, Stopwatch.GetElapsedTime(_started));
+                _pool.Return(Resource, _reusable);
+                _ticket.Dispose();
             }
         }
     }

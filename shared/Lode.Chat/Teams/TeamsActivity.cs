@@ -40,7 +40,10 @@ public sealed record TeamsActivity(
         }
         catch (JsonException e)
         {
-            throw new MalformedActivityException($"The body is not a Teams activity: {e.Message}");
+            // Not e.Message: it names the CLR type being read, which the sender has no business knowing.
+            throw new MalformedActivityException(e.Path is { Length: > 1 } path
+                ? $"The body is not a Teams activity (at {path})."
+                : "The body is not a Teams activity.");
         }
         if (wire is null) throw new MalformedActivityException("The body is not a Teams activity.");
         if (string.IsNullOrEmpty(wire.Type) || string.IsNullOrEmpty(wire.Id) || wire.Timestamp is not { } timestamp)

@@ -5,7 +5,8 @@ namespace Lode.Chat.Teams;
 /// <summary>
 /// The groups of a Teams user, from configuration (<see cref="TeamsOptions.UserGroups"/>, else
 /// <see cref="TeamsOptions.DefaultGroups"/>). A message without an Azure AD object id belongs to nobody Lode can
-/// name, so it gets no groups at all.
+/// name, so it gets no groups at all. A user mapped to an empty list is mapped to nobody's documents: only users the
+/// mapping does not name fall back to the defaults (as with document metadata, a blank list decides, it does not defer).
 /// </summary>
 public sealed class TeamsUserDirectory(TeamsOptions options)
 {
@@ -18,6 +19,6 @@ public sealed class TeamsUserDirectory(TeamsOptions options)
     public IReadOnlyList<string> GroupsOf(string? aadObjectId)
     {
         if (string.IsNullOrWhiteSpace(aadObjectId)) return [];
-        return _groups.TryGetValue(aadObjectId.Trim(), out var groups) && groups.Length > 0 ? groups : _defaultGroups;
+        return _groups.TryGetValue(aadObjectId.Trim(), out var groups) ? groups : _defaultGroups;
     }
 }

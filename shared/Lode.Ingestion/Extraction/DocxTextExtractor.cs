@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Xml;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
@@ -52,6 +53,8 @@ public sealed class DocxTextExtractor : ITextExtractor
     /// Refuses a zip bomb before the SDK inflates it: the entries' declared sizes must add up to no more than
     /// <see cref="ExtractionLimits.MaxDecompressedBytes"/>. Declared sizes can lie, but .NET's ZipArchive stops
     /// (InvalidDataException) when an entry inflates past its declared size, so the sum bounds what is decompressed.
+    /// Then refuses XML nested deeper than <see cref="NestingLimit.MaxDepth"/>: the SDK loads elements recursively,
+    /// and so does the walker below, so depth must be bounded before either sees the part.
     /// </summary>
     private static void InspectPackage(Stream content, ExtractionLimits limits)
     {
@@ -79,10 +82,40 @@ public sealed class DocxTextExtractor : ITextExtractor
                         $"The package inflates to more than {limits.MaxDecompressedBytes:N0} bytes.");
                 }
             }
+
+            foreach (var entry in zip.Entries.Where(IsXmlPart))
+            {
+                CheckNesting(entry);
+            }
         }
         catch (InvalidDataException ex)
         {
             throw new RejectedDocumentException(RejectionReason.Corrupt, $"Not a valid DOCX (zip) package: {ex.Message}", ex);
+        }
+    }
+
+    private static bool IsXmlPart(ZipArchiveEntry entry) =>
+        entry.FullName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) ||
+        entry.FullName.EndsWith(".rels", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Reads one XML part forward only (no recursion, no tree) and rejects it past the nesting limit.</summary>
+    private static void CheckNesting(ZipArchiveEntry entry)
+    {
+        using var part = entry.Open();
+        using var reader = XmlReader.Create(part, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.NodeType == XmlNodeType.Element && reader.Depth >= NestingLimit.MaxDepth)
+                {
+                    throw NestingLimit.TooDeep($"Word part {entry.FullName}");
+                }
+            }
+        }
+        catch (XmlException)
+        {
+            // Malformed XML is the SDK's to judge (it reports it as an unreadable document); only depth is decided here.
         }
     }
 

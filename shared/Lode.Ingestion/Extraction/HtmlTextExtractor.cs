@@ -75,8 +75,14 @@ public sealed class HtmlTextExtractor : ITextExtractor
         element.GetAttribute("role") is "navigation" ||
         element.ClassList.Any(NavigationClasses.Contains);
 
+    /// <summary>
+    /// Walks the DOM with an explicit stack, not recursion: HTML nests as deep as its author likes (browsers accept
+    /// hundreds of thousands of unclosed <c>&lt;div&gt;</c>), and a recursive walk of such a page would overflow the
+    /// thread's stack and kill the process. Deep pages are read in full: depth costs heap, proportional to the page.
+    /// </summary>
     private sealed class Walker(BlockTextWriter writer, CancellationToken cancellationToken)
     {
+        private readonly Stack<(INode Node, bool Leaving)> _pending = new();
         private int _preDepth;
         private int _linkDepth;
         private int _visited;
@@ -88,30 +94,38 @@ public sealed class HtmlTextExtractor : ITextExtractor
 
         public int Links { get; private set; }
 
-        public void Visit(INode node)
+        public void Visit(INode root)
         {
-            if (++_visited % 10_000 == 0)
+            _pending.Push((root, false));
+            while (_pending.TryPop(out var next))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+                if (++_visited % 10_000 == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
 
-            switch (node)
-            {
-                case IText text when _preDepth > 0:
-                    Count(text.Data);
-                    WritePreformatted(text.Data);
-                    break;
-                case IText text:
-                    Count(text.Data);
-                    writer.WriteCollapsingWhitespace(text.Data);
-                    break;
-                case IElement element:
-                    VisitElement(element);
-                    break;
+                switch (next.Node)
+                {
+                    case IElement element when next.Leaving:
+                        Leave(element);
+                        break;
+                    case IText text when _preDepth > 0:
+                        Count(text.Data);
+                        WritePreformatted(text.Data);
+                        break;
+                    case IText text:
+                        Count(text.Data);
+                        writer.WriteCollapsingWhitespace(text.Data);
+                        break;
+                    case IElement element:
+                        Enter(element);
+                        break;
+                }
             }
         }
 
-        private void VisitElement(IElement element)
+        /// <summary>What comes before an element's children; schedules them, then <see cref="Leave"/>.</summary>
+        private void Enter(IElement element)
         {
             var name = element.LocalName;
             if (SkippedElements.Contains(name) || element.HasAttribute("hidden") || IsNavigation(element))
@@ -122,23 +136,16 @@ public sealed class HtmlTextExtractor : ITextExtractor
             if (HeadingLevel(name) is int level)
             {
                 writer.BeginHeading(level);
-                VisitChildren(element);
-                writer.EndHeading();
-                return;
             }
-
-            var paragraph = ParagraphElements.Contains(name);
-            var line = LineElements.Contains(name);
-            var cell = name is "td" or "th";
-            if (paragraph)
+            else if (ParagraphElements.Contains(name))
             {
                 writer.ParagraphBreak();
             }
-            else if (line)
+            else if (LineElements.Contains(name))
             {
                 writer.LineBreak();
             }
-            else if (cell)
+            else if (name is "td" or "th")
             {
                 // Cells of one row are separated by a tab; the row's own line break swallows the first one.
                 writer.Tab();
@@ -150,31 +157,43 @@ public sealed class HtmlTextExtractor : ITextExtractor
                 writer.WriteCollapsingWhitespace(alt);
             }
 
-            var link = name == "a" && element.HasAttribute("href");
+            var link = IsLink(element);
             Links += link ? 1 : 0;
             _linkDepth += link ? 1 : 0;
-            _preDepth += name is "pre" or "textarea" or "listing" ? 1 : 0;
-            VisitChildren(element);
-            _preDepth -= name is "pre" or "textarea" or "listing" ? 1 : 0;
-            _linkDepth -= link ? 1 : 0;
+            _preDepth += IsPreformatted(name) ? 1 : 0;
 
-            if (paragraph)
+            // Last pushed, first visited: the leave marker goes under the children, the children in reverse order.
+            _pending.Push((element, true));
+            var children = element.ChildNodes;
+            for (var i = children.Length - 1; i >= 0; i--)
+            {
+                _pending.Push((children[i], false));
+            }
+        }
+
+        /// <summary>What comes after an element's children (the element was entered, not skipped).</summary>
+        private void Leave(IElement element)
+        {
+            var name = element.LocalName;
+            _preDepth -= IsPreformatted(name) ? 1 : 0;
+            _linkDepth -= IsLink(element) ? 1 : 0;
+            if (HeadingLevel(name) is not null)
+            {
+                writer.EndHeading();
+            }
+            else if (ParagraphElements.Contains(name))
             {
                 writer.ParagraphBreak();
             }
-            else if (line)
+            else if (LineElements.Contains(name))
             {
                 writer.LineBreak();
             }
         }
 
-        private void VisitChildren(IElement element)
-        {
-            foreach (var child in element.ChildNodes)
-            {
-                Visit(child);
-            }
-        }
+        private static bool IsLink(IElement element) => element.LocalName == "a" && element.HasAttribute("href");
+
+        private static bool IsPreformatted(string name) => name is "pre" or "textarea" or "listing";
 
         private void Count(string text)
         {

@@ -33,16 +33,42 @@ public sealed class MarkdownTextExtractor : ITextExtractor
     {
         var source = TextDecoder.Decode(content, limits);
         cancellationToken.ThrowIfCancellationRequested();
-        var document = Markdown.Parse(source, Pipeline);
+        var document = Parse(source);
         var walker = new Walker(new BlockTextWriter(new TextBudget(limits)), cancellationToken);
         walker.VisitChildren(document);
         return walker.Writer.ToDocument();
+    }
+
+    /// <summary>
+    /// Markdig refuses input nested past its own depth limit (a "nesting bomb": thousands of <c>&gt;</c>, <c>[</c> or
+    /// list markers) by throwing. Parsing is deterministic, so that refusal — or any other — is the document's fault
+    /// and permanent: retrying it with backoff would only spend the worker's time again.
+    /// </summary>
+    private static MarkdownDocument Parse(string source)
+    {
+        try
+        {
+            return Markdown.Parse(source, Pipeline);
+        }
+        catch (ArgumentException ex) when (ex.Message.Contains("nested", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new RejectedDocumentException(RejectionReason.TooDeeplyNested,
+                $"The Markdown nests deeper than the parser allows: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is not (RejectedDocumentException or OperationCanceledException or OutOfMemoryException))
+        {
+            throw new RejectedDocumentException(RejectionReason.Corrupt, $"Unreadable Markdown: {ex.Message}", ex);
+        }
     }
 
     private sealed class Walker(BlockTextWriter writer, CancellationToken cancellationToken)
     {
         // In a tight list ("- a\n- b") an item's paragraph ends with a line break, not a blank line.
         private int _tightListDepth;
+
+        // Blocks and inlines entered and not yet left: the recursion's depth, bounded by NestingLimit whatever the
+        // parser lets through (extensions add their own containers).
+        private int _depth;
 
         public BlockTextWriter Writer => writer;
 
@@ -57,6 +83,13 @@ public sealed class MarkdownTextExtractor : ITextExtractor
         private void Visit(Block block)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            NestingLimit.Check(++_depth, "Markdown");
+            VisitBlock(block);
+            _depth--;
+        }
+
+        private void VisitBlock(Block block)
+        {
             switch (block)
             {
                 case YamlFrontMatterBlock frontMatter:
@@ -208,11 +241,13 @@ public sealed class MarkdownTextExtractor : ITextExtractor
                     break;
                 case ContainerInline container:
                     // Emphasis, links (their text, not their target) and images (their alt text).
+                    NestingLimit.Check(++_depth, "Markdown");
                     foreach (var child in container)
                     {
                         VisitInline(child);
                     }
 
+                    _depth--;
                     break;
             }
         }

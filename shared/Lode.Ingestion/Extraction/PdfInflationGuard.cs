@@ -5,10 +5,13 @@ namespace Lode.Ingestion.Extraction;
 /// <summary>
 /// Bounds what a PDF's compressed streams unpack to before PdfPig sees them. PdfPig inflates a whole content stream
 /// into memory when a page is read, so a few hundred kilobytes of zeros compressed with Flate (a "PDF bomb") would
-/// become gigabytes. This pass inflates every zlib stream once into a counter — never into memory — and rejects the
+/// become gigabytes. This pass inflates every stream once into a counter — never into memory — and rejects the
 /// document as soon as the total passes <see cref="ExtractionLimits.MaxDecompressedBytes"/>.
-/// It does not parse dictionaries: any <c>stream</c> keyword followed by zlib data counts, which is what Flate
-/// streams are; other data (JPEG, raw) fails the zlib header check at once and costs nothing.
+/// It counts what PdfPig will inflate, not what a strict zlib reader accepts: PdfPig's FlateFilter skips the two
+/// header bytes without looking at them and inflates the rest as raw deflate (no header, no checksum), so a stream
+/// with a broken zlib header is still inflated in full — and is counted in full here.
+/// It does not parse dictionaries (a filter can hide behind an indirect reference): any <c>stream</c> keyword counts;
+/// other data (JPEG, raw) is not valid deflate and stops after a few bytes.
 /// </summary>
 public static class PdfInflationGuard
 {
@@ -37,13 +40,18 @@ public static class PdfInflationGuard
         pdf.Position = start;
     }
 
-    /// <summary>Bytes one zlib stream inflates to, reading at most <paramref name="cap"/> of them; 0 when it is not zlib.</summary>
+    /// <summary>
+    /// Bytes one stream inflates to the way PdfPig inflates it (two bytes skipped, raw deflate after), reading at most
+    /// <paramref name="cap"/> of them; what was produced before data that is not deflate.
+    /// </summary>
     private static long InflatedLength(Stream pdf, byte[] scratch, long cap, CancellationToken cancellationToken)
     {
         long produced = 0;
         try
         {
-            using var inflater = new ZLibStream(pdf, CompressionMode.Decompress, leaveOpen: true);
+            // The zlib header, whatever it holds: PdfPig discards it unread.
+            if (pdf.ReadByte() < 0 || pdf.ReadByte() < 0) return 0;
+            using var inflater = new DeflateStream(pdf, CompressionMode.Decompress, leaveOpen: true);
             int read;
             while (produced < cap && (read = inflater.Read(scratch, 0, scratch.Length)) > 0)
             {
@@ -53,7 +61,7 @@ public static class PdfInflationGuard
         }
         catch (InvalidDataException)
         {
-            // Not zlib, or damaged: what was produced until then still counts; PdfPig will judge the rest.
+            // Not deflate, or damaged: what was produced until then still counts (PdfPig keeps it too).
         }
         return produced;
     }

@@ -9,6 +9,9 @@ public enum RejectionReason
     TooLarge,
     TooManyPages,
     TimedOut,
+
+    /// <summary>The structure nests deeper than <see cref="NestingLimit.MaxDepth"/> levels (or deeper than the parser allows).</summary>
+    TooDeeplyNested,
 }
 
 /// <summary>

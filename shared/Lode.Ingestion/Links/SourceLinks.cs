@@ -14,8 +14,12 @@ public sealed record SourceLink(string Bucket, string Key, int? Page, string Url
 /// groups. PDFs get <c>#page=N</c> (browsers' PDF viewers open that page) and are shown inline. Other formats are
 /// plain text shown inline, or downloaded: an HTML or SVG document shown by the browser would run its scripts with
 /// the store's origin.
+/// A link opens whatever object is at the key when the browser fetches it, so the indexed version's groups are not
+/// enough: the object is stat'ed when the link is asked for, its groups are decided again from its metadata now, and
+/// its etag must be the indexed one (an object replaced since — another document the caller may never have been
+/// granted — gets no link until it is indexed itself). A document that is not indexed (pending, failed) gets none.
 /// </summary>
-public sealed class SourceLinks(DocumentRepository documents, PresignedLinks links)
+public sealed class SourceLinks(DocumentRepository documents, PresignedLinks links, IObjectStore store, DocumentAccessResolver access)
 {
     private static readonly ResponsePresentation Pdf = new("application/pdf", "inline");
     private static readonly ResponsePresentation PlainText = new("text/plain; charset=utf-8", "inline");
@@ -25,7 +29,10 @@ public sealed class SourceLinks(DocumentRepository documents, PresignedLinks lin
     public async Task<SourceLink?> OpenAsync(Caller caller, string bucket, string key, int? page, CancellationToken ct)
     {
         var document = await documents.GetAsync(bucket, key, caller.Groups, ct);
-        if (document is null) return null;
+        if (document is not { Status: DocumentStatus.Indexed, Etag: { Length: > 0 } indexedEtag }) return null;
+        var current = await store.StatAsync(bucket, key, ct);
+        if (current is null || !string.Equals(current.Etag, indexedEtag, StringComparison.Ordinal)) return null;
+        if (!access.GroupsFor(bucket, key, current.UserMetadata).Intersect(caller.Groups, StringComparer.Ordinal).Any()) return null;
 
         var isPdf = ExtractorRegistry.ExtensionOf(key) == ".pdf" || ExtractorRegistry.MediaTypeOf(document.ContentType) == "application/pdf";
         var link = await links.ForReadingAsync(bucket, key, isPdf ? Pdf : PresentationOf(key));

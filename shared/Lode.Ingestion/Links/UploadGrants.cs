@@ -37,6 +37,7 @@ public sealed class UploadGrants(
     IOptions<UploadOptions> uploads,
     IOptions<StorageOptions> storage,
     IOptions<DocumentAccessOptions> access,
+    DocumentAccessResolver resolver,
     ILogger<UploadGrants> logger)
 {
     // S3 keys are at most 1024 bytes of UTF-8.
@@ -70,14 +71,22 @@ public sealed class UploadGrants(
         if (await buckets.ProblemWithAsync(request.Bucket, ct) is { } bucketProblem)
             throw new UploadRefusedException(bucketProblem.Code, bucketProblem.Message);
         var bucket = request.Bucket!;
-        if (!request.Overwrite && await store.StatAsync(bucket, key, ct) is not null)
+        // An object the caller may not read is answered as if absent (a 409 would tell them it exists), and is never
+        // replaced: only an object the caller reads (its groups decided from its metadata now) may be overwritten.
+        var existing = await store.StatAsync(bucket, key, ct);
+        var readable = existing is not null
+            && resolver.GroupsFor(bucket, key, existing.UserMetadata).Intersect(caller.Groups, StringComparer.Ordinal).Any();
+        if (readable && !request.Overwrite)
             throw new UploadRefusedException(UploadRefusedException.ObjectExists,
                 $"'{key}' already exists in bucket '{bucket}'; ask again with overwrite to replace it.");
 
         // Always signed, so no upload can carry groups of the uploader's choosing in an unsigned header instead.
-        // A declared size is signed as Content-Length: the link then takes exactly that many bytes.
+        // A declared size is signed as Content-Length: the link then takes exactly that many bytes. The write condition
+        // is signed too: the link replaces only the version the caller may read (If-Match), or else only creates
+        // (If-None-Match: *), so the store refuses to replace an unreadable object, or one that appeared meanwhile.
         var link = await links.ForWritingAsync(bucket, key,
-            new Dictionary<string, string> { [access.Value.MetadataKey] = string.Join(',', groups) }, request.SizeBytes);
+            new Dictionary<string, string> { [access.Value.MetadataKey] = string.Join(',', groups) }, request.SizeBytes,
+            replacesEtag: readable && request.Overwrite ? existing!.Etag : null);
         var headers = new Dictionary<string, string>(link.Headers, StringComparer.OrdinalIgnoreCase);
         if (!string.IsNullOrWhiteSpace(request.ContentType)) headers["Content-Type"] = request.ContentType;
         logger.LogInformation("Upload of {Bucket}/{Key} signed for {Caller} until {ExpiresAt}", bucket, key, caller.Name, link.ExpiresAt);
@@ -89,6 +98,10 @@ public sealed class UploadGrants(
         if (!caller.IsAdmin && !caller.Groups.Any(g => uploads.Value.Groups.Contains(g, StringComparer.Ordinal)))
             throw new UploadRefusedException(UploadRefusedException.NotAllowed,
                 "Your credentials may not upload documents (Uploads:Groups names who may).");
+        // Never signed with the app's reading credential: the store would let such a link copy any object.
+        if (!storage.Value.UploadsConfigured)
+            throw new UploadRefusedException(UploadRefusedException.NotConfigured,
+                "Uploads through Lode are not set up on this site (Storage:UploadAccessKey, a put-only store user).");
     }
 
     // Names S3 accepts but that would make trouble later: traversal-shaped segments (a tool that mirrors the bucket onto

@@ -9,6 +9,7 @@ public sealed class UploadRefusedException(string code, string message) : Except
     public const string TooLarge = "too_large";
     public const string InvalidGroups = "invalid_groups";
     public const string ObjectExists = "object_exists";
+    public const string NotConfigured = "uploads_not_configured";
 
     public string Code { get; } = code;
 }

@@ -10,8 +10,8 @@ namespace Lode.Ingestion.Queue;
 /// <summary>
 /// Leases jobs from the durable queue and runs them through the pipeline, a bounded number at a time. A heartbeat
 /// keeps each lease alive while the document is worked on; if the process dies the lease lapses and another worker
-/// (in this process or another) takes the job. A failing document is retried with backoff and finally marked failed;
-/// it never holds up the others.
+/// (in this process or another) takes the job. A failing document is retried with backoff and finally marked failed,
+/// its last good version still served; it never holds up the others.
 /// </summary>
 public sealed class IngestWorker(
     JobQueue queue,
@@ -77,6 +77,11 @@ public sealed class IngestWorker(
     private async Task RunJobAsync(IngestJob job, TimeSpan lease, CancellationToken stoppingToken)
     {
         await Task.Yield();
+        if (job.Attempts > _options.MaxAttempts)
+        {
+            await RefuseExhaustedAsync(job);
+            return;
+        }
         using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var heartbeat = StartHeartbeat(job, lease, work);
         try
@@ -114,7 +119,8 @@ public sealed class IngestWorker(
         if (job.Attempts >= _options.MaxAttempts)
         {
             logger.LogWarning("Giving up on {Bucket}/{Key} after {Attempts} attempts: {Reason}", job.Bucket, job.Key, job.Attempts, reason);
-            await Bookkeep(() => writer.SaveFailedAsync(job, $"Failed after {job.Attempts} attempts: {reason}", null, null, CancellationToken.None), job);
+            // The last good version, if any, keeps being served; the document says so (IndexWriter.SaveGaveUpAsync).
+            await Bookkeep(() => writer.SaveGaveUpAsync(job, $"Failed after {job.Attempts} attempts: {reason}", CancellationToken.None), job);
         }
         else
         {
@@ -122,6 +128,30 @@ public sealed class IngestWorker(
             logger.LogWarning("Attempt {Attempt} for {Bucket}/{Key} failed, retrying in {Delay:F0}s: {Reason}",
                 job.Attempts, job.Bucket, job.Key, delay.TotalSeconds, reason);
             await Bookkeep(() => queue.ReleaseForRetryAsync(job, reason, delay, CancellationToken.None), job);
+        }
+    }
+
+    /// <summary>
+    /// A job leased again after its last allowed attempt: that attempt ended without an outcome, so the worker running it
+    /// died or was killed (a document that kills its worker's process would otherwise do so at every restart). It is
+    /// marked failed without being worked on.
+    /// </summary>
+    private async Task RefuseExhaustedAsync(IngestJob job)
+    {
+        var attempts = job.Attempts - 1;
+        logger.LogWarning("Refusing {Bucket}/{Key}: {Attempts} attempts ended without an outcome", job.Bucket, job.Key, attempts);
+        try
+        {
+            // Nothing is known of the version that killed its worker, so this is a give-up: the last version that did
+            // index keeps answering under its own groups, and the document grants nothing from the unknown one.
+            await Bookkeep(() => writer.SaveGaveUpAsync(job,
+                $"Failed after {attempts} attempts (Ingestion:MaxAttempts): the last ended without an outcome " +
+                "(its worker stopped or was killed while working on it); not tried again until the object changes or an admin retries it",
+                CancellationToken.None), job);
+        }
+        finally
+        {
+            signal.Notify();
         }
     }
 

@@ -21,7 +21,7 @@ public sealed class AnswerWithinBudgetTests
         FixedRetriever.Chunk("travel.pdf", 7, "Train travel is second class. Flights need approval."));
 
     private ChatService Service(Lode.Chat.Models.ILanguageModel? model, IRetriever? retriever = null) =>
-        new(retriever ?? _retriever, new QueryRewriter(NullLogger<QueryRewriter>.Instance), Options.Create(new ChatSettings()), new ChatTelemetry(), model);
+        new(retriever ?? _retriever, new QueryRewriter(NullLogger<QueryRewriter>.Instance), Options.Create(new ChatSettings()), Options.Create(new RetrievalOptions()), new ChatTelemetry(), model);
 
     private static ChatRequest Ask(string question) => new([new ChatTurn("user", question)], TestReaders.Staff);
 

@@ -16,7 +16,7 @@ public sealed class ChatServiceTests
         FixedRetriever.Chunk("canteen.md", 1, "The canteen opens at eight."));
 
     private static ChatService Service(IRetriever retriever, ScriptedModel? model = null) =>
-        new(retriever, new QueryRewriter(NullLogger<QueryRewriter>.Instance), Options.Create(new ChatSettings()), new ChatTelemetry(), model);
+        new(retriever, new QueryRewriter(NullLogger<QueryRewriter>.Instance), Options.Create(new ChatSettings()), Options.Create(new RetrievalOptions()), new ChatTelemetry(), model);
 
     private static ChatRequest Ask(params string[] turns) =>
         new(turns.Select((t, i) => new ChatTurn(i % 2 == 0 ? "user" : "assistant", t)).ToList(), TestReaders.Staff);
@@ -101,4 +101,27 @@ public sealed class ChatServiceTests
     public async Task A_conversation_ending_with_an_assistant_turn_is_refused() =>
         Assert.Equal("missing_question", (await Assert.ThrowsAsync<ChatRequestException>(() =>
             Service(Retriever).AnswerAsync(Ask("Q?", "A."), default))).Code);
+
+    [Fact]
+    public async Task A_question_the_retriever_would_refuse_is_refused_as_too_long_by_one_limit()
+    {
+        // Chat:MaxQuestionChars above Retrieval:MaxQueryChars used to let the question through to the retriever (a 500).
+        var service = new ChatService(Retriever, new QueryRewriter(NullLogger<QueryRewriter>.Instance),
+            Options.Create(new ChatSettings { MaxQuestionChars = 4000 }), Options.Create(new RetrievalOptions { MaxQueryChars = 2000 }),
+            new ChatTelemetry());
+
+        var error = await Assert.ThrowsAsync<ChatRequestException>(() => service.AnswerAsync(Ask(new string('q', 2001)), default));
+        Assert.Equal("question_too_long", error.Code);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    public async Task A_token_limit_of_zero_or_less_is_refused(int maxTokens)
+    {
+        var request = Ask("How many days of annual leave?") with { MaxOutputTokens = maxTokens };
+
+        var error = await Assert.ThrowsAsync<ChatRequestException>(() => Service(Retriever).AnswerAsync(request, default));
+        Assert.Equal("invalid_max_tokens", error.Code);
+    }
 }

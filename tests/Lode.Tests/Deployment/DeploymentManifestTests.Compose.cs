@@ -87,10 +87,11 @@ public sealed partial class DeploymentManifestTests
     }
 
     [Theory]
-    [InlineData(null, "lode-read-docs", "s3:GetObject")] // the default: Lode only reads
-    [InlineData("yes", "lode-upload-docs", "s3:GetObject,s3:PutObject")] // uploads through Lode's presigned PUTs
-    public async Task The_wiring_script_configures_the_target_and_subscribes_the_bucket_with_a_least_privilege_user(
-        string? allowUploads, string policyName, string objectActions)
+    [InlineData(null, null)] // the default: Lode only reads
+    [InlineData("", "arn:aws:s3:::docs/*")] // uploads through Lode's presigned PUTs, anywhere in the bucket
+    [InlineData("uploads/,inbox/", "arn:aws:s3:::docs/uploads/*,arn:aws:s3:::docs/inbox/*")] // under these prefixes only
+    public async Task The_wiring_script_configures_the_target_and_subscribes_the_bucket_with_least_privilege_users(
+        string? uploadPrefixes, string? uploadResources)
     {
         var environment = new Dictionary<string, string>
         {
@@ -100,27 +101,75 @@ public sealed partial class DeploymentManifestTests
             ["LODE_S3_ACCESS_KEY"] = "lode-reader",
             ["LODE_S3_SECRET_KEY"] = "secret-1",
         };
-        if (allowUploads is not null) environment["LODE_S3_ALLOW_UPLOADS"] = allowUploads;
-        var (calls, policy) = await RunWireScriptAsync(["myminio", "docs"], environment);
+        if (uploadPrefixes is not null)
+        {
+            environment["LODE_S3_UPLOAD_ACCESS_KEY"] = "lode-uploader";
+            environment["LODE_S3_UPLOAD_SECRET_KEY"] = "secret-2";
+            environment["LODE_S3_UPLOAD_PREFIXES"] = uploadPrefixes;
+        }
+        var (calls, policies) = await RunWireScriptAsync(["myminio", "docs"], environment);
 
+        string[] uploaderCalls = uploadPrefixes is null ? [] :
+        [
+            "admin policy create myminio lode-put-docs",
+            "admin user add myminio lode-uploader secret-2",
+            "admin user info myminio lode-uploader",
+            "admin policy attach myminio lode-put-docs --user lode-uploader",
+        ];
         Assert.Equal(
         [
             "admin config set myminio notify_webhook:lode endpoint=http://lode-ingest.lode.svc.cluster.local:7071/api/minio/events auth_token=token-1 queue_dir=/var/lib/minio-events queue_limit=100000",
             "admin service restart myminio",
             "ready myminio",
             "mb --ignore-existing myminio/docs",
-            $"admin policy create myminio {policyName}",
+            "admin policy create myminio lode-read-docs",
             "admin user add myminio lode-reader secret-1",
             "admin user info myminio lode-reader",
-            $"admin policy attach myminio {policyName} --user lode-reader",
+            "admin policy attach myminio lode-read-docs --user lode-reader",
+            .. uploaderCalls,
             "event add myminio/docs arn:minio:sqs::lode:webhook --event put,delete --ignore-existing",
         ], calls);
-        using var json = JsonDocument.Parse(policy!);
-        var statements = json.RootElement.GetProperty("Statement").EnumerateArray()
-            .Select(s => (Actions: string.Join(",", s.GetProperty("Action").EnumerateArray().Select(a => a.GetString())),
-                Resources: string.Join(",", s.GetProperty("Resource").EnumerateArray().Select(r => r.GetString()))))
+        // The reading user never writes; the upload user only writes (no GetObject: MinIO then refuses a presigned PUT
+        // turned into a CopyObject, which needs s3:GetObject on its source).
+        Assert.Equal([("s3:GetBucketLocation,s3:ListBucket", "arn:aws:s3:::docs"), ("s3:GetObject", "arn:aws:s3:::docs/*")],
+            Statements(policies["lode-read-docs"]));
+        if (uploadResources is not null) Assert.Equal([("s3:PutObject", uploadResources)], Statements(policies["lode-put-docs"]));
+        else Assert.False(policies.ContainsKey("lode-put-docs"));
+    }
+
+    [Fact]
+    public async Task The_wiring_script_refuses_the_old_switch_that_let_the_reading_user_sign_uploads()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["LODE_CONFIGURE_TARGET"] = "no",
+            ["LODE_S3_ACCESS_KEY"] = "lode-reader",
+            ["LODE_S3_SECRET_KEY"] = "secret-1",
+            ["LODE_S3_ALLOW_UPLOADS"] = "yes",
+        };
+
+        var (exit, _, error, calls) = await TryWireScriptAsync(["myminio", "docs"], environment);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("LODE_S3_UPLOAD_ACCESS_KEY", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(calls, c => c.StartsWith("admin policy", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_documented_upload_policy_allows_PutObject_and_nothing_else()
+    {
+        var statements = Statements(File.ReadAllText(Infra.Full("infra/minio/upload-policy.json")));
+
+        Assert.Equal([("s3:PutObject", "arn:aws:s3:::documents/*")], statements);
+    }
+
+    private static List<(string Actions, string Resources)> Statements(string policy)
+    {
+        using var json = JsonDocument.Parse(policy);
+        return json.RootElement.GetProperty("Statement").EnumerateArray()
+            .Select(s => (string.Join(",", s.GetProperty("Action").EnumerateArray().Select(a => a.GetString())),
+                string.Join(",", s.GetProperty("Resource").EnumerateArray().Select(r => r.GetString()))))
             .ToList();
-        Assert.Equal([("s3:GetBucketLocation,s3:ListBucket", "arn:aws:s3:::docs"), (objectActions, "arn:aws:s3:::docs/*")], statements);
     }
 
     [Fact]
@@ -149,8 +198,24 @@ public sealed partial class DeploymentManifestTests
 
     private static List<string> Variables(string value) => ComposeVariables.Referenced(value).ToList();
 
-    // Runs wire-notifications.sh with a stand-in `mc` that records each call (and the policy document it is given).
-    private static async Task<(List<string> Calls, string? Policy)> RunWireScriptAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    // Runs wire-notifications.sh with a stand-in `mc` that records each call (and the policy documents it is given, by name).
+    private static async Task<(List<string> Calls, Dictionary<string, string> Policies)> RunWireScriptAsync(IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string> environment)
+    {
+        var (exit, output, error, calls, policies) = await RunWithStandInMcAsync(arguments, environment);
+        Assert.True(exit == 0, $"wire-notifications.sh exited {exit}: {output} {error}");
+        return (calls, policies);
+    }
+
+    private static async Task<(int Exit, string Output, string Error, List<string> Calls)> TryWireScriptAsync(IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string> environment)
+    {
+        var (exit, output, error, calls, _) = await RunWithStandInMcAsync(arguments, environment);
+        return (exit, output, error, calls);
+    }
+
+    private static async Task<(int Exit, string Output, string Error, List<string> Calls, Dictionary<string, string> Policies)> RunWithStandInMcAsync(
+        IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
         var bin = Directory.CreateTempSubdirectory("lode-mc-");
         try
@@ -160,7 +225,7 @@ public sealed partial class DeploymentManifestTests
             await File.WriteAllTextAsync(mc, """
                 #!/bin/sh
                 if [ "$1 $2 $3" = "admin policy create" ]; then
-                  cat "$6" > "$MC_LOG.policy"
+                  cat "$6" > "$MC_LOG.$5.policy"
                   set -- "$1" "$2" "$3" "$4" "$5"
                 fi
                 printf '%s\n' "$*" >> "$MC_LOG"
@@ -178,9 +243,10 @@ public sealed partial class DeploymentManifestTests
 
             var (exit, output, error) = await ShellScript.RunAsync("sh", Infra.Full("infra/minio/wire-notifications.sh"), arguments, env);
 
-            Assert.True(exit == 0, $"wire-notifications.sh exited {exit}: {output} {error}");
-            var policyFile = log + ".policy";
-            return (File.ReadAllLines(log).ToList(), File.Exists(policyFile) ? await File.ReadAllTextAsync(policyFile) : null);
+            var calls = File.Exists(log) ? File.ReadAllLines(log).ToList() : [];
+            var policies = Directory.GetFiles(bin.FullName, "calls.log.*.policy")
+                .ToDictionary(f => Path.GetFileName(f)["calls.log.".Length..^".policy".Length], File.ReadAllText);
+            return (exit, output, error, calls, policies);
         }
         finally
         {

@@ -265,7 +265,9 @@ public sealed partial class DeploymentManifestTests
         Assert.NotEmpty(matchers);
         Assert.All(matchers, m => Assert.True(podLabels.TryGetValue(m.Key, out var v) && v == m.Value,
             $"the query's {m.Key}=\"{m.Value}\" is not a label of the chat pods ({string.Join(", ", podLabels)})"));
-        Assert.True(chat.PodTemplate.Map("metadata").Map("annotations").Scalars().TryGetValue("prometheus.io/path", out var path) && path == "/metrics");
+        // The series comes from the PodMonitor's authenticated scrape of the chat pods' /metrics.
+        var endpoint = Infra.OfKind("PodMonitor").Single().Node.Map("spec").Seq("podMetricsEndpoints").Maps().Single();
+        Assert.Equal("/metrics", endpoint.Str("path"));
     }
 
     [Fact]

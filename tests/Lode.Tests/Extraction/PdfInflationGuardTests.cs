@@ -25,6 +25,30 @@ public sealed class PdfInflationGuardTests
     }
 
     [Fact]
+    public void A_flate_bomb_behind_a_broken_zlib_header_is_counted_as_PdfPig_inflates_it()
+    {
+        // PdfPig skips the two header bytes unread and inflates the rest as raw deflate: a strict zlib reader sees
+        // garbage and counted nothing, while PdfPig unpacked all 32 MiB.
+        var bomb = TestPdf.Build(1, Encoding.ASCII.GetBytes("%" + new string(' ', 32 << 20) + "\n"), brokenZlibHeader: true);
+
+        var error = Assert.Throws<RejectedDocumentException>(() =>
+            new PdfTextExtractor().Extract(new MemoryStream(bomb), SmallInflation, default));
+
+        Assert.Equal(RejectionReason.TooLarge, error.Reason);
+    }
+
+    [Fact]
+    public void A_stream_behind_a_broken_zlib_header_is_still_read_by_PdfPig()
+    {
+        // The premise of the test above: the broken header does not stop PdfPig from reading the content.
+        var pdf = TestPdf.Build(1, TestPdf.TextContent(["Harbour opening hours"]), brokenZlibHeader: true);
+
+        var text = new PdfTextExtractor().Extract(new MemoryStream(pdf), SmallInflation, default);
+
+        Assert.Contains("Harbour opening hours", text.Pages[0].Text);
+    }
+
+    [Fact]
     public void Streams_within_the_limit_pass_and_the_position_is_restored()
     {
         // One page: lines repeated on every page of a longer document would be dropped as running headers.

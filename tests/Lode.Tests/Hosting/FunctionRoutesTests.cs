@@ -165,9 +165,13 @@ public sealed class StandaloneHttpTests(StandaloneAppFixture fixture) : IClassFi
     private HttpClient Client => fixture.App.Client;
 
     [Fact]
-    public async Task Health_answers_200_json_with_checks()
+    public async Task Health_answers_200_json_with_checks_to_an_admin()
     {
-        using var response = await Client.GetAsync("/api/health");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/health")
+        {
+            Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", StandaloneApp.FixtureAdminApiKey) },
+        };
+        using var response = await Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);

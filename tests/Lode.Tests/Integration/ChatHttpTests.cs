@@ -118,6 +118,35 @@ public sealed class ChatHttpTests(IndexedStackFixture fixture) : IClassFixture<I
         Assert.Contains(code, await response.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("api/chat")]
+    [InlineData("v1/chat/completions")]
+    public async Task A_question_longer_than_the_retrieval_limit_is_a_400_question_too_long_not_a_500(string route)
+    {
+        // 3,000 characters: under the old Chat:MaxQuestionChars (4000), over Retrieval:MaxQueryChars (2000).
+        var question = string.Concat(Enumerable.Repeat("How many leave days? ", 143));
+
+        using var response = await Stack.Api.PostAsJsonAsync(route, new { messages = new[] { new { role = "user", content = question } } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("question_too_long", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("api/chat", "maxTokens", -5)]
+    [InlineData("api/chat", "maxTokens", 0)]
+    [InlineData("v1/chat/completions", "max_tokens", -5)]
+    [InlineData("v1/chat/completions", "max_completion_tokens", 0)]
+    public async Task A_token_limit_of_zero_or_less_is_a_400(string route, string field, int value)
+    {
+        var body = $$"""{"messages":[{"role":"user","content":"How many days of annual leave?"}],"{{field}}":{{value}}}""";
+
+        using var response = await Stack.Api.PostAsync(route, new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("invalid_max_tokens", await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task The_official_OpenAI_client_gets_a_cited_completion()
     {

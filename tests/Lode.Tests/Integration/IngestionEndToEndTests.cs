@@ -129,6 +129,19 @@ public sealed class IngestionEndToEndTests(LodeStackFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_markdown_nesting_bomb_fails_at_once_with_its_reason_and_is_not_retried()
+    {
+        // Thousands of nested quotes: the parser refuses them, and the refusal is the document's fault, not the moment's.
+        var bomb = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("> ", 20_000)) + "bottom");
+        await Stack.PutAsync("bombs/nested.md", bomb, "text/markdown");
+
+        var failed = (await Stack.WaitForStatusAsync("bombs/nested.md", "failed"))!.Value;
+
+        Assert.Equal(1, failed.GetProperty("attempts").GetInt32());
+        Assert.StartsWith("TooDeeplyNested: ", failed.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task A_wrong_webhook_token_is_refused_and_stores_nothing()
     {
         var before = await Stack.Database.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs WHERE key = 'never.txt'");

@@ -33,6 +33,12 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>When set, every request gets 503 with this Retry-After (seconds), as a saturated server answers.</summary>
     public int? BusyRetryAfterSeconds { get; set; }
 
+    /// <summary>When set, every request fails with this status (a broken server).</summary>
+    public int? FailWithStatus { get; set; }
+
+    /// <summary>When set, chat requests wait for it before answering (a server still working on them).</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
     public sealed record RecordedRequest(string Method, string Path, string? Authorization, JsonObject Body);
 
     private async Task HandleAsync(HttpListenerContext context)
@@ -46,6 +52,18 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         {
             response.StatusCode = 404;
             return;
+        }
+
+        if (FailWithStatus is { } status)
+        {
+            response.StatusCode = status;
+            await LoopbackHttpServer.WriteAsync(response, """{"error":{"code":500,"message":"Server failed","type":"server_error"}}""");
+            return;
+        }
+
+        if (Hold is { } hold)
+        {
+            await hold.Task;
         }
 
         if (BusyRetryAfterSeconds is { } retryAfter)

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Lode.Chat.Models;
+using Lode.Tests.Support;
 using Microsoft.Extensions.AI;
 
 namespace Lode.Tests.LanguageModels;
@@ -140,4 +141,32 @@ public sealed class OpenAiCompatibleLanguageModelTests
         JsonArray parts => string.Concat(parts.Select(p => p!["text"]?.GetValue<string>())),
         _ => "",
     };
+
+    [Fact]
+    public async Task A_redirect_from_the_model_server_is_an_error_and_the_prompt_never_reaches_the_other_host()
+    {
+        var elsewhere = 0;
+        await using var otherHost = LoopbackHttpServer.Start(context =>
+        {
+            Interlocked.Increment(ref elsewhere);
+            return LoopbackHttpServer.WriteAsync(context.Response, "{}");
+        });
+        await using var redirecting = LoopbackHttpServer.Start(context =>
+        {
+            // 307 keeps the method and body: a client that followed it would POST the whole prompt to the other host.
+            context.Response.StatusCode = 307;
+            context.Response.RedirectLocation = otherHost.BaseUrl + "/v1/chat/completions";
+            return Task.CompletedTask;
+        });
+        using var model = new OpenAiCompatibleLanguageModel(new LlmOptions
+        {
+            Provider = LlmProviders.OpenAi, Endpoint = redirecting.BaseUrl + "/v1", Model = "tiny-server-model", ApiKey = "local-secret",
+            ContextSize = 8192, MaxOutputTokens = 64, RequestTimeoutSeconds = 30,
+        });
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => model.Client.GetResponseAsync(Question));
+
+        Assert.IsNotType<ModelBusyException>(refused);
+        Assert.Equal(0, Volatile.Read(ref elsewhere));
+    }
 }

@@ -24,6 +24,7 @@ public sealed class TinyLlamaFixture : IDisposable
             Seed = 1234,
             Threads = 1,
             BatchSize = 32,
+            MaxConcurrentSequences = 1, // the admission tests hold "the" sequence; batching tests raise it
         };
         configure?.Invoke(options);
         return options;

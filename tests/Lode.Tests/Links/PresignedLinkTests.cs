@@ -180,7 +180,7 @@ public sealed class PresignedLinkTests(LinkStackFixture fixture) : IClassFixture
         var key = $"uploads/tampered-{how}.txt";
         var grant = await GrantAsync(editor, new { bucket = "docs", key, groups = new[] { "editors" } });
         var url = grant.Body.GetProperty("url").GetString()!;
-        Assert.Contains("X-Amz-SignedHeaders=host%3Bx-amz-meta-lode-groups", url, StringComparison.Ordinal);
+        Assert.Contains("X-Amz-SignedHeaders=host%3Bif-none-match%3Bx-amz-meta-lode-groups", url, StringComparison.Ordinal);
         Assert.Equal("editors", grant.Body.GetProperty("headers").GetProperty("x-amz-meta-lode-groups").GetString());
 
         using var put = new HttpRequestMessage(HttpMethod.Put, how == "query" ? url + "&x-amz-meta-lode-groups=" + groups : url)
@@ -188,10 +188,39 @@ public sealed class PresignedLinkTests(LinkStackFixture fixture) : IClassFixture
             Content = new ByteArrayContent("Quay dues are waived in January."u8.ToArray()),
         };
         if (how != "no-header") put.Headers.Add("x-amz-meta-lode-groups", how == "header" ? groups : "editors");
+        put.Headers.TryAddWithoutValidation("If-None-Match", "*"); // signed too, and sent as granted: only the groups differ
         using var response = await Browser.SendAsync(put);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("SignatureDoesNotMatch", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null(await Stack.Store.StatAsync("docs", key, default));
+    }
+
+    // The issue's attack: the link's signed headers and declared bytes, plus an unsigned copy source. Signed with the
+    // app's reading credential the store performed a CopyObject (the handbook's bytes under the uploader's key and
+    // groups); signed with the put-only upload credential, the store refuses it and nothing is written.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_upload_link_cannot_be_turned_into_a_copy_of_another_object(bool declareSize)
+    {
+        using var editor = Stack.ClientFor(LinkStackFixture.EditorKey);
+        var key = $"uploads/copy-{(declareSize ? "sized" : "unsized")}.txt";
+        var bytes = "12345"u8.ToArray();
+        var grant = await GrantAsync(editor, declareSize
+            ? new { bucket = "docs", key, sizeBytes = (long?)bytes.Length, groups = new[] { "editors" } }
+            : new { bucket = "docs", key, sizeBytes = (long?)null, groups = new[] { "editors" } });
+        Assert.Equal(HttpStatusCode.Created, grant.Status);
+
+        using var put = PutRequest(grant.Body, bytes);
+        put.Headers.TryAddWithoutValidation("x-amz-copy-source", "/docs/" + Uri.EscapeDataString(LinkStackFixture.HandbookKey));
+        put.Headers.TryAddWithoutValidation("x-amz-metadata-directive", "REPLACE");
+        using var response = await Browser.SendAsync(put);
+
+        var answer = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("AccessDenied", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("CopyObjectResult", answer, StringComparison.Ordinal);
         Assert.Null(await Stack.Store.StatAsync("docs", key, default));
     }
 
@@ -262,6 +291,53 @@ public sealed class PresignedLinkTests(LinkStackFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.Created, grant.Status);
         // No groups named: the uploader's own, signed like any others.
         Assert.Equal("editors,staff", grant.Body.GetProperty("headers").GetProperty("x-amz-meta-lode-groups").GetString());
+    }
+
+    // A key the caller cannot read is answered like a free one (no 409 telling them it exists), and their link can never
+    // replace it: it is signed create-only (If-None-Match: *), so the store refuses the PUT and the object stays.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_object_the_caller_cannot_read_is_answered_as_absent_and_never_replaced(bool overwrite)
+    {
+        var key = $"finance/budget-{overwrite}.txt";
+        var budget = "Budget 2026: confidential."u8.ToArray();
+        await Stack.PutAsync(key, budget, "text/plain", new Dictionary<string, string> { ["lode-groups"] = "finance" });
+        using var editor = Stack.ClientFor(LinkStackFixture.EditorKey);
+
+        var unreadable = await GrantAsync(editor, new { bucket = "docs", key, overwrite });
+        var absent = await GrantAsync(editor, new { bucket = "docs", key = $"finance/no-such-{overwrite}.txt", overwrite });
+
+        Assert.Equal(HttpStatusCode.Created, unreadable.Status);
+        Assert.Equal(absent.Status, unreadable.Status);
+        Assert.Equal(absent.Body.GetProperty("headers").EnumerateObject().Select(h => (h.Name, h.Value.GetString())),
+            unreadable.Body.GetProperty("headers").EnumerateObject().Select(h => (h.Name, h.Value.GetString())));
+        using var put = PutRequest(unreadable.Body, "Budget 2026: cancelled."u8.ToArray());
+        using var response = await Browser.SendAsync(put);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        using var original = await Browser.GetAsync((await new MinioClient().WithEndpoint(Stack.S3.Endpoint)
+            .WithCredentials(Stack.S3.AccessKey, Stack.S3.SecretKey).WithRegion("us-east-1").Build()
+            .PresignedGetObjectAsync(new PresignedGetObjectArgs().WithBucket(LodeStack.Bucket).WithObject(key).WithExpiry(60))));
+        Assert.Equal(budget, await original.Content.ReadAsByteArrayAsync());
+    }
+
+    // Overwriting a readable object replaces only the version the caller was shown (If-Match): one replaced meanwhile
+    // is not overwritten blindly.
+    [Fact]
+    public async Task An_overwrite_link_replaces_only_the_version_it_was_granted_for()
+    {
+        const string key = "uploads/versioned.txt";
+        await Stack.PutAsync(key, "version one"u8.ToArray(), "text/plain");
+        using var editor = Stack.ClientFor(LinkStackFixture.EditorKey);
+        var grant = await GrantAsync(editor, new { bucket = "docs", key, overwrite = true });
+        Assert.Equal(HttpStatusCode.Created, grant.Status);
+        Assert.True(grant.Body.GetProperty("headers").TryGetProperty("if-match", out _));
+
+        await Stack.PutAsync(key, "version two, by someone else"u8.ToArray(), "text/plain");
+        using var put = PutRequest(grant.Body, "version three"u8.ToArray());
+        using var response = await Browser.SendAsync(put);
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
     }
 
     [Fact]

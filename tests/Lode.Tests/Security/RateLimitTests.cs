@@ -65,10 +65,60 @@ public sealed class RateLimitTests
         Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
     }
 
-    private static async Task<HttpResponseMessage> GetAsync(StandaloneApp app, string key)
+    [Fact]
+    public async Task Behind_a_trusted_proxy_a_client_that_failed_too_often_is_locked_out_and_another_client_is_not()
+    {
+        // The test's loopback address plays the reverse proxy; the clients are told apart by X-Forwarded-For.
+        await using var app = await StandaloneApp.StartAsync([
+            "--Security:RateLimit:FailedAuthPerMinute=2",
+            "--Security:ForwardedHeaders:KnownProxies:0=127.0.0.1",
+        ]);
+
+        using var first = await GetAsync(app, "wrong-key-one-0123456789", Guesser);
+        using var second = await GetAsync(app, "wrong-key-two-0123456789", Guesser);
+        using var locked = await GetAsync(app, StandaloneApp.FixtureApiKey, Guesser);
+        using var otherFails = await GetAsync(app, "wrong-key-three-0123456789", Bystander);
+        using var otherSucceeds = await GetAsync(app, StandaloneApp.FixtureApiKey, Bystander);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, second.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, otherFails.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, otherSucceeds.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_forwarded_address_of_an_untrusted_peer_is_ignored()
+    {
+        // No trusted proxy: a guesser cannot escape its count by inventing a new X-Forwarded-For for each attempt.
+        await using var app = await StandaloneApp.StartAsync(["--Security:RateLimit:FailedAuthPerMinute=2"]);
+
+        using var first = await GetAsync(app, "wrong-key-one-0123456789", Guesser);
+        using var second = await GetAsync(app, "wrong-key-two-0123456789", "203.0.113.1");
+        using var third = await GetAsync(app, "wrong-key-three-0123456789", Bystander);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, second.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_trusted_proxy_that_is_not_an_address_stops_the_app_at_start_up()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            StandaloneApp.StartAsync(["--Security:ForwardedHeaders:KnownNetworks:0=10.0.0.0/33"]));
+
+        Assert.Contains("Security:ForwardedHeaders:KnownNetworks:0", error.Message, StringComparison.Ordinal);
+    }
+
+    private const string Guesser = "198.51.100.7";
+    private const string Bystander = "198.51.100.8";
+
+    private static async Task<HttpResponseMessage> GetAsync(StandaloneApp app, string key, string? forwardedFor = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/documents");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if (forwardedFor is not null) request.Headers.Add("X-Forwarded-For", forwardedFor);
         return await app.Client.SendAsync(request);
     }
 }

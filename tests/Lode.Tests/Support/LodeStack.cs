@@ -70,6 +70,8 @@ public sealed class LodeStack : IAsyncDisposable
         $"--Storage:Endpoint={s3.Endpoint}",
         $"--Storage:AccessKey={s3.AccessKey}",
         $"--Storage:SecretKey={s3.SecretKey}",
+        $"--Storage:UploadAccessKey={S3ServerProcess.UploadAccessKey}",
+        $"--Storage:UploadSecretKey={s3.UploadSecretKey}",
         $"--Webhook:Token={WebhookToken}",
         .. TestReaders.ApiKeyArgs("tests", ApiKey, TestReaders.Group),
         .. TestReaders.ApiKeyArgs("admin", AdminApiKey, "lode-admins"),

@@ -33,6 +33,12 @@ public sealed partial class S3ServerProcess : IAsyncDisposable
         SecretKey = secretKey;
     }
 
+    /// <summary>A second key pair the server holds to a put-only policy (PutObject; no reads, no copies), as Lode's
+    /// MinIO upload user: upload links are signed with it.</summary>
+    public const string UploadAccessKey = "lode-test-uploads";
+
+    public string UploadSecretKey { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+
     /// <summary>host:port, as the Minio SDK's WithEndpoint wants it.</summary>
     public string Endpoint => $"127.0.0.1:{Port}";
 
@@ -83,6 +89,7 @@ public sealed partial class S3ServerProcess : IAsyncDisposable
         foreach (var bucket in buckets) arguments.AddRange(["--bucket", bucket]);
 
         var server = new S3ServerProcess(launcherDirectory, arguments, dataDirectory, accessKey, secretKey);
+        arguments.AddRange(["--upload-access-key", UploadAccessKey, "--upload-secret-key", server.UploadSecretKey]);
         try
         {
             // Port 0: the launcher binds a free loopback port itself and reports it in its ready line, so no other

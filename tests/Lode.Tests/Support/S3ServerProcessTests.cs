@@ -85,6 +85,44 @@ public sealed class S3ServerProcessTests
             .WithObject("x.txt").WithStreamData(new MemoryStream(content)).WithObjectSize(content.Length), cts.Token));
     }
 
+    // The launcher holds the upload key to the put-only policy Lode's MinIO upload user gets: it writes objects and
+    // nothing else. A copy needs a read of its source, so it is denied too, and nothing is written.
+    [Fact]
+    public async Task The_upload_key_may_put_objects_and_nothing_else_not_even_a_copy()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var ct = cts.Token;
+        await using var s3 = await S3ServerProcess.StartAsync("", "", [Bucket], ct);
+        using var admin = Connect(s3, s3.SecretKey);
+        using var uploader = new MinioClient().WithEndpoint(s3.Endpoint)
+            .WithCredentials(S3ServerProcess.UploadAccessKey, s3.UploadSecretKey).WithSSL(false).Build();
+        var secret = "Board minutes: the merger closes in March."u8.ToArray();
+        await admin.PutObjectAsync(new PutObjectArgs().WithBucket(Bucket).WithObject("board/minutes.txt")
+            .WithStreamData(new MemoryStream(secret)).WithObjectSize(secret.Length), ct);
+
+        var upload = "an upload"u8.ToArray();
+        await uploader.PutObjectAsync(new PutObjectArgs().WithBucket(Bucket).WithObject("uploads/mine.txt")
+            .WithStreamData(new MemoryStream(upload)).WithObjectSize(upload.Length), ct);
+
+        await Assert.ThrowsAnyAsync<MinioException>(() => uploader.GetObjectAsync(new GetObjectArgs().WithBucket(Bucket)
+            .WithObject("board/minutes.txt").WithCallbackStream(_ => { }), ct));
+        await Assert.ThrowsAnyAsync<MinioException>(() => uploader.StatObjectAsync(new StatObjectArgs().WithBucket(Bucket)
+            .WithObject("uploads/mine.txt"), ct));
+        await Assert.ThrowsAnyAsync<MinioException>(() => uploader.CopyObjectAsync(new CopyObjectArgs().WithBucket(Bucket)
+            .WithObject("uploads/copy.txt").WithCopyObjectSource(new CopySourceObjectArgs().WithBucket(Bucket).WithObject("board/minutes.txt")), ct));
+        await Assert.ThrowsAnyAsync<MinioException>(() => uploader.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(Bucket)
+            .WithObject("board/minutes.txt"), ct));
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var _ in uploader.ListObjectsEnumAsync(new ListObjectsArgs().WithBucket(Bucket).WithRecursive(true), ct)) { }
+        });
+
+        var store = s3.CreateStore();
+        Assert.Null(await store.StatAsync(Bucket, "uploads/copy.txt", ct));
+        Assert.NotNull(await store.StatAsync(Bucket, "board/minutes.txt", ct));
+        Assert.Equal(upload.Length, (await store.StatAsync(Bucket, "uploads/mine.txt", ct))!.Size);
+    }
+
     private static IMinioClient Connect(S3ServerProcess s3, string secretKey) =>
         new MinioClient().WithEndpoint(s3.Endpoint).WithCredentials(s3.AccessKey, secretKey).WithSSL(false).Build();
 }

@@ -12,7 +12,9 @@ public static class TestPdf
     /// <summary>A PDF of <paramref name="pages"/> pages that all draw <paramref name="content"/> (PDF content operators).</summary>
     /// <param name="compress">Flate-compress the content stream (as almost every real PDF does).</param>
     /// <param name="padding">Bytes of comment before the first object, to move the streams across buffer boundaries.</param>
-    public static byte[] Build(int pages, byte[] content, bool compress = true, int padding = 0)
+    /// <param name="brokenZlibHeader">Overwrite the compressed stream's two zlib header bytes with zeros (not a valid
+    /// header; the raw deflate data after it is intact).</param>
+    public static byte[] Build(int pages, byte[] content, bool compress = true, int padding = 0, bool brokenZlibHeader = false)
     {
         var pdf = new Writer(padding);
         const int firstPage = 5;
@@ -21,6 +23,7 @@ public static class TestPdf
         pdf.Object($"<< /Type /Pages /Count {pages} /Kids [{kids}] >>");
         pdf.Object("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
         var data = compress ? Deflate(content) : content;
+        if (compress && brokenZlibHeader) data[0] = data[1] = 0;
         pdf.Stream($"<< /Length {data.Length}{(compress ? " /Filter /FlateDecode" : "")} >>", data);
         for (var i = 0; i < pages; i++)
             pdf.Object("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>");

@@ -42,27 +42,42 @@ public static class TinyLlamaGguf
     /// <summary>Writes the model to a new file under the temp folder and returns its path.</summary>
     /// <param name="contextLength">The trained context recorded in the file. RoPE has no position tensors, so a
     /// larger value costs nothing but KV cache; the whole chat path (instructions, sources) needs a few thousand.</param>
-    public static string WriteTempFile(uint seed = DefaultSeed, bool withChatTemplate = true, int contextLength = TrainedContext)
+    public static string WriteTempFile(uint seed = DefaultSeed, bool withChatTemplate = true, int contextLength = TrainedContext, LlamaShape? shape = null)
     {
         var path = Path.Combine(Path.GetTempPath(), $"lode-tiny-llama-{seed}-{(withChatTemplate ? "chatml" : "notemplate")}-{Guid.NewGuid():N}.gguf");
-        Write(path, seed, withChatTemplate, contextLength);
+        Write(path, seed, withChatTemplate, contextLength, shape);
         return path;
     }
 
-    public static void Write(string path, uint seed = DefaultSeed, bool withChatTemplate = true, int contextLength = TrainedContext)
+    public static void Write(string path, uint seed = DefaultSeed, bool withChatTemplate = true, int contextLength = TrainedContext, LlamaShape? shape = null)
     {
-        using var stream = File.Create(path);
-        Write(stream, seed, withChatTemplate, contextLength);
+        using var stream = new BufferedStream(File.Create(path), 1 << 20);
+        Write(stream, seed, withChatTemplate, contextLength, shape);
+    }
+
+    /// <summary>
+    /// The transformer's size. <see cref="LlamaShape.Tiny"/> (the tests') is call-overhead bound; the LLM benchmark
+    /// writes a larger one (tens of millions of parameters) so that decoding is bound by reading the weights.
+    /// </summary>
+    public sealed record LlamaShape(int EmbeddingLength, int FeedForwardLength, int BlockCount, int HeadCount)
+    {
+        public static LlamaShape Tiny { get; } = new(TinyLlamaGguf.EmbeddingLength, TinyLlamaGguf.FeedForwardLength, TinyLlamaGguf.BlockCount, TinyLlamaGguf.HeadCount);
+
+        /// <summary>Parameters for a vocabulary of <paramref name="vocabularySize"/> (embeddings, blocks, output).</summary>
+        public long Parameters(int vocabularySize) =>
+            2L * EmbeddingLength * vocabularySize + EmbeddingLength
+            + BlockCount * (4L * EmbeddingLength * EmbeddingLength + 3L * EmbeddingLength * FeedForwardLength + 2L * EmbeddingLength);
     }
 
     /// <summary>The vocabulary in id order (the tests compare tokenizations against it).</summary>
     public static IReadOnlyList<string> Vocabulary => BuildVocabulary().Select(t => t.Text).ToArray();
 
-    public static void Write(Stream stream, uint seed = DefaultSeed, bool withChatTemplate = true, int contextLength = TrainedContext)
+    public static void Write(Stream stream, uint seed = DefaultSeed, bool withChatTemplate = true, int contextLength = TrainedContext, LlamaShape? shape = null)
     {
+        shape ??= LlamaShape.Tiny;
         var vocabulary = BuildVocabulary();
         var random = new SplitMix64(seed);
-        var tensors = BuildTensors(vocabulary, random);
+        var tensors = BuildTensors(vocabulary, random, shape);
 
         using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         var metadata = new List<Action<BinaryWriter>>
@@ -72,12 +87,12 @@ public static class TinyLlamaGguf
             m => WriteKvU32(m, "general.file_type", 0), // ALL_F32
             m => WriteKvU32(m, "general.alignment", Alignment),
             m => WriteKvU32(m, "llama.context_length", (uint)contextLength),
-            m => WriteKvU32(m, "llama.embedding_length", EmbeddingLength),
-            m => WriteKvU32(m, "llama.block_count", BlockCount),
-            m => WriteKvU32(m, "llama.feed_forward_length", FeedForwardLength),
-            m => WriteKvU32(m, "llama.attention.head_count", HeadCount),
-            m => WriteKvU32(m, "llama.attention.head_count_kv", HeadCount),
-            m => WriteKvU32(m, "llama.rope.dimension_count", EmbeddingLength / HeadCount),
+            m => WriteKvU32(m, "llama.embedding_length", (uint)shape.EmbeddingLength),
+            m => WriteKvU32(m, "llama.block_count", (uint)shape.BlockCount),
+            m => WriteKvU32(m, "llama.feed_forward_length", (uint)shape.FeedForwardLength),
+            m => WriteKvU32(m, "llama.attention.head_count", (uint)shape.HeadCount),
+            m => WriteKvU32(m, "llama.attention.head_count_kv", (uint)shape.HeadCount),
+            m => WriteKvU32(m, "llama.rope.dimension_count", (uint)(shape.EmbeddingLength / shape.HeadCount)),
             m => WriteKvF32(m, "llama.rope.freq_base", 10000f),
             m => WriteKvF32(m, "llama.attention.layer_norm_rms_epsilon", 1e-5f),
             m => WriteKvU32(m, "llama.vocab_size", (uint)vocabulary.Count),
@@ -201,17 +216,17 @@ public static class TinyLlamaGguf
 
     private sealed record Tensor(string Name, int[] Dimensions, float[] Data);
 
-    private static List<Tensor> BuildTensors(List<Token> vocabulary, SplitMix64 random)
+    private static List<Tensor> BuildTensors(List<Token> vocabulary, SplitMix64 random, LlamaShape shape)
     {
         var vocabularySize = vocabulary.Count;
-        const int e = EmbeddingLength;
-        const int f = FeedForwardLength;
+        var e = shape.EmbeddingLength;
+        var f = shape.FeedForwardLength;
         var tensors = new List<Tensor>
         {
             // ggml order: ne0 (the contiguous, input dimension) first.
             Random("token_embd.weight", [e, vocabularySize], 1f),
         };
-        for (var block = 0; block < BlockCount; block++)
+        for (var block = 0; block < shape.BlockCount; block++)
         {
             tensors.Add(Ones($"blk.{block}.attn_norm.weight", e));
             tensors.Add(Random($"blk.{block}.attn_q.weight", [e, e], 1f / MathF.Sqrt(e)));

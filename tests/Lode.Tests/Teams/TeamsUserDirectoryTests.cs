@@ -30,4 +30,19 @@ public sealed class TeamsUserDirectoryTests
         Assert.Empty(Directory("staff").GroupsOf(null));
         Assert.Empty(Directory("staff").GroupsOf(" "));
     }
+
+    [Fact]
+    public void A_user_mapped_to_no_group_reads_nothing_and_does_not_fall_back_to_the_defaults()
+    {
+        // Configured as Teams:UserGroups:<id>= (or a list of blanks): an administrator's "nobody", not "the default".
+        const string Revoked = "5f1e2d3c-0000-4000-8000-000000000001";
+        var directory = new TeamsUserDirectory(new TeamsOptions
+        {
+            UserGroups = new() { [Revoked] = [], [Mapped] = [" ", ""] },
+            DefaultGroups = ["staff"],
+        });
+
+        Assert.Empty(directory.GroupsOf(Revoked));
+        Assert.Empty(directory.GroupsOf(Mapped));
+    }
 }

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Lode.Ingestion.Sandbox;
+
+/// <summary>
+/// How a child is started: <c>prlimit</c> (util-linux) sets its address space, CPU time and core-dump limits before the
+/// runtime starts (an address-space limit set later would not bound the heap the runtime has already reserved), then
+/// execs the same <c>dotnet</c> that runs the app on Lode.Extractor.dll from the app's folder. Its environment is
+/// built from an allow-list: the app's variables hold database and store credentials, which the child must never see.
+/// </summary>
+public sealed class ChildCommand
+{
+    public const string ExtractorAssembly = "Lode.Extractor.dll";
+
+    // Enough for the runtime to find its culture data, time zone and temporary folder; nothing that names a service.
+    private static readonly string[] PassedVariables = ["PATH", "LANG", "LC_ALL", "TZ", "TMPDIR"];
+
+    private const string TestFaultVariable = "LODE_EXTRACTOR_TEST_FAULT";
+
+    private readonly string _prlimit;
+    private readonly string _dotnet;
+    private readonly string _extractor;
+    private readonly string? _testFault;
+
+    public ChildCommand(string? testFault = null)
+    {
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        {
+            throw new PlatformNotSupportedException(
+                "Sandboxed extraction needs Linux (prlimit); set Ingestion:Sandbox:Enabled=false on other systems.");
+        }
+        _prlimit = FindPrlimit() ?? throw new InvalidOperationException(
+            "Sandboxed extraction needs prlimit (Debian package util-linux) on PATH or in /usr/bin; " +
+            "install it or set Ingestion:Sandbox:Enabled=false.");
+        _dotnet = FindDotnet();
+        _extractor = Path.Combine(AppContext.BaseDirectory, ExtractorAssembly);
+        if (!File.Exists(_extractor))
+        {
+            throw new InvalidOperationException(
+                $"The sandboxed extractor {_extractor} is missing: the app's project must reference Lode.Extractor.");
+        }
+        _testFault = testFault;
+    }
+
+    public ProcessStartInfo StartInfo(ChildLimits limits)
+    {
+        var start = new ProcessStartInfo(_prlimit)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        // Soft CPU limit: SIGXCPU, which kills a .NET process; the per-document soft limit is moved by ProcessLimits.
+        start.ArgumentList.Add($"--cpu={limits.CpuSeconds}:{limits.LifetimeCpuSeconds}");
+        start.ArgumentList.Add($"--as={limits.AddressSpaceBytes}");
+        // No core files: a core of an extractor holds a document's text.
+        start.ArgumentList.Add("--core=0");
+        start.ArgumentList.Add("--");
+        start.ArgumentList.Add(_dotnet);
+        start.ArgumentList.Add(_extractor);
+
+        start.Environment.Clear();
+        foreach (var name in PassedVariables)
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } value) start.Environment[name] = value;
+        }
+        // A crash must not leave a dump of a document behind either.
+        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        if (_testFault is not null) start.Environment[TestFaultVariable] = _testFault;
+        return start;
+    }
+
+    private static string? FindPrlimit() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin").Append("/bin")
+            .Select(dir => Path.Combine(dir, "prlimit"))
+            .FirstOrDefault(File.Exists);
+
+    // The muxer of the runtime this process runs on: <root>/shared/Microsoft.NETCore.App/<version>/ → <root>/dotnet.
+    private static string FindDotnet()
+    {
+        var runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar);
+        var root = Path.GetFullPath(Path.Combine(runtimeDirectory, "..", "..", ".."));
+        var dotnet = Path.Combine(root, "dotnet");
+        return File.Exists(dotnet)
+            ? dotnet
+            : throw new InvalidOperationException($"No dotnet host at {dotnet} (runtime directory {runtimeDirectory}).");
+    }
+}
