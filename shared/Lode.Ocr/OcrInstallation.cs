@@ -13,7 +13,7 @@ public static class OcrInstallation
     public static IReadOnlyList<string> Problems(OcrOptions options, OcrEngineInfo installed)
     {
         var have = installed.Languages.ToHashSet(StringComparer.Ordinal);
-        return options.LanguageList.Append(OrientationData)
+        return options.LanguageList().Append(OrientationData)
             .Where(language => !have.Contains(language))
             .Select(language => $"Tesseract language '{language}' is not installed (Ocr:Languages is '{options.Languages}'): " +
                 $"install the Debian package {PackageFor(language)}.")

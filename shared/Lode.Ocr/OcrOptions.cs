@@ -31,5 +31,5 @@ public sealed class OcrOptions
     public int MaxParallelPages { get; set; } = 2;
 
     /// <summary>The '+'-joined languages as a list: "eng+deu" → ["eng", "deu"].</summary>
-    public IReadOnlyList<string> LanguageList => Languages.Split('+', StringSplitOptions.RemoveEmptyEntries);
+    public IReadOnlyList<string> LanguageList() => Languages.Split('+', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -17,7 +17,7 @@ public sealed class OcrHealthCheck(IOcrEngine engine, IOptions<OcrOptions> optio
             var data = new Dictionary<string, object>
             {
                 ["tesseract"] = installed.Version,
-                ["languages"] = settings.LanguageList,
+                ["languages"] = settings.LanguageList(),
                 ["installedLanguages"] = installed.Languages,
             };
             var problems = OcrInstallation.Problems(settings, installed);
