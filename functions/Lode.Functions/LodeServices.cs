@@ -9,6 +9,7 @@ using Lode.Functions.Hosting;
 using Lode.Functions.Http;
 using Lode.Functions.Telemetry;
 using Lode.Ingestion;
+using Lode.Ocr;
 using Lode.Ingestion.Chunking;
 using Lode.Ingestion.Links;
 using Lode.Ingestion.Operations;
@@ -61,6 +62,9 @@ public static class LodeServices
         services.AddSentenceEmbeddings(configuration.GetSection(EmbeddingOptions.SectionName));
         services.AddLodeSecurity();
         services.AddTokenAwareChunker(configuration.GetSection("Chunking"));
+        services.BindValidated<OcrOptions>(configuration, OcrOptions.SectionName);
+        // Before ingestion's hosted services: no job is taken by a process that cannot read its scans.
+        services.AddHostedService<OcrStartupCheck>();
         services.AddLodeIngestion();
         services.BindValidated<ChatSettings>(configuration, ChatSettings.SectionName);
         services.AddLodeLanguageModel(configuration.GetSection(LlmOptions.SectionName));
@@ -90,7 +94,8 @@ public static class LodeServices
             .AddCheck<ObjectStoreHealthCheck>("objectStore")
             .AddCheck<EmbedderHealthCheck>("embedder")
             .AddCheck<LanguageModelHealthCheck>("llm")
-            .AddCheck<AccessRulesHealthCheck>("accessRules");
+            .AddCheck<AccessRulesHealthCheck>("accessRules")
+            .AddCheck<OcrHealthCheck>("ocr");
         return services;
     }
 

@@ -2,7 +2,9 @@
 # Installs everything the local stack and the tests need, on a fresh Debian 12 as root. Idempotent: safe to rerun.
 #  - PostgreSQL 15 + pgvector, with the cluster under $LODE_DATA/postgres started (postgres.sh)
 #  - Node.js + npm, and the S3 server's packages (npm ci in infra/local/s3)
-#  - poppler-utils (pdftotext, for the extraction benchmarks), libgomp1 (LLamaSharp's native CPU library)
+#  - poppler-utils (pdftotext for the extraction benchmarks, pdftoppm to render scanned pages), libgomp1 (LLamaSharp's native CPU library)
+#  - tesseract-ocr with the English, German and orientation data (OCR of scans and images: Ocr:Languages); the
+#    OCR tests make their scans with ghostscript and imagemagick
 #  - chromium (the web page's end-to-end tests drive it with Playwright; Playwright never downloads a browser here)
 #  - the .NET packages of Serverless.sln (dotnet restore)
 source "$(dirname "$0")/common.sh"
@@ -12,7 +14,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get update -qq && export LODE_APT_UPDATED=1
 fi
-apt_install ca-certificates curl poppler-utils libgomp1 chromium
+apt_install ca-certificates curl poppler-utils libgomp1 chromium \
+  tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-osd ghostscript imagemagick
 # Node 20 comes with the machine image; Debian's own nodejs (18) also runs the launcher.
 if ! command -v node >/dev/null 2>&1; then apt_install nodejs; fi
 if ! command -v npm >/dev/null 2>&1; then apt_install npm; fi

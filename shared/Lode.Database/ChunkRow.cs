@@ -21,7 +21,20 @@ public sealed record ChunkRow(
 /// <summary>What the worker learned about an object it indexed.</summary>
 /// <param name="ReadGroups">The groups that may read the document, normalized (see Lode.Security.AccessGroups).</param>
 /// <param name="Title">The title the document gives itself, if any.</param>
-public sealed record IndexedObject(string Etag, long SizeBytes, string? ContentType, int Pages, string[] ReadGroups, string? Title = null);
+/// <param name="OcrPages">What OCR did with each scanned page (none for born-digital documents).</param>
+public sealed record IndexedObject(string Etag, long SizeBytes, string? ContentType, int Pages, string[] ReadGroups, string? Title = null,
+    IReadOnlyList<OcrPageRecord>? OcrPages = null);
+
+/// <summary>The OCR facts of one scanned page: <see cref="State"/> is read, failed or disabled (see <see cref="OcrPageStates"/>).</summary>
+public sealed record OcrPageRecord(int Page, string State, double? MeanConfidence, string? Reason);
+
+/// <summary>The values of <c>document_ocr_pages.state</c>.</summary>
+public static class OcrPageStates
+{
+    public const string Read = "read";
+    public const string Failed = "failed";
+    public const string Disabled = "disabled";
+}
 
 /// <summary>A document's chunks for one index generation (chunked and embedded with that generation's model).</summary>
 public sealed record GenerationChunks(int Generation, IReadOnlyList<ChunkRow> Chunks);

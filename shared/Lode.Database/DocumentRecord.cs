@@ -32,4 +32,17 @@ public sealed record DocumentRecord(
     DateTimeOffset UpdatedAt,
     IReadOnlyList<string>? ReadGroups,
     string? ServingEtag = null,
-    DateTimeOffset? StaleSince = null);
+    DateTimeOffset? StaleSince = null)
+{
+    /// <summary>What OCR did with the document's scanned pages (all zero and empty for a born-digital document).</summary>
+    public OcrSummary Ocr { get; init; } = OcrSummary.None;
+}
+
+/// <summary>
+/// The OCR facts of a document: pages read by OCR and their mean word confidence (0–100), pages OCR failed on, and
+/// scanned pages left unread because OCR is turned off.
+/// </summary>
+public sealed record OcrSummary(int PagesRead, double? MeanConfidence, IReadOnlyList<int> FailedPages, IReadOnlyList<int> DisabledPages)
+{
+    public static OcrSummary None { get; } = new(0, null, [], []);
+}

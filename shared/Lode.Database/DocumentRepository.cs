@@ -13,7 +13,17 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
         indexed_at, updated_at, read_groups,
         (SELECT dg.etag FROM document_generations dg JOIN index_generations g ON g.id = dg.generation AND g.state = 'current'
          WHERE dg.document_id = documents.id) AS serving_etag,
-        stale_since
+        stale_since, ocr_read, ocr_confidence, ocr_failed, ocr_disabled
+        """;
+
+    /// <summary>The document's OCR facts summed up; every aggregate over no rows is one row of zero and nulls.</summary>
+    private const string OcrSummary = """
+        CROSS JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE o.state = 'read')::integer AS ocr_read,
+                   avg(o.mean_confidence) FILTER (WHERE o.state = 'read')::double precision AS ocr_confidence,
+                   coalesce(array_agg(o.page ORDER BY o.page) FILTER (WHERE o.state = 'failed'), '{}') AS ocr_failed,
+                   coalesce(array_agg(o.page ORDER BY o.page) FILTER (WHERE o.state = 'disabled'), '{}') AS ocr_disabled
+            FROM document_ocr_pages o WHERE o.document_id = documents.id) AS ocr
         """;
 
     private const string ReadableBy = "COALESCE(read_groups, '{}') && ";
@@ -29,7 +39,7 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
     public async Task<DocumentRecord?> GetAsync(string bucket, string key, IReadOnlyList<string>? readableBy, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT {Columns} FROM documents WHERE bucket = $1 AND key = $2 AND ($3::text[] IS NULL OR {ReadableBy}$3)");
+            $"SELECT {Columns} FROM documents {OcrSummary} WHERE bucket = $1 AND key = $2 AND ($3::text[] IS NULL OR {ReadableBy}$3)");
         command.Parameters.Add(new() { Value = bucket });
         command.Parameters.Add(new() { Value = key });
         command.Parameters.Add(new() { Value = (object?)readableBy?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
@@ -45,7 +55,7 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
         DocumentQuery query, (string Bucket, string Key)? after, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            SELECT {Columns} FROM documents
+            SELECT {Columns} FROM documents {OcrSummary}
             WHERE ($1::text IS NULL OR bucket = $1)
               AND ($2::text IS NULL OR starts_with(key, $2))
               AND ($3::text IS NULL OR status = $3)
@@ -111,7 +121,10 @@ public sealed class DocumentRepository(NpgsqlDataSource dataSource)
         UpdatedAt: r.GetFieldValue<DateTimeOffset>(12),
         ReadGroups: r.IsDBNull(13) ? null : r.GetFieldValue<string[]>(13),
         ServingEtag: r.IsDBNull(14) ? null : r.GetString(14),
-        StaleSince: r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15));
+        StaleSince: r.IsDBNull(15) ? null : r.GetFieldValue<DateTimeOffset>(15))
+    {
+        Ocr = new OcrSummary(r.GetInt32(16), r.IsDBNull(17) ? null : r.GetDouble(17), r.GetFieldValue<int[]>(18), r.GetFieldValue<int[]>(19)),
+    };
 }
 
 /// <summary>

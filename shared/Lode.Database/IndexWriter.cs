@@ -47,8 +47,22 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
                       WHERE dg.document_id = $1) AS current
                 WHERE d.id = $1
                 """, documentId));
+            AddOcrPages(record, documentId, indexed.OcrPages ?? []);
             await record.ExecuteNonQueryAsync(ct);
         }, ct, considered);
+
+    /// <summary>Replaces the document's OCR facts with those of the version just indexed.</summary>
+    private static void AddOcrPages(NpgsqlBatch batch, long documentId, IReadOnlyList<OcrPageRecord> pages)
+    {
+        batch.BatchCommands.Add(Statement("DELETE FROM document_ocr_pages WHERE document_id = $1", documentId));
+        if (pages.Count == 0) return;
+        batch.BatchCommands.Add(Statement("""
+            INSERT INTO document_ocr_pages (document_id, page, state, mean_confidence, reason)
+            SELECT $1, page, state, confidence, reason
+            FROM unnest($2::integer[], $3::text[], $4::real[], $5::text[]) AS o(page, state, confidence, reason)
+            """, documentId, pages.Select(p => p.Page).ToArray(), pages.Select(p => p.State).ToArray(),
+            pages.Select(p => (float?)p.MeanConfidence).ToArray(), pages.Select(p => p.Reason).ToArray()));
+    }
 
     /// <summary>
     /// The object's content is unchanged since it was indexed: show it indexed again, with <paramref name="readGroups"/>
@@ -97,8 +111,10 @@ public sealed class IndexWriter(NpgsqlDataSource dataSource)
                 "status = 'failed', error = $2, etag = $3, attempts = $4, chunk_count = 0, pages = NULL, indexed_at = NULL, read_groups = $5, stale_since = NULL",
                 ct, reason, (object?)etag ?? DBNull.Value, job.Attempts, readGroups);
             await DeleteChunks(connection, transaction, documentId, generation: null, ct);
-            await using var forget = new NpgsqlCommand("DELETE FROM document_generations WHERE document_id = $1", connection, transaction);
-            forget.Parameters.Add(new() { Value = documentId });
+            await using var forget = new NpgsqlBatch(connection, transaction);
+            forget.BatchCommands.Add(Statement("DELETE FROM document_generations WHERE document_id = $1", documentId));
+            // Its OCR facts described a version that is no longer indexed.
+            forget.BatchCommands.Add(Statement("DELETE FROM document_ocr_pages WHERE document_id = $1", documentId));
             await forget.ExecuteNonQueryAsync(ct);
         }, ct);
 

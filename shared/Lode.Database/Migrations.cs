@@ -257,5 +257,18 @@ public static class Migrations
             -- When the document stopped being current while an older version's chunks kept answering; NULL otherwise.
             ALTER TABLE documents ADD COLUMN stale_since timestamptz;
             """),
+        new(9, "OCR facts of scanned pages: read (with mean confidence), failed (with why) or OCR turned off", _ => """
+            -- One row per page whose text exists only as an image; born-digital pages have none. Search results flag
+            -- chunks whose pages were read by OCR, and the document shows how many were read, how confidently and
+            -- which failed, so a reader knows how far to trust a citation and an owner which pages to rescan.
+            CREATE TABLE document_ocr_pages (
+                document_id     bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+                page            integer NOT NULL,
+                state           text NOT NULL CHECK (state IN ('read', 'failed', 'disabled')),
+                mean_confidence real CHECK (mean_confidence BETWEEN 0 AND 100),
+                reason          text,
+                PRIMARY KEY (document_id, page)
+            );
+            """),
     ];
 }

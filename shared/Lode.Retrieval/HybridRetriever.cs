@@ -107,6 +107,7 @@ public sealed class HybridRetriever(
                     Title = reader.IsDBNull(8) ? null : reader.GetString(8),
                     IsNavigation = reader.GetBoolean(9),
                     AlsoIn = reader.IsDBNull(10) ? [] : ChunkLocation.ListFromJson(reader.GetString(10)),
+                    FromOcr = reader.GetBoolean(11),
                 });
             }
         }

@@ -50,6 +50,9 @@ public sealed record RetrievedChunk(
     /// <summary>The chunk is from a table of contents, an index or the like (returned only when asked for).</summary>
     public bool IsNavigation { get; init; }
 
+    /// <summary>Some of its pages were read by OCR from a scan: its text may hold recognition errors.</summary>
+    public bool FromOcr { get; init; }
+
     /// <summary>Other places, readable by the caller, that hold exactly the same text (returned once, here).</summary>
     public IReadOnlyList<ChunkLocation> AlsoIn { get; init; } = [];
 }

@@ -131,7 +131,10 @@ internal static class SearchSql
                       JOIN chunks c ON c.id = k.id JOIN documents d ON d.id = c.document_id
                       WHERE {filter.Sql}
                       ORDER BY d.bucket, d.key, c.page_start
-                      LIMIT {MaxAlsoIn}) o) AS also_in
+                      LIMIT {MaxAlsoIn}) o) AS also_in,
+               EXISTS (SELECT 1 FROM document_ocr_pages op
+                       WHERE op.document_id = hc.document_id AND op.state = 'read'
+                         AND op.page BETWEEN hc.page_start AND hc.page_end) AS from_ocr
         FROM top_hits t JOIN chunks hc ON hc.id = t.id JOIN documents hd ON hd.id = hc.document_id
         ORDER BY t.rank
         """;

@@ -71,7 +71,7 @@ internal static class SandboxBenchmark
     }
 
     private static SandboxedExtraction Sandbox(IngestionOptions ingestion, SandboxOptions sandbox) =>
-        new(Options.Create(sandbox), Options.Create(ingestion), NullLogger<SandboxedExtraction>.Instance);
+        new(Options.Create(sandbox), Options.Create(ingestion), Options.Create(new Lode.Ocr.OcrOptions()), NullLogger<SandboxedExtraction>.Instance);
 
     private sealed record Measure(double Seconds, double CpuSeconds, int Pages);
 

@@ -52,12 +52,12 @@ public sealed record SearchResponse(IReadOnlyList<SearchHit> Results);
 /// <summary>
 /// One chunk found: where it is (<see cref="Page"/> is its first page, <see cref="PageEnd"/> its last; the headings of
 /// its section; its document's title), its text, whether it is navigation (only with <c>includeNavigation</c>), and
-/// the other places the caller may read that hold the same text.
+/// the other places the caller may read that hold the same text, and whether its text was read by OCR from a scan.
 /// </summary>
 public sealed record SearchHit(
     string Bucket, string Key, int Page, int PageEnd, string Text, double Score,
-    IReadOnlyList<string> HeadingPath, string? Title, bool Navigation, IReadOnlyList<ChunkLocation> AlsoIn)
+    IReadOnlyList<string> HeadingPath, string? Title, bool Navigation, IReadOnlyList<ChunkLocation> AlsoIn, bool Ocr)
 {
     public static SearchHit From(RetrievedChunk c) =>
-        new(c.Bucket, c.Key, c.PageStart, c.PageEnd, c.Text, c.Score, c.HeadingPath, c.Title, c.IsNavigation, c.AlsoIn);
+        new(c.Bucket, c.Key, c.PageStart, c.PageEnd, c.Text, c.Score, c.HeadingPath, c.Title, c.IsNavigation, c.AlsoIn, c.FromOcr);
 }

@@ -11,7 +11,7 @@ namespace Lode.Extraction.Protocol;
 /// </summary>
 public static class ExtractionProtocol
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>"LODX" then the version, little-endian.</summary>
     public static ReadOnlySpan<byte> Magic => "LODX"u8;

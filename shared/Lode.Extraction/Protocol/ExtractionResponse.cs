@@ -72,6 +72,7 @@ public abstract record ExtractionResponse
             writer.Write(page.Number);
             writer.Write(page.IsNavigation);
             writer.Write(page.Text);
+            WriteOcr(writer, page.Ocr);
         }
         writer.Write(document.Sections.Count);
         foreach (var section in document.Sections)
@@ -91,7 +92,7 @@ public abstract record ExtractionResponse
         {
             var number = reader.ReadInt32();
             var isNavigation = reader.ReadBoolean();
-            pages[p] = new ExtractedPage(number, reader.ReadString(), isNavigation);
+            pages[p] = new ExtractedPage(number, reader.ReadString(), isNavigation) { Ocr = ReadOcr(reader) };
         }
         var sections = new SectionStart[Count(reader)];
         for (var s = 0; s < sections.Length; s++)
@@ -103,6 +104,28 @@ public abstract record ExtractionResponse
             sections[s] = new SectionStart(page, offset, path);
         }
         return new ExtractedDocument(pages) { Title = title, Sections = sections };
+    }
+
+    // A page's OCR facts: absent for a page with a text layer; else its state, mean confidence and reason.
+    private static void WriteOcr(BinaryWriter writer, PageOcr? ocr)
+    {
+        writer.Write(ocr is not null);
+        if (ocr is null) return;
+        writer.Write((byte)ocr.State);
+        writer.Write(ocr.MeanConfidence is not null);
+        if (ocr.MeanConfidence is { } confidence) writer.Write(confidence);
+        writer.Write(ocr.Reason is not null);
+        if (ocr.Reason is not null) writer.Write(ocr.Reason);
+    }
+
+    private static PageOcr? ReadOcr(BinaryReader reader)
+    {
+        if (!reader.ReadBoolean()) return null;
+        var state = (PageOcrState)reader.ReadByte();
+        if (!Enum.IsDefined(state)) throw new InvalidDataException($"Unknown OCR state {(byte)state}.");
+        double? confidence = reader.ReadBoolean() ? reader.ReadDouble() : null;
+        var reason = reader.ReadBoolean() ? reader.ReadString() : null;
+        return new PageOcr(state, confidence, reason);
     }
 
     // Every element takes at least one byte, so a count beyond the bytes left is a lie: refuse it before allocating.

@@ -5,7 +5,11 @@ namespace Lode.Ingestion.Extraction;
 /// The page only points elsewhere: a table of contents, an index, a list of figures (see <see cref="NavigationPages"/>).
 /// Its chunks are stored but not retrieved unless a search asks for them.
 /// </param>
-public sealed record ExtractedPage(int Number, string Text, bool IsNavigation = false);
+public sealed record ExtractedPage(int Number, string Text, bool IsNavigation = false)
+{
+    /// <summary>Set on a page whose text exists only as an image: whether OCR read it, and how confidently.</summary>
+    public PageOcr? Ocr { get; init; }
+}
 
 /// <summary>
 /// Where a section of the document begins: at character <paramref name="Offset"/> of page <paramref name="Page"/>'s

@@ -13,6 +13,9 @@ public static class ExtractionServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddTextExtraction(this IServiceCollection services)
     {
+        // Scanned pages are read by OCR inside extraction, so wherever extraction runs, OCR runs with its limits.
+        services.AddOcr();
+        services.TryAddSingleton<PdfPageOcr>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITextExtractor, PdfTextExtractor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITextExtractor, DocxTextExtractor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITextExtractor, HtmlTextExtractor>());
@@ -20,6 +23,7 @@ public static class ExtractionServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITextExtractor, PlainTextExtractor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITextExtractor, CsvTextExtractor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITextExtractor, JsonTextExtractor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITextExtractor, ImageTextExtractor>());
         services.TryAddSingleton<ExtractorRegistry>();
         return services;
     }

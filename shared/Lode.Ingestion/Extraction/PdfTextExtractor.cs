@@ -9,9 +9,9 @@ namespace Lode.Ingestion.Extraction;
 /// PdfPig's <c>ContentOrderTextExtractor</c>, which runs the words of tightly justified lines together: the page text
 /// comes from <see cref="PdfPageText"/> (content order, spaces from glyph gaps). Then running headers/footers are
 /// removed (<see cref="RunningLineFilter"/>), words hyphenated across line ends rejoined (<see cref="Dehyphenator"/>)
-/// and whitespace normalised.
+/// and whitespace normalised. Scanned pages get their text from <see cref="PdfPageOcr"/> when one is given.
 /// </summary>
-public sealed class PdfTextExtractor : ITextExtractor
+public sealed class PdfTextExtractor(PdfPageOcr? ocr = null) : ITextExtractor
 {
     public IReadOnlyCollection<string> Extensions { get; } = [".pdf"];
 
@@ -47,9 +47,10 @@ public sealed class PdfTextExtractor : ITextExtractor
                 numbers.Add(page.Number);
             }
 
+            var scanned = ocr?.Apply(content, document, pages, budget, cancellationToken) ?? [];
             RunningLineFilter.RemoveRunningLines(pages, line => line.Text);
             var headings = PdfHeadings.Find(document, pages, cancellationToken);
-            return Assemble(pages, numbers, headings, TitleOf(document, pages), cancellationToken);
+            return PdfPageOcr.Attach(Assemble(pages, numbers, headings, TitleOf(document, pages), cancellationToken), scanned);
         }
         catch (PdfDocumentEncryptedException ex)
         {

@@ -116,7 +116,7 @@ public sealed class IngestPipeline(
         var embedTime = steps.End();
         steps.Begin(IngestStepNames.Store);
         var info = fetched.Info;
-        await writer.SaveIndexedAsync(job, new IndexedObject(info.Etag, info.Size, info.ContentType, text.PageCount, readGroups, text.Title),
+        await writer.SaveIndexedAsync(job, new IndexedObject(info.Etag, info.Size, info.ContentType, text.PageCount, readGroups, text.Title, OcrFacts.Of(text)),
             embedded.Select(e => e.Chunks).ToList(), ct, considered: retained.Select(g => g.Id).ToList());
         var storeTime = steps.End();
         metrics.Stored(embedded.Sum(e => e.Chunks.Chunks.Count), embedded.Sum(e => e.Embedded));

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Text.Json;
+using Lode.Ocr;
 
 namespace Lode.Ingestion.Sandbox;
 
@@ -18,12 +20,16 @@ public sealed class ChildCommand
 
     private const string TestFaultVariable = "LODE_EXTRACTOR_TEST_FAULT";
 
+    // The app's OCR settings, as JSON: the child reads scanned pages with them (Lode.Extractor.Extractors).
+    private const string OcrVariable = "LODE_EXTRACTOR_OCR";
+
     private readonly string _prlimit;
     private readonly string _dotnet;
     private readonly string _extractor;
     private readonly string? _testFault;
+    private readonly string _ocr;
 
-    public ChildCommand(string? testFault = null)
+    public ChildCommand(string? testFault = null, OcrOptions? ocr = null)
     {
         if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
         {
@@ -41,6 +47,7 @@ public sealed class ChildCommand
                 $"The sandboxed extractor {_extractor} is missing: the app's project must reference Lode.Extractor.");
         }
         _testFault = testFault;
+        _ocr = JsonSerializer.Serialize(ocr ?? new OcrOptions());
     }
 
     public ProcessStartInfo StartInfo(ChildLimits limits)
@@ -69,6 +76,7 @@ public sealed class ChildCommand
         }
         // A crash must not leave a dump of a document behind either.
         start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        start.Environment[OcrVariable] = _ocr;
         if (_testFault is not null) start.Environment[TestFaultVariable] = _testFault;
         return start;
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Lode.Extraction.Protocol;
+using Lode.Ocr;
 using Lode.Ingestion.Extraction;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,9 +22,10 @@ public sealed class SandboxedExtraction : IDocumentExtraction, IDisposable
     private readonly ILogger<SandboxedExtraction> _logger;
     private readonly ConcurrentBag<ExtractorChild> _idle = [];
 
-    public SandboxedExtraction(IOptions<SandboxOptions> sandbox, IOptions<IngestionOptions> ingestion, ILogger<SandboxedExtraction> logger)
+    public SandboxedExtraction(IOptions<SandboxOptions> sandbox, IOptions<IngestionOptions> ingestion, IOptions<OcrOptions> ocr,
+        ILogger<SandboxedExtraction> logger)
     {
-        _command = new ChildCommand(sandbox.Value.TestFault);
+        _command = new ChildCommand(sandbox.Value.TestFault, ocr.Value);
         _limits = ChildLimits.From(sandbox.Value, ingestion.Value);
         _warmChildren = sandbox.Value.WarmChildren;
         _logger = logger;

@@ -2,6 +2,7 @@ using System.Text;
 using Lode.Ingestion;
 using Lode.Ingestion.Extraction;
 using Lode.Ingestion.Sandbox;
+using Lode.Ocr;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ internal static class SandboxFixtures
 {
     public static SandboxedExtraction Runner(SandboxOptions? sandbox = null, IngestionOptions? ingestion = null) =>
         new(Options.Create(sandbox ?? new SandboxOptions()), Options.Create(ingestion ?? new IngestionOptions()),
-            NullLogger<SandboxedExtraction>.Instance);
+            Options.Create(new OcrOptions()), NullLogger<SandboxedExtraction>.Instance);
 
     public static SandboxedExtraction MisbehavingRunner(string fault, int wallSeconds = 60, int cpuSeconds = 60,
         int addressSpaceMegabytes = 4_096, int maxOutputMegabytes = 16) =>

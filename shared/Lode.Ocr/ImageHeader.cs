@@ -1,0 +1,96 @@
+using System.Buffers.Binary;
+
+namespace Lode.Ocr;
+
+/// <summary>
+/// Reads an image's pixel dimensions from its header (PNG, JPEG, TIFF: every page of a TIFF) without decoding it, so
+/// an image that would unpack to gigabytes is refused before any decoder allocates for it. Unknown formats pass: the
+/// page timeout and the sandbox's memory limit still bound them.
+/// </summary>
+public static class ImageHeader
+{
+    /// <summary>Pixels one page may have: an A3 page at 600 dpi is about 70 million; a 40,000-pixel square is 1.6 billion.</summary>
+    public const long MaxPixels = 150_000_000;
+
+    private const int MaxTiffPages = 10_000;
+
+    private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    public static void EnsureWithinBounds(string path)
+    {
+        using var file = File.OpenRead(path);
+        foreach (var (width, height) in Dimensions(file))
+        {
+            if ((long)width * height > MaxPixels)
+                throw new OcrFailedException($"The image is {width:N0} × {height:N0} pixels; the limit is {MaxPixels:N0} pixels a page.");
+        }
+    }
+
+    /// <summary>The width and height of each image in the file; empty for formats it does not know.</summary>
+    public static IReadOnlyList<(int Width, int Height)> Dimensions(Stream file)
+    {
+        var head = new byte[26];
+        if (file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return [];
+        if (head.AsSpan(0, 8).SequenceEqual(PngSignature) && head.AsSpan(12, 4).SequenceEqual("IHDR"u8))
+            return [(BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(20)))];
+        if (head[0] == 0xFF && head[1] == 0xD8) return Jpeg(file);
+        if ((head[0] == 'I' && head[1] == 'I' && head[2] == 42) || (head[0] == 'M' && head[1] == 'M' && head[3] == 42)) return Tiff(file, head[0] == 'I');
+        return [];
+    }
+
+    /// <summary>The first start-of-frame marker's height and width.</summary>
+    private static IReadOnlyList<(int, int)> Jpeg(Stream file)
+    {
+        file.Position = 2;
+        var marker = new byte[4];
+        while (file.ReadAtLeast(marker, 4, throwOnEndOfStream: false) == 4 && marker[0] == 0xFF)
+        {
+            var length = BinaryPrimitives.ReadUInt16BigEndian(marker.AsSpan(2));
+            if (marker[1] is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+            {
+                var frame = new byte[5];
+                if (file.ReadAtLeast(frame, 5, throwOnEndOfStream: false) < 5) return [];
+                return [(BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(3)), BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(1)))];
+            }
+
+            if (length < 2) return [];
+            file.Position += length - 2;
+        }
+
+        return [];
+    }
+
+    /// <summary>ImageWidth (256) and ImageLength (257) of every image file directory, following the chain (loops end at the page cap).</summary>
+    private static IReadOnlyList<(int, int)> Tiff(Stream file, bool little)
+    {
+        var reader = new BinaryReader(file);
+        uint Read32() => little ? reader.ReadUInt32() : BinaryPrimitives.ReverseEndianness(reader.ReadUInt32());
+        ushort Read16() => little ? reader.ReadUInt16() : BinaryPrimitives.ReverseEndianness(reader.ReadUInt16());
+
+        var found = new List<(int, int)>();
+        file.Position = 4;
+        long next = Read32();
+        while (next != 0 && found.Count < MaxTiffPages && next + 2 <= file.Length)
+        {
+            file.Position = next;
+            var entries = Read16();
+            long width = 0, height = 0;
+            for (var e = 0; e < entries && file.Position + 12 <= file.Length; e++)
+            {
+                var tag = Read16();
+                var type = Read16();
+                Read32(); // count
+                var value = type == 3 ? Read16() : Read32();
+                if (type == 3) Read16();
+                if (tag == 256) width = value;
+                if (tag == 257) height = value;
+            }
+
+            found.Add(((int)Math.Min(width, int.MaxValue), (int)Math.Min(height, int.MaxValue)));
+            if (file.Position + 4 > file.Length) break;
+            next = Read32();
+        }
+
+        return found;
+    }
+}
