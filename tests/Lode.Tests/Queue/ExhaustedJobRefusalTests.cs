@@ -2,6 +2,7 @@ using Lode.Database;
 using Lode.Ingestion;
 using Lode.Ingestion.Pipeline;
 using Lode.Ingestion.Queue;
+using Lode.Security;
 using Lode.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -69,8 +70,11 @@ public sealed class ExhaustedJobRefusalTests : IAsyncLifetime
             })
             .BuildServiceProvider();
         var options = Options.Create(new IngestionOptions { MaxAttempts = MaxAttempts, PollSeconds = 0.05, RetryBaseSeconds = 3_600 });
+        // The index follows this worker's access rules (as the app's start-up makes it), so the worker leases.
+        var access = new DocumentAccessResolver(Options.Create(new DocumentAccessOptions()));
+        queue.AdoptAccessRulesAsync(access.RulesFingerprint, "test", CancellationToken.None).GetAwaiter().GetResult();
         var worker = new IngestWorker(queue, services.GetRequiredService<IServiceScopeFactory>(), new IndexWriter(_db.DataSource),
-            new IngestSignal(), options, NullLogger<IngestWorker>.Instance);
+            new IngestSignal(), access, new IndexSettings(_db.DataSource), options, NullLogger<IngestWorker>.Instance);
         return new RunningWorker(worker, services);
     }
 
