@@ -166,13 +166,13 @@ public sealed class CliTests(UploadedStackFixture fixture) : IClassFixture<Uploa
         try
         {
             await File.WriteAllTextAsync(Path.Combine(folder.FullName, "pilotage.txt"), "Pilotage is compulsory for vessels over 80 metres.");
-            await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "diagram.png"), [0x89, 0x50, 0x4E, 0x47]);
+            await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "diagram.svg"), "<svg/>"u8.ToArray());
             // The readers' key may share only with its own groups; it names its group explicitly.
             var upload = await CliRun.RunAsync(Stack, LodeStack.ApiKey,
                 ["upload", folder.FullName, "--bucket", LodeStack.Bucket, "--prefix", "mixed/", "--group", TestReaders.Group, "--wait", "--interval", "0.2"]);
 
             Assert.Equal(1, upload.ExitCode);
-            Assert.Contains("skipped  mixed/diagram.png: Lode answered 400 Bad Request. Lode cannot read '.png' files", upload.Output);
+            Assert.Contains("skipped  mixed/diagram.svg: Lode answered 400 Bad Request. Lode cannot read '.svg' files", upload.Output);
             Assert.Contains("uploaded mixed/pilotage.txt", upload.Output);
             Assert.Contains("indexed  docs/mixed/pilotage.txt", upload.Output);
             Assert.Equal("1 of 2 files were refused.", upload.Error.Trim());

@@ -58,8 +58,13 @@ public sealed class ModelSwitchEndToEndTests
 
         var loops = Enumerable.Range(0, 2).Select(i => Task.Run(() => SearchUntilArcticAsync(stack, i))).ToList();
         gate.Open();
-        var current = await WaitForGenerationStateAsync(stack, 2, "current");
+        await WaitForGenerationStateAsync(stack, 2, "current");
         var seen = await Task.WhenAll(loops);
+        // The build completes once it holds every document the current generation holds; the new document's job,
+        // which writes both generations in one transaction, may commit just after that. Count once it has.
+        await stack.WaitForStatusAsync("ferry.txt", "indexed");
+        await stack.WaitForQueueEmptyAsync();
+        var current = await GenerationAsync(stack, 2);
 
         Assert.All(seen, s => Assert.Equal(s.Order(), s));
         Assert.Equal((4L, 4L, 0L), (Count(current, "documents"), Count(current, "done"), Count(current, "toDo")));

@@ -239,14 +239,14 @@ public sealed class WebPageEndToEndTests(WebPageFixture fixture) : IClassFixture
         // With a file Lode cannot read: it is refused with the reason, and the PDF goes on.
         await page.GetByLabel("Files", new() { Exact = true }).SetInputFilesAsync(new[]
         {
-            new FilePayload { Name = "diagram.png", MimeType = "image/png", Buffer = [0x89, 0x50, 0x4E, 0x47] },
+            new FilePayload { Name = "diagram.svg", MimeType = "image/svg+xml", Buffer = "<svg/>"u8.ToArray() },
             new FilePayload { Name = fileName, MimeType = "application/pdf", Buffer = handbook },
         });
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
 
-        var refused = page.Locator("#upload-list li", new() { HasText = "diagram.png" });
+        var refused = page.Locator("#upload-list li", new() { HasText = "diagram.svg" });
         await Assertions.Expect(refused.Locator(".status")).ToHaveTextAsync("not uploaded");
-        await Assertions.Expect(refused.Locator(".why")).ToContainTextAsync("Lode cannot read '.png' files");
+        await Assertions.Expect(refused.Locator(".why")).ToContainTextAsync("Lode cannot read '.svg' files");
 
         var upload = page.Locator("#upload-list li", new() { HasText = fileName });
         await Assertions.Expect(upload.Locator(".status")).ToHaveTextAsync("indexed", new() { Timeout = 120_000 });
