@@ -15,6 +15,7 @@ return args switch
     ["quality", .. var rest] => await QualityBenchmark.RunAsync(rest),
     ["sandbox", .. var rest] => await SandboxBenchmark.RunAsync(rest),
     ["llm", .. var rest] => await LlmBatchingBenchmark.RunAsync(rest),
+    ["ocr", .. var rest] => await OcrBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -62,6 +63,11 @@ static int Usage()
           Lode.Benchmarks sandbox <folder-of-pdfs> [--runs N] [--out FILE]
               Extraction of every PDF in-process and through the sandbox (warm child; and a fresh child per document),
               alternating, in one run; prints medians and the ratios to in-process.
+          Lode.Benchmarks ocr [born-digital.pdf] [--runs N] [--out FILE]
+              OCR of known prose rendered as 300 dpi scans (clean; degraded with noise and skew) through the scanned-PDF
+              path at 300 dpi and at the default Ocr:Dpi, in one run: pages/s and word accuracy against the source text;
+              then a born-digital PDF (default infra/local/samples/gpl-3.0.pdf) extracted with OCR on, off and without
+              the OCR step: medians and ratios.
         """);
     return 2;
 }

@@ -57,20 +57,23 @@ public static class ScanImages
     /// <summary>A PDF page as a scanner writes it: one image filling the page, no text.</summary>
     public static PdfPageSpec ScannedPage(byte[] png) => new(png, null);
 
+    /// <summary>A scanned page of <paramref name="widthPoints"/> × <paramref name="heightPoints"/> (1/72 inch): the image is stretched over it.</summary>
+    public static PdfPageSpec ScannedPage(byte[] png, double widthPoints, double heightPoints) => new(png, null, widthPoints, heightPoints);
+
     /// <summary>A born-digital page: its lines as real text.</summary>
     public static PdfPageSpec TextPage(params string[] lines) => new(null, lines);
 
-    /// <summary>A US Letter PDF of these pages (PNG images fill their page; JPEGs too, when the bytes are JPEG).</summary>
+    /// <summary>A PDF of these pages, US Letter unless a page says otherwise (PNG images fill their page; JPEGs too, when the bytes are JPEG).</summary>
     public static byte[] Pdf(params PdfPageSpec[] pages)
     {
         var builder = new PdfDocumentBuilder();
         var font = builder.AddStandard14Font(Standard14Font.Helvetica);
         foreach (var spec in pages)
         {
-            var page = builder.AddPage(612, 792);
+            var page = builder.AddPage(spec.WidthPoints, spec.HeightPoints);
             if (spec.Image is { } image)
             {
-                var whole = new PdfRectangle(0, 0, 612, 792);
+                var whole = new PdfRectangle(0, 0, spec.WidthPoints, spec.HeightPoints);
                 if (image is [0xFF, 0xD8, ..]) page.AddJpeg(image, whole);
                 else page.AddPng(image, whole);
             }
@@ -124,5 +127,5 @@ public static class ScanImages
     }
 }
 
-/// <summary>One page of a test PDF: an image filling it, text lines, or both.</summary>
-public sealed record PdfPageSpec(byte[]? Image, string[]? Lines);
+/// <summary>One page of a test PDF: an image filling it, text lines, or both; US Letter unless sized.</summary>
+public sealed record PdfPageSpec(byte[]? Image, string[]? Lines, double WidthPoints = 612, double HeightPoints = 792);
