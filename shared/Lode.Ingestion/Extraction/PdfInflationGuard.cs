@@ -33,7 +33,7 @@ public static class PdfInflationGuard
     public static PdfDocument Open(Stream pdf, ExtractionLimits limits, ParsingOptions options, CancellationToken cancellationToken)
     {
         var budget = new InflationBudget(limits.MaxDecompressedBytes);
-        CountRawStreams(pdf, budget, cancellationToken);
+        var streamOffsets = CountRawStreams(pdf, budget, cancellationToken);
         var filters = new CountingFilterProvider(budget, cancellationToken);
         options.FilterProvider = filters;
         PdfDocument document;
@@ -49,7 +49,7 @@ public static class PdfInflationGuard
 
         try
         {
-            if (!budget.Exceeded) PdfStreamCounter.Count(document, budget, everyStream: document.IsEncrypted, cancellationToken);
+            if (!budget.Exceeded) PdfStreamCounter.Count(document, budget, everyStream: document.IsEncrypted, streamOffsets, cancellationToken);
             if (budget.Exceeded) throw budget.Refusal();
             filters.StopCounting();
             return document;
@@ -66,19 +66,22 @@ public static class PdfInflationGuard
     public static void Check(Stream pdf, ExtractionLimits limits, CancellationToken cancellationToken) =>
         CountRawStreams(pdf, new InflationBudget(limits.MaxDecompressedBytes), cancellationToken);
 
-    private static void CountRawStreams(Stream pdf, InflationBudget budget, CancellationToken cancellationToken)
+    /// <returns>Where each stream's data begins, ascending.</returns>
+    private static List<long> CountRawStreams(Stream pdf, InflationBudget budget, CancellationToken cancellationToken)
     {
         if (!pdf.CanSeek) throw new ArgumentException("The guard needs a seekable stream.", nameof(pdf));
         var start = pdf.Position;
         try
         {
-            foreach (var dataStart in StreamDataOffsets(pdf, start, cancellationToken))
+            var offsets = StreamDataOffsets(pdf, start, cancellationToken);
+            foreach (var dataStart in offsets)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 pdf.Position = dataStart;
                 budget.Charge(FlateCounter.InflatedLength(pdf, budget.Remaining, cancellationToken));
                 if (budget.Exceeded) throw budget.Refusal();
             }
+            return offsets;
         }
         finally
         {

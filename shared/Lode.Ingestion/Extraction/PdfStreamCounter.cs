@@ -19,20 +19,61 @@ internal static class PdfStreamCounter
 {
     /// <param name="everyStream">Count every stream; else only those with a chain of filters (the raw byte pass has
     /// already counted the first stage of every stream in a file that is not encrypted).</param>
-    public static void Count(PdfDocument document, InflationBudget budget, bool everyStream, CancellationToken cancellationToken)
+    /// <param name="streamOffsets">Where the raw pass found stream data, ascending: only the objects holding one are read.</param>
+    public static void Count(PdfDocument document, InflationBudget budget, bool everyStream, IReadOnlyList<long> streamOffsets,
+        CancellationToken cancellationToken)
     {
         var scanner = document.Structure.TokenScanner;
         // Streams are never stored inside object streams, so the objects at file offsets hold all of them.
-        var located = document.Structure.CrossReferenceTable.ObjectOffsets
-            .Where(o => o.Value.Type == XrefEntryType.File).Select(o => o.Key).ToList();
-        foreach (var reference in located)
+        var xref = document.Structure.CrossReferenceTable;
+        var located = xref.ObjectOffsets.Where(o => o.Value.Type == XrefEntryType.File).Select(o => o.Key).ToList();
+        // Where objects begin, and the cross-reference streams (not always listed as objects), which are never counted.
+        var entries = xref.ObjectOffsets.Where(o => o.Value.Type == XrefEntryType.File)
+            .Select(o => (Offset: o.Value.Value1, Reference: (IndirectReference?)o.Key))
+            .Concat(xref.Parts.Select(p => (Offset: p.Offset, Reference: (IndirectReference?)null)))
+            .OrderBy(e => e.Offset).ToList();
+        var holding = HoldingStreams(entries.Select(e => e.Offset).ToList(), streamOffsets);
+        // Reading every object costs far more than reading the few that hold streams; when the offsets and the
+        // objects disagree (a damaged cross-reference table, "stream" inside a string) read them all.
+        var chosen = holding is null ? null : entries.Where((e, i) => holding[i] && e.Reference is not null).Select(e => e.Reference!.Value);
+        if (chosen is null || !CountStreams(chosen, scanner, budget, everyStream, mustBeStreams: true, cancellationToken))
+        {
+            CountStreams(located, scanner, budget, everyStream, mustBeStreams: false, cancellationToken);
+        }
+    }
+
+    /// <summary>For each object (by ascending offset), whether stream data begins between it and the next object;
+    /// null when some stream data lies before the first object, which no object then accounts for.</summary>
+    private static bool[]? HoldingStreams(List<long> objectOffsets, IReadOnlyList<long> streamOffsets)
+    {
+        if (objectOffsets.Count == 0 || (streamOffsets.Count > 0 && streamOffsets[0] < objectOffsets[0])) return null;
+        var holding = new bool[objectOffsets.Count];
+        var next = 0;
+        foreach (var offset in streamOffsets)
+        {
+            while (next + 1 < objectOffsets.Count && objectOffsets[next + 1] < offset) next++;
+            holding[next] = true;
+        }
+        return holding;
+    }
+
+    /// <returns>False when <paramref name="mustBeStreams"/> and one of them is not a stream: the choice was wrong.</returns>
+    private static bool CountStreams(IEnumerable<IndirectReference> references, IPdfTokenScanner scanner, InflationBudget budget,
+        bool everyStream, bool mustBeStreams, CancellationToken cancellationToken)
+    {
+        foreach (var reference in references)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (StreamAt(scanner, reference) is not { } stream) continue;
+            if (StreamAt(scanner, reference) is not { } stream)
+            {
+                if (mustBeStreams) return false;
+                continue;
+            }
             var filters = FilterNames(stream.StreamDictionary, scanner);
             if (everyStream || filters.Count > 1) CountChain(stream, filters, budget, cancellationToken);
-            if (budget.Exceeded) return;
+            if (budget.Exceeded) return true;
         }
+        return true;
     }
 
     /// <summary>The stream at <paramref name="reference"/>, decrypted; none when the object is not one or cannot be
