@@ -60,9 +60,10 @@ static int Usage()
                                   [--keep] [--reuse DATABASE] [--out FILE] [--Section:Key=value ...]
               Retrieval quality on the manual question set: the six manuals indexed through a real stack, every
               question of the half asked in each mode for each grid point; hit@1/3/5/10, MRR, paraphrase/keyword hit@5.
-          Lode.Benchmarks sandbox <folder-of-pdfs> [--runs N] [--out FILE]
-              Extraction of every PDF in-process and through the sandbox (warm child; and a fresh child per document),
-              alternating, in one run; prints medians and the ratios to in-process.
+          Lode.Benchmarks sandbox <folder-of-pdfs> [--runs N] [--out FILE] [--no-fresh]
+              Extraction of every PDF in-process and through the sandbox (warm child; and a fresh child per document,
+              unless --no-fresh), alternating, after one discarded run of each side per file; prints medians, the
+              ratios to in-process, a one-line document's round trip and the cost of serialising the answers.
           Lode.Benchmarks ocr [born-digital.pdf] [--runs N] [--out FILE]
               OCR of known prose rendered as 300 dpi scans (clean; degraded with noise and skew) through the scanned-PDF
               path at 300 dpi and at the default Ocr:Dpi, in one run: pages/s and word accuracy against the source text;

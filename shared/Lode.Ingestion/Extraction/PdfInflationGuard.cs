@@ -1,69 +1,92 @@
-using System.IO.Compression;
+using UglyToad.PdfPig;
 
 namespace Lode.Ingestion.Extraction;
 
 /// <summary>
-/// Bounds what a PDF's compressed streams unpack to before PdfPig sees them. PdfPig inflates a whole content stream
+/// Bounds what a PDF's compressed streams unpack to before PdfPig inflates them. PdfPig inflates a whole content stream
 /// into memory when a page is read, so a few hundred kilobytes of zeros compressed with Flate (a "PDF bomb") would
-/// become gigabytes. This pass inflates every stream once into a counter — never into memory — and rejects the
-/// document as soon as the total passes <see cref="ExtractionLimits.MaxDecompressedBytes"/>.
-/// It counts what PdfPig will inflate, not what a strict zlib reader accepts: PdfPig's FlateFilter skips the two
-/// header bytes without looking at them and inflates the rest as raw deflate (no header, no checksum), so a stream
-/// with a broken zlib header is still inflated in full — and is counted in full here.
-/// It does not parse dictionaries (a filter can hide behind an indirect reference): any <c>stream</c> keyword counts;
-/// other data (JPEG, raw) is not valid deflate and stops after a few bytes.
+/// become gigabytes. Every count goes to one budget of <see cref="ExtractionLimits.MaxDecompressedBytes"/>, inflated
+/// into counters — never into memory — and the document is refused as soon as it is spent. Three passes:
+/// <list type="number">
+/// <item>Raw bytes, before PdfPig parses anything: every <c>stream</c> keyword's data is inflated the way PdfPig's
+/// FlateFilter does (two header bytes skipped unread, raw deflate after), so a broken zlib header hides nothing. It
+/// does not parse dictionaries (a filter can hide behind an indirect reference); data that is not deflate (JPEG,
+/// ciphertext) stops after a few bytes.</item>
+/// <item>Opening: PdfPig inflates object streams while it opens a file; <see cref="CountingFilterProvider"/> counts
+/// each such decode first and refuses it once the budget is spent.</item>
+/// <item>Structure (<see cref="PdfStreamCounter"/>): what the raw pass cannot see — every stream of an encrypted file,
+/// decrypted by PdfPig's own scanner (the raw pass saw ciphertext), and every Flate stage of a chain of filters
+/// (<c>[/FlateDecode /FlateDecode]</c>: the raw pass counted only the first).</item>
+/// </list>
+/// A stream may be counted by two passes (an object stream, a chain's first stage): the budget errs towards refusing.
 /// </summary>
 public static class PdfInflationGuard
 {
     private static ReadOnlySpan<byte> StreamKeyword => "stream"u8;
     private static ReadOnlySpan<byte> EndPrefix => "end"u8;
 
+    /// <summary>
+    /// Opens <paramref name="pdf"/> with PdfPig once all three passes have found its streams within the limit.
+    /// PdfPig's errors (encrypted with a real password, damaged) surface as PdfPig throws them.
+    /// </summary>
     /// <exception cref="RejectedDocumentException">The streams inflate to more than the limit.</exception>
-    public static void Check(Stream pdf, ExtractionLimits limits, CancellationToken cancellationToken)
+    public static PdfDocument Open(Stream pdf, ExtractionLimits limits, ParsingOptions options, CancellationToken cancellationToken)
+    {
+        var budget = new InflationBudget(limits.MaxDecompressedBytes);
+        var streamOffsets = CountRawStreams(pdf, budget, cancellationToken);
+        var filters = new CountingFilterProvider(budget, cancellationToken);
+        options.FilterProvider = filters;
+        PdfDocument document;
+        try
+        {
+            document = PdfDocument.Open(pdf, options);
+        }
+        catch (Exception) when (budget.Exceeded)
+        {
+            // A refused object stream makes PdfPig fail in its own words; the reason is the bomb.
+            throw budget.Refusal();
+        }
+
+        try
+        {
+            if (!budget.Exceeded) PdfStreamCounter.Count(document, budget, everyStream: document.IsEncrypted, streamOffsets, cancellationToken);
+            if (budget.Exceeded) throw budget.Refusal();
+            filters.StopCounting();
+            return document;
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The raw-bytes pass alone; the stream's position is restored.</summary>
+    /// <exception cref="RejectedDocumentException">The streams inflate to more than the limit.</exception>
+    public static void Check(Stream pdf, ExtractionLimits limits, CancellationToken cancellationToken) =>
+        CountRawStreams(pdf, new InflationBudget(limits.MaxDecompressedBytes), cancellationToken);
+
+    /// <returns>Where each stream's data begins, ascending.</returns>
+    private static List<long> CountRawStreams(Stream pdf, InflationBudget budget, CancellationToken cancellationToken)
     {
         if (!pdf.CanSeek) throw new ArgumentException("The guard needs a seekable stream.", nameof(pdf));
         var start = pdf.Position;
-        long total = 0;
-        var scratch = new byte[81920];
-        foreach (var dataStart in StreamDataOffsets(pdf, start, cancellationToken))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            pdf.Position = dataStart;
-            total += InflatedLength(pdf, scratch, limits.MaxDecompressedBytes - total + 1, cancellationToken);
-            if (total > limits.MaxDecompressedBytes)
-            {
-                pdf.Position = start;
-                throw new RejectedDocumentException(RejectionReason.TooLarge,
-                    $"The PDF's compressed streams unpack to more than {limits.MaxDecompressedBytes:N0} bytes (Ingestion:MaxDecompressedBytes).");
-            }
-        }
-        pdf.Position = start;
-    }
-
-    /// <summary>
-    /// Bytes one stream inflates to the way PdfPig inflates it (two bytes skipped, raw deflate after), reading at most
-    /// <paramref name="cap"/> of them; what was produced before data that is not deflate.
-    /// </summary>
-    private static long InflatedLength(Stream pdf, byte[] scratch, long cap, CancellationToken cancellationToken)
-    {
-        long produced = 0;
         try
         {
-            // The zlib header, whatever it holds: PdfPig discards it unread.
-            if (pdf.ReadByte() < 0 || pdf.ReadByte() < 0) return 0;
-            using var inflater = new DeflateStream(pdf, CompressionMode.Decompress, leaveOpen: true);
-            int read;
-            while (produced < cap && (read = inflater.Read(scratch, 0, scratch.Length)) > 0)
+            var offsets = StreamDataOffsets(pdf, start, cancellationToken);
+            foreach (var dataStart in offsets)
             {
-                produced += read;
-                if ((produced & 0xFFFFF) < read) cancellationToken.ThrowIfCancellationRequested();
+                cancellationToken.ThrowIfCancellationRequested();
+                pdf.Position = dataStart;
+                budget.Charge(FlateCounter.InflatedLength(pdf, budget.Remaining, cancellationToken));
+                if (budget.Exceeded) throw budget.Refusal();
             }
+            return offsets;
         }
-        catch (InvalidDataException)
+        finally
         {
-            // Not deflate, or damaged: what was produced until then still counts (PdfPig keeps it too).
+            pdf.Position = start;
         }
-        return produced;
     }
 
     /// <summary>Offsets where stream data begins: after <c>stream</c> (not <c>endstream</c>) and its end-of-line.</summary>

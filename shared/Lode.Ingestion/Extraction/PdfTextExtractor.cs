@@ -21,9 +21,8 @@ public sealed class PdfTextExtractor(PdfPageOcr? ocr = null) : ITextExtractor
     {
         try
         {
-            PdfInflationGuard.Check(content, limits, cancellationToken);
             // A missing font should cost that font's glyphs, not the whole document.
-            using var document = PdfDocument.Open(content, new ParsingOptions { SkipMissingFonts = true });
+            using var document = PdfInflationGuard.Open(content, limits, new ParsingOptions { SkipMissingFonts = true }, cancellationToken);
 
             // The page count comes from the page tree, before any page is parsed: a 100,000-page bomb costs nothing.
             if (document.NumberOfPages > limits.MaxPages)

@@ -1,6 +1,7 @@
 using System.Text;
 using Lode.Ingestion.Extraction;
 using Lode.Tests.Support;
+using UglyToad.PdfPig;
 
 namespace Lode.Tests.Extraction;
 
@@ -46,6 +47,70 @@ public sealed class PdfInflationGuardTests
         var text = new PdfTextExtractor().Extract(new MemoryStream(pdf), SmallInflation, default);
 
         Assert.Contains("Harbour opening hours", text.Pages[0].Text);
+    }
+
+    [Fact]
+    public void A_flate_bomb_in_a_PDF_encrypted_with_an_empty_user_password_is_refused_before_any_page_is_read()
+    {
+        // PdfPig opens such a file without asking and inflates the decrypted stream; the raw bytes are ciphertext,
+        // which a byte scan cannot inflate. Open refuses it: no page has been parsed, so nothing was inflated.
+        var bomb = TestPdf.Build(1, Encoding.ASCII.GetBytes("%" + new string(' ', 32 << 20) + "\n"), encryption: new TestPdfEncryption(""));
+        // The raw-bytes pass, all the guard was before, sees ciphertext and lets the bomb through.
+        PdfInflationGuard.Check(new MemoryStream(bomb), SmallInflation, default);
+
+        var error = Assert.Throws<RejectedDocumentException>(() =>
+            PdfInflationGuard.Open(new MemoryStream(bomb), SmallInflation, new ParsingOptions(), default).Dispose());
+
+        Assert.Equal(RejectionReason.TooLarge, error.Reason);
+        Assert.Equal(Assert.Throws<RejectedDocumentException>(() =>
+            new PdfTextExtractor().Extract(new MemoryStream(Bomb), SmallInflation, default)).Message, error.Message);
+    }
+
+    [Fact]
+    public void A_PDF_encrypted_with_an_empty_user_password_is_read_with_its_text()
+    {
+        var pdf = TestPdf.Build(1, TestPdf.TextContent(["Harbour opening hours"]), encryption: new TestPdfEncryption(""));
+        using (var opened = PdfDocument.Open(pdf)) Assert.True(opened.IsEncrypted);
+
+        var text = new PdfTextExtractor().Extract(new MemoryStream(pdf), SmallInflation, default);
+
+        Assert.Contains("Harbour opening hours", text.Pages[0].Text);
+    }
+
+    [Fact]
+    public void A_PDF_that_needs_a_user_password_is_refused_as_encrypted()
+    {
+        var pdf = TestPdf.Build(1, TestPdf.TextContent(["Harbour opening hours"]), encryption: new TestPdfEncryption("secret"));
+
+        var error = Assert.Throws<RejectedDocumentException>(() => new PdfTextExtractor().Extract(new MemoryStream(pdf), SmallInflation, default));
+
+        Assert.Equal(RejectionReason.Encrypted, error.Reason);
+    }
+
+    [Fact]
+    public void A_double_flate_bomb_is_refused_by_counting_the_second_stage()
+    {
+        // /Filter [/FlateDecode /FlateDecode]: the first stage unpacks to a few kilobytes, the second to 32 MiB.
+        var bomb = TestPdf.Build(1, Encoding.ASCII.GetBytes("%" + new string(' ', 32 << 20) + "\n"), flateStages: 2);
+        Assert.True(bomb.Length < 8 << 10, $"the bomb should be tiny on disk, was {bomb.Length:N0} bytes");
+        // The raw-bytes pass, all the guard was before, counts the first stage only and lets the bomb through.
+        PdfInflationGuard.Check(new MemoryStream(bomb), SmallInflation, default);
+
+        var error = Assert.Throws<RejectedDocumentException>(() =>
+            new PdfTextExtractor().Extract(new MemoryStream(bomb), SmallInflation, default));
+
+        Assert.Equal(RejectionReason.TooLarge, error.Reason);
+        Assert.Contains("Ingestion:MaxDecompressedBytes", error.Message);
+    }
+
+    [Fact]
+    public void A_double_flate_stream_within_the_limit_is_read()
+    {
+        var pdf = TestPdf.Build(1, TestPdf.TextContent(["Pier 4 closes at six"]), flateStages: 2);
+
+        var text = new PdfTextExtractor().Extract(new MemoryStream(pdf), SmallInflation, default);
+
+        Assert.Contains("Pier 4 closes at six", text.Pages[0].Text);
     }
 
     [Fact]

@@ -46,7 +46,8 @@ public sealed class HostileDocumentsTests
         Assert.True(ordinary!.Value.GetProperty("chunks").GetInt32() > 0);
     }
 
-    private static async Task AssertFailed(LodeStack stack, string key, string reason, string detail)
+    /// <summary>The document ends `failed` after one attempt, with the reason and detail given, and no chunks.</summary>
+    internal static async Task AssertFailed(LodeStack stack, string key, string reason, string detail)
     {
         var document = await stack.WaitForDocumentAsync(key, d => d?.GetProperty("status").GetString() is "failed" or "indexed");
         var shown = document!.Value;

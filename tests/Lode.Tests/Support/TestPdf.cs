@@ -14,7 +14,10 @@ public static class TestPdf
     /// <param name="padding">Bytes of comment before the first object, to move the streams across buffer boundaries.</param>
     /// <param name="brokenZlibHeader">Overwrite the compressed stream's two zlib header bytes with zeros (not a valid
     /// header; the raw deflate data after it is intact).</param>
-    public static byte[] Build(int pages, byte[] content, bool compress = true, int padding = 0, bool brokenZlibHeader = false)
+    /// <param name="flateStages">How many times the content is Flate-compressed, each named in the /Filter array.</param>
+    /// <param name="encryption">Encrypt the content stream and name the handler in the trailer.</param>
+    public static byte[] Build(int pages, byte[] content, bool compress = true, int padding = 0, bool brokenZlibHeader = false,
+        int flateStages = 1, TestPdfEncryption? encryption = null)
     {
         var pdf = new Writer(padding);
         const int firstPage = 5;
@@ -22,12 +25,17 @@ public static class TestPdf
         pdf.Object("<< /Type /Catalog /Pages 2 0 R >>");
         pdf.Object($"<< /Type /Pages /Count {pages} /Kids [{kids}] >>");
         pdf.Object("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
-        var data = compress ? Deflate(content) : content;
+        var data = content;
+        for (var stage = 0; compress && stage < flateStages; stage++) data = Deflate(data);
         if (compress && brokenZlibHeader) data[0] = data[1] = 0;
-        pdf.Stream($"<< /Length {data.Length}{(compress ? " /Filter /FlateDecode" : "")} >>", data);
+        var filter = !compress ? "" : flateStages == 1 ? " /Filter /FlateDecode" : $" /Filter [{string.Join(' ', Enumerable.Repeat("/FlateDecode", flateStages))}]";
+        if (encryption is not null) data = encryption.Encrypt(data);
+        pdf.Stream($"<< /Length {data.Length}{filter} >>", data);
         for (var i = 0; i < pages; i++)
             pdf.Object("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>");
-        return pdf.Finish();
+        if (encryption is null) return pdf.Finish();
+        pdf.Object(encryption.Dictionary);
+        return pdf.Finish($" /Encrypt {firstPage + pages} 0 R /ID [<4C6F6465456E63727970746564504446> <4C6F6465456E63727970746564504446>]");
     }
 
     /// <summary>
@@ -67,12 +75,13 @@ public static class TestPdf
             Write("\nendstream\nendobj\n");
         }
 
-        public byte[] Finish()
+        /// <param name="trailer">More trailer entries (an /Encrypt reference, the file identifier).</param>
+        public byte[] Finish(string trailer = "")
         {
             var xref = _output.Position;
             Write($"xref\n0 {_offsets.Count + 1}\n0000000000 65535 f \n");
             foreach (var offset in _offsets) Write($"{offset:D10} 00000 n \n");
-            Write($"trailer\n<< /Size {_offsets.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+            Write($"trailer\n<< /Size {_offsets.Count + 1} /Root 1 0 R{trailer} >>\nstartxref\n{xref}\n%%EOF\n");
             return _output.ToArray();
         }
 
