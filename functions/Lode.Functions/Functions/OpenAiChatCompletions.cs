@@ -1,6 +1,7 @@
 using Lode.Audit;
 using Lode.Chat;
 using Lode.Functions.Http;
+using Lode.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -11,30 +12,21 @@ namespace Lode.Functions;
 /// POST v1/chat/completions: OpenAI-compatible chat, retrieval-augmented over the documents, streaming included, so
 /// any OpenAI client pointed at http://host:7071/v1 works. The answer's content ends with its cited sources.
 /// </summary>
-public sealed class OpenAiChatCompletions(ApiCallers callers, ChatService chat, QuestionAudit audit, TimeProvider clock)
+public sealed class OpenAiChatCompletions(ChatService chat, QuestionAudit audit, TimeProvider clock)
 {
-    private const long MaxBodyBytes = 1 << 20;
-
-    [Function(nameof(OpenAiChatCompletions))]
+    [Function(nameof(OpenAiChatCompletions)), CallerAccess(Access.Caller), MaxBody(1 << 20)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/chat/completions")] HttpRequest request,
-        CancellationToken cancellationToken)
+        [Body] OpenAiChatRequest body, Caller caller, CancellationToken cancellationToken)
     {
-        var check = await callers.AuthenticateAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
-        var (body, invalid) = await JsonBody.ReadAsync<OpenAiChatRequest>(request, MaxBodyBytes, cancellationToken);
-        if (invalid is not null) return invalid;
-
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var created = clock.GetUtcNow().ToUnixTimeSeconds();
-        var chatRequest = body!.ToChatRequest(check.Caller);
         var streamed = body.Stream == true;
-        var events = audit.Track(check.Caller, AuditSurfaces.OpenAiChatCompletions, chatRequest, streamed);
-        var response = request.HttpContext.Response;
-        if (!streamed) return await ChatStreaming.CollectAsync(response, events, Shape, cancellationToken);
+        var events = audit.Track(caller, AuditSurfaces.OpenAiChatCompletions, body.ToChatRequest(caller), streamed);
+        if (!streamed) return await ChatStreaming.CollectAsync(events, Shape, cancellationToken);
 
         var includeUsage = body.StreamOptions?.IncludeUsage == true;
-        return await ChatStreaming.StreamAsync(response, events, WriteChunk, WriteError, cancellationToken);
+        return await ChatStreaming.StreamAsync(request.HttpContext.Response, events, WriteChunk, WriteError, cancellationToken);
 
         OpenAiChatResponse Shape(Completed done) => new(id, "chat.completion", created, done.Model,
             [new OpenAiChoice(0, new OpenAiResponseMessage("assistant", done.Answer + CitationFooter.For(done.Citations)), FinishReason(done))],
