@@ -53,20 +53,3 @@ public sealed class RetryDocumentAtItsAddress(DeadLetters deadLetters)
             ? RetryDocument.RetryAsync(deadLetters, bucket, key[..^RetrySuffix.Length], caller, cancellationToken)
             : throw ApiException.NotFound("not_found", "POST to a document only retries it: POST api/documents/{bucket}/{key}/retry.");
 }
-
-/// <summary>
-/// POST api/documents/retry-failed/{bucket}?prefix= (admins only): queues every failed document of the bucket (under
-/// the prefix) again → 202 with how many.
-/// </summary>
-public sealed class RetryFailedDocuments(DeadLetters deadLetters)
-{
-    [Function(nameof(RetryFailedDocuments)), CallerAccess(Access.Admin)]
-    public async Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/documents/retry-failed/{bucket}")] HttpRequest request,
-        string bucket, Caller caller, CancellationToken cancellationToken)
-    {
-        var prefix = ListQuery.Text(request.Query, "prefix");
-        var queued = await deadLetters.RetryAllAsync(bucket, prefix, caller.Name, cancellationToken);
-        return new AcceptedResult((string?)null, new RetriedDocuments(bucket, prefix, queued));
-    }
-}

@@ -19,49 +19,12 @@ public sealed class OpenAiChatCompletions(ChatService chat, QuestionAudit audit,
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/chat/completions")] HttpRequest request,
         [Body] OpenAiChatRequest body, Caller caller, CancellationToken cancellationToken)
     {
-        var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
-        var created = clock.GetUtcNow().ToUnixTimeSeconds();
+        var shapes = new OpenAiChatShapes(chat.ModelName, clock.GetUtcNow().ToUnixTimeSeconds(), body.StreamOptions?.IncludeUsage == true);
         var streamed = body.Stream == true;
         var events = audit.Track(caller, AuditSurfaces.OpenAiChatCompletions, body.ToChatRequest(caller), streamed);
-        if (!streamed) return await ChatStreaming.CollectAsync(events, Shape, cancellationToken);
-
-        var includeUsage = body.StreamOptions?.IncludeUsage == true;
-        return await ChatStreaming.StreamAsync(request.HttpContext.Response, events, WriteChunk, WriteError, cancellationToken);
-
-        OpenAiChatResponse Shape(Completed done) => new(id, "chat.completion", created, done.Model,
-            [new OpenAiChoice(0, new OpenAiResponseMessage("assistant", done.Answer + CitationFooter.For(done.Citations)), FinishReason(done))],
-            OpenAiUsage.From(done.Usage), done.Citations.Select(CitationView.From).ToList());
-
-        async Task WriteChunk(ServerSentEvents sse, ChatEvent chatEvent)
-        {
-            switch (chatEvent)
-            {
-                case SourcesFound:
-                    await sse.WriteAsync(null, Chunk(new OpenAiDelta("assistant", ""), null), cancellationToken);
-                    break;
-                case TextDelta delta:
-                    await sse.WriteAsync(null, Chunk(new OpenAiDelta(null, delta.Text), null), cancellationToken);
-                    break;
-                case Completed done:
-                    var footer = CitationFooter.For(done.Citations);
-                    if (footer.Length > 0) await sse.WriteAsync(null, Chunk(new OpenAiDelta(null, footer), null), cancellationToken);
-                    await sse.WriteAsync(null, Chunk(new OpenAiDelta(null, null), FinishReason(done)) with
-                    {
-                        Citations = done.Citations.Select(CitationView.From).ToList(),
-                    }, cancellationToken);
-                    if (includeUsage)
-                        await sse.WriteAsync(null, new OpenAiChatChunk(id, "chat.completion.chunk", created, chat.ModelName, [], OpenAiUsage.From(done.Usage), null), cancellationToken);
-                    await sse.WriteRawAsync(null, "[DONE]", cancellationToken);
-                    break;
-            }
-        }
-
-        OpenAiChatChunk Chunk(OpenAiDelta delta, string? finish) =>
-            new(id, "chat.completion.chunk", created, chat.ModelName, [new OpenAiChunkChoice(0, delta, finish)], null, null);
-
-        static Task WriteError(ServerSentEvents sse, Exception error) =>
-            sse.WriteAsync(null, ChatErrors.StreamError(error), CancellationToken.None);
+        return streamed
+            ? await ChatStreaming.StreamAsync(request.HttpContext.Response, events,
+                (sse, chatEvent) => shapes.WriteAsync(sse, chatEvent, cancellationToken), OpenAiChatShapes.WriteErrorAsync, cancellationToken)
+            : await ChatStreaming.CollectAsync(events, shapes.Whole, cancellationToken);
     }
-
-    private static string FinishReason(Completed done) => done.FinishReason is "length" ? "length" : "stop";
 }
