@@ -1,7 +1,9 @@
 using System.Reflection;
 using Lode.Functions.Hosting;
+using Lode.Functions.Invocation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +29,10 @@ public static class LodeApp
     {
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
-        builder.UseMiddleware<HostModeExceptionMiddleware>();
+        // The same invocation pipeline as standalone mode (access, body, errors), and its binder for Caller and [Body].
+        builder.UseMiddleware<HostModePipelineMiddleware>();
+        builder.Services.AddSingleton(FunctionPolicies.Discover(typeof(LodeApp).Assembly));
+        builder.Services.Configure<WorkerOptions>(options => options.InputConverters.RegisterAt<AdmittedRequestConverter>(0));
         // Host mode only: function invocations join the host's traces, and the host learns that the worker exports its
         // own telemetry. Before AddLode, so that Telemetry:ServiceName is the service name the resource ends up with.
         builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults();

@@ -7,6 +7,7 @@ using Lode.Embeddings;
 using Lode.Functions.HealthChecks;
 using Lode.Functions.Hosting;
 using Lode.Functions.Http;
+using Lode.Functions.Invocation;
 using Lode.Functions.Telemetry;
 using Lode.Ingestion;
 using Lode.Ocr;
@@ -76,6 +77,7 @@ public static class LodeServices
         services.AddLodeRetrieval(configuration.GetSection(RetrievalOptions.SectionName));
         services.AddLodeAudit();
         services.AddSingleton<ApiCallers>();
+        services.AddSingleton<FunctionPipeline>();
         services.AddSingleton<QuestionAudit>();
         services.AddSingleton<WebAssets>();
         services.AddOidcBearer();

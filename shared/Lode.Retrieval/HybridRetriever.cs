@@ -33,8 +33,7 @@ public sealed class HybridRetriever(
 
     private readonly RetrievalOptions _options = options.Value;
 
-    /// <exception cref="ArgumentException">The query is empty or longer than <see cref="RetrievalOptions.MaxQueryChars"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">Top is not from 1 to <see cref="RetrievalOptions.MaxTop"/>.</exception>
+    /// <exception cref="SearchRequestException">The request is outside <see cref="SearchRequestRules"/>.</exception>
     public async Task<IReadOnlyList<RetrievedChunk>> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -170,12 +169,7 @@ public sealed class HybridRetriever(
 
     private string CheckedQuery(SearchRequest request)
     {
-        if (string.IsNullOrWhiteSpace(request.Query)) throw new ArgumentException("The query is empty.", nameof(request));
-        if (request.Query.Length > _options.MaxQueryChars)
-            throw new ArgumentException($"The query is longer than {_options.MaxQueryChars} characters.", nameof(request));
-        if (request.Top < 1 || request.Top > _options.MaxTop)
-            throw new ArgumentOutOfRangeException(nameof(request), request.Top, $"Top must be from 1 to {_options.MaxTop}.");
-        if (!Enum.IsDefined(request.Mode)) throw new ArgumentOutOfRangeException(nameof(request), request.Mode, "Unknown search mode.");
+        SearchRequestRules.Check(request, _options);
         return StoredText.Clean(request.Query);
     }
 

@@ -16,6 +16,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<CallerRateLimiter>();
         services.AddSingleton<WebhookAuthenticator>();
         services.AddSingleton<DocumentAccessResolver>();
+        services.AddSingleton<DocumentVisibility>();
         services.AddSingleton(sp => RemoteHostAllowlist.Parse(sp.GetRequiredService<IOptions<SecurityOptions>>().Value.AllowedRemoteHosts));
         services.AddRemoteEndpointCheck<OidcOptions>(
             new("Security:Oidc:JwksUrl", o => o.JwksUrl),

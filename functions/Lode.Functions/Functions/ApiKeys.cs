@@ -7,23 +7,15 @@ using Microsoft.Azure.Functions.Worker;
 namespace Lode.Functions;
 
 /// <summary>POST api/admin/keys <c>{name, groups[], expiresAt?}</c> → 201 with the new key, shown this once.</summary>
-public sealed class CreateApiKey(ApiCallers callers, ApiKeyAdministration keys)
+public sealed class CreateApiKey(ApiKeyAdministration keys)
 {
-    private const long MaxBodyBytes = 16 << 10;
-
-    [Function(nameof(CreateApiKey))]
+    [Function(nameof(CreateApiKey)), CallerAccess(Access.Admin), MaxBody(16 << 10)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/admin/keys")] HttpRequest request,
-        CancellationToken cancellationToken)
+        [Body] ApiKeyRequest body, Caller caller, CancellationToken cancellationToken)
     {
-        var check = await callers.AuthenticateAdminAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
-
-        var (body, error) = await JsonBody.ReadAsync<ApiKeyRequest>(request, MaxBodyBytes, cancellationToken);
-        if (error is not null) return error;
-        if (keys.Problem(body!) is { } problem) return ApiErrors.Result(StatusCodes.Status400BadRequest, "invalid_api_key_request", problem);
-
-        var created = await keys.CreateAsync(body!, check.Caller, cancellationToken);
+        if (keys.Problem(body) is { } problem) throw ApiException.BadRequest("invalid_api_key_request", problem);
+        var created = await keys.CreateAsync(body, caller, cancellationToken);
         // The secret must not linger in a cache between here and the administrator.
         request.HttpContext.Response.Headers.CacheControl = "no-store";
         return new ObjectResult(CreatedApiKeyView.From(created)) { StatusCode = StatusCodes.Status201Created };
@@ -31,33 +23,23 @@ public sealed class CreateApiKey(ApiCallers callers, ApiKeyAdministration keys)
 }
 
 /// <summary>GET api/admin/keys: every key created through the admin API, revoked and expired ones included.</summary>
-public sealed class ListApiKeys(ApiCallers callers, ApiKeyAdministration keys)
+public sealed class ListApiKeys(ApiKeyAdministration keys)
 {
-    [Function(nameof(ListApiKeys))]
+    [Function(nameof(ListApiKeys)), CallerAccess(Access.Admin)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/keys")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        var check = await callers.AuthenticateAdminAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
-        var list = await keys.ListAsync(cancellationToken);
-        return new OkObjectResult(new ApiKeyList(list));
-    }
+        CancellationToken cancellationToken) =>
+        new OkObjectResult(new ApiKeyList(await keys.ListAsync(cancellationToken)));
 }
 
 /// <summary>DELETE api/admin/keys/{id}: revokes the key; it is refused from the next request on.</summary>
-public sealed class RevokeApiKey(ApiCallers callers, ApiKeyAdministration keys)
+public sealed class RevokeApiKey(ApiKeyAdministration keys)
 {
-    [Function(nameof(RevokeApiKey))]
+    [Function(nameof(RevokeApiKey)), CallerAccess(Access.Admin)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/admin/keys/{id}")] HttpRequest request,
-        Guid id,
-        CancellationToken cancellationToken)
-    {
-        var check = await callers.AuthenticateAdminAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
-        return await keys.RevokeAsync(id, check.Caller, cancellationToken)
+        Guid id, Caller caller, CancellationToken cancellationToken) =>
+        await keys.RevokeAsync(id, caller, cancellationToken)
             ? new NoContentResult()
-            : ApiErrors.Result(StatusCodes.Status404NotFound, "api_key_not_found", "No API key has that id.");
-    }
+            : throw ApiException.NotFound("api_key_not_found", "No API key has that id.");
 }

@@ -1,6 +1,7 @@
 using Lode.Audit;
 using Lode.Chat;
 using Lode.Functions.Http;
+using Lode.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -12,27 +13,18 @@ namespace Lode.Functions;
 /// <c>Accept: text/event-stream</c>) the answer is server-sent events: <c>citations</c> (the numbered sources), then
 /// <c>delta</c> events of text, then <c>done</c> with the whole answer, the sources it cited and usage.
 /// </summary>
-public sealed class Chat(ApiCallers callers, QuestionAudit audit)
+public sealed class Chat(QuestionAudit audit)
 {
-    private const long MaxBodyBytes = 1 << 20;
-
-    [Function(nameof(Chat))]
+    [Function(nameof(Chat)), CallerAccess(Access.Caller), MaxBody(1 << 20)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/chat")] HttpRequest request,
-        CancellationToken cancellationToken)
+        [Body] ChatHttpRequest body, Caller caller, CancellationToken cancellationToken)
     {
-        var check = await callers.AuthenticateAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
-        var (body, invalid) = await JsonBody.ReadAsync<ChatHttpRequest>(request, MaxBodyBytes, cancellationToken);
-        if (invalid is not null) return invalid;
-
-        var chatRequest = body!.ToChatRequest(check.Caller);
         var streamed = ServerSentEvents.Wanted(request, body.Stream);
-        var events = audit.Track(check.Caller, AuditSurfaces.Chat, chatRequest, streamed);
-        var response = request.HttpContext.Response;
+        var events = audit.Track(caller, AuditSurfaces.Chat, body.ToChatRequest(caller), streamed);
         return streamed
-            ? await ChatStreaming.StreamAsync(response, events, WriteEvent, WriteError, cancellationToken)
-            : await ChatStreaming.CollectAsync(response, events, ChatHttpResponse.From, cancellationToken);
+            ? await ChatStreaming.StreamAsync(request.HttpContext.Response, events, WriteEvent, WriteError, cancellationToken)
+            : await ChatStreaming.CollectAsync(events, ChatHttpResponse.From, cancellationToken);
 
         Task WriteEvent(ServerSentEvents sse, ChatEvent chatEvent) => chatEvent switch
         {

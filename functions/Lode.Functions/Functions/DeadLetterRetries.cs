@@ -1,5 +1,6 @@
 using Lode.Functions.Http;
 using Lode.Ingestion.Operations;
+using Lode.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -15,34 +16,23 @@ namespace Lode.Functions;
 /// POST api/documents/retry/{bucket}/{*key} (admins only): queues a failed document again, once its cause is fixed →
 /// 202; 404 when no such document, 409 when it is not failed.
 /// </summary>
-public sealed class RetryDocument(ApiCallers callers, DeadLetters deadLetters)
+public sealed class RetryDocument(DeadLetters deadLetters)
 {
-    private const string DocumentStatusAfterRetry = "pending";
-
-    [Function(nameof(RetryDocument))]
-    public async Task<IActionResult> Run(
+    [Function(nameof(RetryDocument)), CallerAccess(Access.Admin)]
+    public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/documents/retry/{bucket}/{*key}")] HttpRequest request,
-        string bucket,
-        string? key,
-        CancellationToken cancellationToken)
-    {
-        var check = await callers.AuthenticateAdminAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
-        return await RetryAsync(deadLetters, bucket, key, check.Caller.Name, cancellationToken);
-    }
+        string bucket, string? key, Caller caller, CancellationToken cancellationToken) =>
+        RetryAsync(deadLetters, bucket, key, caller, cancellationToken);
 
-    internal static async Task<IActionResult> RetryAsync(DeadLetters deadLetters, string bucket, string? key, string requestedBy,
-        CancellationToken cancellationToken)
+    internal static async Task<IActionResult> RetryAsync(DeadLetters deadLetters, string bucket, string? key, Caller caller, CancellationToken cancellationToken)
     {
-        var outcome = string.IsNullOrEmpty(key)
-            ? RetryOutcome.NotFound
-            : await deadLetters.RetryAsync(bucket, key, requestedBy, cancellationToken);
+        var outcome = string.IsNullOrEmpty(key) ? RetryOutcome.NotFound : await deadLetters.RetryAsync(bucket, key, caller.Name, cancellationToken);
         return outcome switch
         {
-            RetryOutcome.Queued => new AcceptedResult((string?)null, new RetriedDocument(bucket, key!, DocumentStatusAfterRetry)),
-            RetryOutcome.NotFailed => ApiErrors.Result(StatusCodes.Status409Conflict, "not_failed",
+            RetryOutcome.Queued => new AcceptedResult((string?)null, new RetriedDocument(bucket, key!, "pending")),
+            RetryOutcome.NotFailed => throw ApiException.Conflict("not_failed",
                 "The document is not failed; to index it again use POST api/reindex with its key as the prefix."),
-            _ => ApiErrors.Result(StatusCodes.Status404NotFound, "document_not_found", "No document with that bucket and key is known."),
+            _ => throw ApiException.NotFound("document_not_found", "No document with that bucket and key is known."),
         };
     }
 }
@@ -51,42 +41,15 @@ public sealed class RetryDocument(ApiCallers callers, DeadLetters deadLetters)
 /// POST api/documents/{bucket}/{*key}/retry (admins only): the same as <see cref="RetryDocument"/>, at the address the
 /// HTTP contract names. Any other POST to a document is 404.
 /// </summary>
-public sealed class RetryDocumentAtItsAddress(ApiCallers callers, DeadLetters deadLetters)
+public sealed class RetryDocumentAtItsAddress(DeadLetters deadLetters)
 {
     private const string RetrySuffix = "/retry";
 
-    [Function(nameof(RetryDocumentAtItsAddress))]
-    public async Task<IActionResult> Run(
+    [Function(nameof(RetryDocumentAtItsAddress)), CallerAccess(Access.Admin)]
+    public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/documents/{bucket}/{*key}")] HttpRequest request,
-        string bucket,
-        string? key,
-        CancellationToken cancellationToken)
-    {
-        var check = await callers.AuthenticateAdminAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
-        if (key is null || !key.EndsWith(RetrySuffix, StringComparison.Ordinal))
-            return ApiErrors.Result(StatusCodes.Status404NotFound, "not_found",
-                "POST to a document only retries it: POST api/documents/{bucket}/{key}/retry.");
-        return await RetryDocument.RetryAsync(deadLetters, bucket, key[..^RetrySuffix.Length], check.Caller.Name, cancellationToken);
-    }
-}
-
-/// <summary>
-/// POST api/documents/retry-failed/{bucket}?prefix= (admins only): queues every failed document of the bucket (under
-/// the prefix) again → 202 with how many.
-/// </summary>
-public sealed class RetryFailedDocuments(ApiCallers callers, DeadLetters deadLetters)
-{
-    [Function(nameof(RetryFailedDocuments))]
-    public async Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/documents/retry-failed/{bucket}")] HttpRequest request,
-        string bucket,
-        CancellationToken cancellationToken)
-    {
-        var check = await callers.AuthenticateAdminAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
-        var prefix = ListQuery.Text(request.Query, "prefix");
-        var queued = await deadLetters.RetryAllAsync(bucket, prefix, check.Caller.Name, cancellationToken);
-        return new AcceptedResult((string?)null, new RetriedDocuments(bucket, prefix, queued));
-    }
+        string bucket, string? key, Caller caller, CancellationToken cancellationToken) =>
+        key is not null && key.EndsWith(RetrySuffix, StringComparison.Ordinal)
+            ? RetryDocument.RetryAsync(deadLetters, bucket, key[..^RetrySuffix.Length], caller, cancellationToken)
+            : throw ApiException.NotFound("not_found", "POST to a document only retries it: POST api/documents/{bucket}/{key}/retry.");
 }

@@ -8,52 +8,32 @@ using Microsoft.Azure.Functions.Worker;
 namespace Lode.Functions;
 
 /// <summary>GET api/documents?bucket=&amp;prefix=&amp;status=&amp;limit=&amp;cursor=: documents and their indexing state.</summary>
-public sealed class ListDocuments(ApiCallers callers, DocumentRepository documents)
+public sealed class ListDocuments(DocumentVisibility documents)
 {
-    private const int DefaultLimit = 100;
-    private const int MaxLimit = 1000;
-
-    [Function(nameof(ListDocuments))]
+    [Function(nameof(ListDocuments)), CallerAccess(Access.Caller)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/documents")] HttpRequest request,
-        CancellationToken cancellationToken)
+        Caller caller, CancellationToken cancellationToken)
     {
-        var check = await callers.AuthenticateAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
-
         var query = request.Query;
-        var status = ListQuery.Text(query, "status");
-        if (status is not null && !DocumentStatus.IsValid(status))
-            return ApiErrors.Result(400, "invalid_status", "status must be one of pending, indexed, failed.");
-        var (limit, after, invalid) = ListQuery.ReadPage(query, DefaultLimit, MaxLimit, cursorParts: 2);
-        if (invalid is not null) return invalid;
+        var status = ListQuery.OneOf(query, "status", DocumentStatus.IsValid, "invalid_status", "status must be one of pending, indexed, failed.");
+        var (limit, after) = ListQuery.ReadPage(query, defaultLimit: 100, maxLimit: 1000, cursorParts: 2);
 
-        var page = await documents.ListAsync(
-            new DocumentQuery(ReadableBy(check.Caller), ListQuery.Text(query, "bucket"), ListQuery.Text(query, "prefix"), status),
-            after is [var bucket, var key] ? (bucket, key) : null, limit, cancellationToken);
+        var filter = new DocumentQuery(null, ListQuery.Text(query, "bucket"), ListQuery.Text(query, "prefix"), status);
+        var page = await documents.ListAsync(caller, filter, after is [var bucket, var key] ? (bucket, key) : null, limit, cancellationToken);
         var next = page.Count == limit ? PageCursor.Encode(page[^1].Bucket, page[^1].Key) : null;
-        return new OkObjectResult(new DocumentPage(page.Select(d => DocumentView.From(d, check.Caller)).ToList(), next));
+        return new OkObjectResult(new DocumentPage(page.Select(d => DocumentView.From(d, caller)).ToList(), next));
     }
-
-    /// <summary>Admins see every document (to find and fix failures); everyone else the ones their groups may read.</summary>
-    internal static IReadOnlyList<string>? ReadableBy(Caller caller) => caller.IsAdmin ? null : caller.Groups;
 }
 
 /// <summary>GET api/documents/{bucket}/{*key}: one document's state (pending, indexed, failed with its error).</summary>
-public sealed class GetDocument(ApiCallers callers, DocumentRepository documents)
+public sealed class GetDocument(DocumentVisibility documents)
 {
-    [Function(nameof(GetDocument))]
+    [Function(nameof(GetDocument)), CallerAccess(Access.Caller)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/documents/{bucket}/{*key}")] HttpRequest request,
-        string bucket,
-        string key,
-        CancellationToken cancellationToken)
-    {
-        var check = await callers.AuthenticateAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
-        var document = await documents.GetAsync(bucket, key, ListDocuments.ReadableBy(check.Caller), cancellationToken);
-        return document is null
-            ? ApiErrors.Result(404, "document_not_found", "No document with that bucket and key is known.")
-            : new OkObjectResult(DocumentView.From(document, check.Caller));
-    }
+        string bucket, string key, Caller caller, CancellationToken cancellationToken) =>
+        await documents.GetAsync(caller, bucket, key, cancellationToken) is { } document
+            ? new OkObjectResult(DocumentView.From(document, caller))
+            : throw ApiException.NotFound("document_not_found", "No document with that bucket and key is known.");
 }

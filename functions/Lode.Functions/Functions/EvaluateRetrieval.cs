@@ -1,6 +1,7 @@
 using Lode.Functions.Http;
 using Lode.Retrieval;
 using Lode.Retrieval.Evaluation;
+using Lode.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -14,21 +15,17 @@ namespace Lode.Functions;
 /// (hit@1/3/5/10 and MRR per mode and tag, each question's ranks, the misses with what came back instead). One audit
 /// row per evaluation.
 /// </summary>
-public sealed class EvaluateRetrieval(ApiCallers callers, RetrievalEvaluator evaluator, IOptions<RetrievalOptions> options, QuestionAudit audit)
+public sealed class EvaluateRetrieval(RetrievalEvaluator evaluator, IOptions<RetrievalOptions> options, QuestionAudit audit)
 {
-    [Function(nameof(EvaluateRetrieval))]
+    [Function(nameof(EvaluateRetrieval)), CallerAccess(Access.Admin), MaxBody(EvaluationBody.MaxBytes)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/admin/eval")] HttpRequest request,
-        CancellationToken cancellationToken)
+        [Body] EvaluationBody body, Caller caller, CancellationToken cancellationToken)
     {
-        var check = await callers.AuthenticateAdminAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
-        var (body, invalid) = await JsonBody.ReadAsync<EvaluationBody>(request, EvaluationBody.MaxBytes, cancellationToken);
-        if (invalid is not null) return invalid;
-        if (body!.Refusal(options.Value) is { } refusal) return refusal;
-
-        var (questions, evaluation) = body.EvaluationFor(check.Caller);
+        body.Validate(options.Value);
+        var (questions, evaluation) = body.EvaluationFor(caller);
         var report = await evaluator.EvaluateAsync(questions, evaluation, cancellationToken);
-        return await audit.EvaluatedAsync(check.Caller, report, new OkObjectResult(report));
+        await audit.EvaluatedAsync(caller, report);
+        return new OkObjectResult(report);
     }
 }

@@ -13,15 +13,14 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class Health(SharedHealthReport health, ApiCallers callers)
 {
-    [Function(nameof(Health))]
+    [Function(nameof(Health)), CallerAccess(Access.Anyone)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var report = await health.GetAsync(cancellationToken);
         // Probes send no credentials: no authentication attempt, so they never count as failures.
-        var details = request.Headers.Authorization.Count > 0
-            && !(await callers.AuthenticateAdminAsync(request, cancellationToken)).Refused;
+        var details = request.Headers.Authorization.Count > 0 && await callers.IsAdminAsync(request, cancellationToken);
         return HealthResponse.From(report, details);
     }
 }

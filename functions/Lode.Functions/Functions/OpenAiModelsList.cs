@@ -11,15 +11,13 @@ namespace Lode.Functions;
 /// GET v1/models: the chat model (the configured LLM, or the extractive answerer) and the embedding model searches use
 /// (the current index generation's).
 /// </summary>
-public sealed class OpenAiModelsList(ApiCallers callers, ChatService chat, CurrentIndexGeneration currentGeneration)
+public sealed class OpenAiModelsList(ChatService chat, CurrentIndexGeneration currentGeneration)
 {
-    [Function(nameof(OpenAiModelsList))]
+    [Function(nameof(OpenAiModelsList)), CallerAccess(Access.Caller)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/models")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var check = await callers.AuthenticateAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
         var generation = await currentGeneration.GetAsync(cancellationToken);
         return new OkObjectResult(new OpenAiList<OpenAiModel>("list",
         [

@@ -13,7 +13,8 @@ public sealed class PrometheusMetrics(PrometheusScrape scrape)
 {
     public const string Route = "metrics";
 
-    [Function(nameof(PrometheusMetrics))]
+    // Anyone may ask; the scrape checks its own token (and rate-limits failures) before it answers.
+    [Function(nameof(PrometheusMetrics)), CallerAccess(Access.Anyone)]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest request) =>
         scrape.ServeAsync(request);

@@ -1,7 +1,7 @@
 using Lode.Audit;
 using Lode.Functions.Http;
-using Lode.Ingestion;
 using Lode.Ingestion.Links;
+using Lode.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -12,24 +12,13 @@ namespace Lode.Functions;
 /// GET api/uploads: what the caller may upload (buckets, formats, size limit, groups to share with); 403 for callers
 /// who may not upload (<c>Uploads:Groups</c>, admins).
 /// </summary>
-public sealed class UploadPermissions(ApiCallers callers, UploadGrants grants)
+public sealed class UploadPermissions(UploadGrants grants)
 {
-    [Function(nameof(UploadPermissions))]
-    public async Task<IActionResult> Run(
+    [Function(nameof(UploadPermissions)), CallerAccess(Access.Caller)]
+    public IActionResult Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/uploads")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        var check = await callers.AuthenticateAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
-        try
-        {
-            return new OkObjectResult(grants.TermsFor(check.Caller));
-        }
-        catch (UploadRefusedException e)
-        {
-            return Uploads.Refused(e);
-        }
-    }
+        Caller caller) =>
+        new OkObjectResult(grants.TermsFor(caller));
 }
 
 /// <summary>
@@ -37,42 +26,18 @@ public sealed class UploadPermissions(ApiCallers callers, UploadGrants grants)
 /// (<c>url</c>, <c>headers</c> to send, <c>expiresAt</c>). The client sends the bytes to the store itself; the store's
 /// notification indexes the document, whose progress is GET api/documents/{bucket}/{key}.
 /// </summary>
-public sealed class Uploads(ApiCallers callers, UploadGrants grants, QuestionAudit audit)
+public sealed class Uploads(UploadGrants grants, QuestionAudit audit)
 {
-    private const long MaxBodyBytes = 16 << 10;
-
-    [Function(nameof(Uploads))]
+    [Function(nameof(Uploads)), CallerAccess(Access.Caller), MaxBody(16 << 10)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/uploads")] HttpRequest request,
-        CancellationToken cancellationToken)
+        [Body] UploadBody body, Caller caller, CancellationToken cancellationToken)
     {
-        var check = await callers.AuthenticateAsync(request, cancellationToken);
-        if (check.Refused) return check.Refusal;
-        var (body, invalid) = await JsonBody.ReadAsync<UploadBody>(request, MaxBodyBytes, cancellationToken);
-        if (invalid is not null) return invalid;
-
-        try
-        {
-            var grant = await grants.GrantAsync(check.Caller,
-                new UploadRequest(body!.Bucket, body.Key, body.ContentType, body.SizeBytes, body.Groups, body.Overwrite ?? false), cancellationToken);
-            return await audit.AccessedAsync(check.Caller, AuditSurfaces.Uploads, new AuditSource(grant.Bucket, grant.Key, Page: 0),
-                new ObjectResult(grant) { StatusCode = StatusCodes.Status201Created });
-        }
-        catch (UploadRefusedException e)
-        {
-            return Refused(e);
-        }
+        var asked = new UploadRequest(body.Bucket, body.Key, body.ContentType, body.SizeBytes, body.Groups, body.Overwrite ?? false);
+        var grant = await grants.GrantAsync(caller, asked, cancellationToken);
+        await audit.AccessedAsync(caller, AuditSurfaces.Uploads, new AuditSource(grant.Bucket, grant.Key, Page: 0));
+        return new ObjectResult(grant) { StatusCode = StatusCodes.Status201Created };
     }
-
-    internal static IActionResult Refused(UploadRefusedException e) => ApiErrors.Result(e.Code switch
-    {
-        UploadRefusedException.NotAllowed => StatusCodes.Status403Forbidden,
-        UploadRefusedException.ObjectExists => StatusCodes.Status409Conflict,
-        UploadRefusedException.TooLarge => StatusCodes.Status413PayloadTooLarge,
-        UploadRefusedException.NotConfigured => StatusCodes.Status503ServiceUnavailable,
-        BucketProblem.BucketNotFound => StatusCodes.Status404NotFound,
-        _ => StatusCodes.Status400BadRequest,
-    }, e.Code, e.Message);
 }
 
 /// <summary>The body of POST api/uploads.</summary>

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Lode.Functions.Invocation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing.Patterns;
@@ -9,9 +10,11 @@ namespace Lode.Functions.Hosting;
 
 public sealed class HttpFunction
 {
-    internal HttpFunction(string name, MethodInfo method, RoutePattern route, IReadOnlyList<string> httpMethods, FunctionMethodInvoker invoker)
+    internal HttpFunction(string name, MethodInfo method, RoutePattern route, IReadOnlyList<string> httpMethods, FunctionPolicy policy,
+        FunctionMethodInvoker invoker)
     {
         Name = name;
+        Policy = policy;
         Method = method;
         Route = route;
         HttpMethods = httpMethods;
@@ -24,6 +27,9 @@ public sealed class HttpFunction
 
     /// <summary>Upper-case HTTP methods; empty means any method, as in the Functions host.</summary>
     public IReadOnlyList<string> HttpMethods { get; }
+
+    /// <summary>What the function declared it needs; the invocation pipeline applies it.</summary>
+    public FunctionPolicy Policy { get; }
 
     internal FunctionMethodInvoker Invoker { get; }
 }
@@ -142,8 +148,8 @@ public sealed class FunctionCatalog
         }
 
         var httpMethods = (trigger.Methods ?? []).Select(m => m.ToUpperInvariant()).Distinct().ToArray();
-        return new HttpFunction(name, method, route, httpMethods,
-            new FunctionMethodInvoker(method, FunctionParameters.ForHttp(method, route)));
+        var invoker = new FunctionMethodInvoker(method, FunctionParameters.ForHttp(method, route));
+        return new HttpFunction(name, method, route, httpMethods, FunctionPolicy.Of(name, method), invoker);
     }
 
     private static TimerFunction CreateTimer(string name, MethodInfo method, TimerTriggerAttribute trigger, IConfiguration configuration)

@@ -1,9 +1,10 @@
-using Lode.Functions.Http;
+using Lode.Functions.Invocation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Lode.Functions.Hosting;
 
@@ -29,17 +30,9 @@ internal static class FunctionEndpoints
 
     private static async Task InvokeAsync(HttpFunction function, HttpContext context)
     {
-        object? result;
-        try
-        {
-            result = await function.Invoker.InvokeAsync(
-                new FunctionInvocation(context.RequestServices, context, null, context.RequestAborted));
-        }
-        catch (RouteValueException e)
-        {
-            await ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_route_value", e.Message);
-            return;
-        }
+        var pipeline = context.RequestServices.GetRequiredService<FunctionPipeline>();
+        var result = await pipeline.RunAsync(context, function.Policy, () => function.Invoker.InvokeAsync(
+            new FunctionInvocation(context.RequestServices, context, null, context.RequestAborted)));
 
         // The same result handling as the worker's ASP.NET Core integration (FunctionsHttpProxyingMiddleware).
         switch (result)

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Reflection;
+using Lode.Functions.Invocation;
+using Lode.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
@@ -34,6 +36,17 @@ internal static class FunctionParameters
         if (type == typeof(CancellationToken))
         {
             return invocation => invocation.Cancellation;
+        }
+
+        // What the invocation pipeline admitted: the authenticated caller, the body read within its declared size.
+        if (parameter.GetCustomAttribute<BodyAttribute>() is not null)
+        {
+            return invocation => AdmittedRequest.Of(invocation.Http!)?.Body;
+        }
+
+        if (type == typeof(Caller))
+        {
+            return invocation => AdmittedRequest.Of(invocation.Http!)?.Caller;
         }
 
         var routeParameter = route.Parameters.FirstOrDefault(

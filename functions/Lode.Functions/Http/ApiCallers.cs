@@ -1,25 +1,18 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using Lode.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Lode.Functions.Http;
 
 /// <summary>
-/// Identifies the caller of an API function and applies the rate limits. Every function except health and the
-/// webhooks starts with
-/// <code>
-/// var check = await callers.AuthenticateAsync(request, cancellationToken);
-/// if (check.Refused) return check.Refusal;
-/// </code>
-/// (admin functions call <see cref="AuthenticateAdminAsync"/>); a test walks every route to make sure none forgot.
-/// A bearer value shaped like a JWT is checked as an identity-provider token when OIDC is configured; anything else
-/// as an API key, from configuration first, then from the database.
+/// Identifies the caller of an API function and applies the rate limits; the invocation pipeline calls it for every
+/// function declared <c>[CallerAccess(Access.Caller)]</c> or <c>Access.Admin</c>, and refusals are
+/// <see cref="ApiException"/>s (401, 403, 429 with Retry-After). A bearer value shaped like a JWT is checked as an
+/// identity-provider token when OIDC is configured; anything else as an API key, from configuration first, then from
+/// the database.
 /// </summary>
 public sealed class ApiCallers(
     ApiKeyAuthenticator configuredKeys,
@@ -29,18 +22,19 @@ public sealed class ApiCallers(
     CallerRateLimiter limits,
     ILogger<ApiCallers> logger)
 {
-    public async ValueTask<CallerCheck> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The caller the request's credentials name, within its rate limits; throws <see cref="ApiException"/> otherwise.</summary>
+    public async ValueTask<Caller> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         // The client's address as resolved from trusted proxies (ForwardedClientAddress), not the proxy's.
         var attempt = limits.BeginAuthentication(request.HttpContext.Connection.RemoteIpAddress);
         if (!attempt.Decision.Allowed)
-            return TooManyRequests(request, attempt.Decision, "Too many failed authentication attempts from your address.");
+            throw TooManyRequests(attempt.Decision, "Too many failed authentication attempts from your address.");
 
         var presented = BearerToken.From(request.Headers.Authorization);
         if (presented is null)
         {
             attempt.NotFailed();
-            return CallerCheck.Refuse(Unauthorized());
+            throw Unauthorized();
         }
         Caller? caller;
         try
@@ -53,22 +47,33 @@ public sealed class ApiCallers(
             attempt.NotFailed();
             throw;
         }
-        if (caller is null) return CallerCheck.Refuse(Unauthorized());
+        if (caller is null) throw Unauthorized();
         attempt.NotFailed();
 
         var callerCheck = limits.TryAcquire(caller);
-        return callerCheck.Allowed
-            ? CallerCheck.Allow(caller)
-            : TooManyRequests(request, callerCheck, "Too many requests from these credentials.");
+        return callerCheck.Allowed ? caller : throw TooManyRequests(callerCheck, "Too many requests from these credentials.");
     }
 
     /// <summary>As <see cref="AuthenticateAsync"/>, and the caller must be in the admin group (403 otherwise).</summary>
-    public async ValueTask<CallerCheck> AuthenticateAdminAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async ValueTask<Caller> AuthenticateAdminAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var check = await AuthenticateAsync(request, cancellationToken);
-        if (check.Refused || check.Caller.IsAdmin) return check;
-        return CallerCheck.Refuse(ApiErrors.Result(StatusCodes.Status403Forbidden, "forbidden",
-            "This endpoint is for administrators; your credentials are not in the admin group."));
+        var caller = await AuthenticateAsync(request, cancellationToken);
+        return caller.IsAdmin ? caller : throw new ApiException(StatusCodes.Status403Forbidden, "forbidden",
+            "This endpoint is for administrators; your credentials are not in the admin group.");
+    }
+
+    /// <summary>Whether the request carries an administrator's valid credentials; a refusal counts like anywhere else.</summary>
+    public async ValueTask<bool> IsAdminAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await AuthenticateAdminAsync(request, cancellationToken);
+            return true;
+        }
+        catch (ApiException)
+        {
+            return false;
+        }
     }
 
     private async Task<Caller?> IdentifyAsync(HttpRequest request, string presented, CancellationToken cancellationToken)
@@ -85,33 +90,11 @@ public sealed class ApiCallers(
         return configuredKeys.Authenticate(presented) ?? await storedKeys.AuthenticateAsync(presented, cancellationToken);
     }
 
-    private static IActionResult Unauthorized() =>
-        ApiErrors.Result(StatusCodes.Status401Unauthorized, "unauthorized",
+    private static ApiException Unauthorized() =>
+        new(StatusCodes.Status401Unauthorized, "unauthorized",
             "Send a valid API key or identity-provider token as 'Authorization: Bearer <credential>'.");
 
-    private static CallerCheck TooManyRequests(HttpRequest request, RateLimitDecision decision, string reason)
-    {
-        var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds));
-        request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return CallerCheck.Refuse(ApiErrors.Result(StatusCodes.Status429TooManyRequests, "rate_limited",
-            $"{reason} Retry after {seconds} s."));
-    }
-}
-
-/// <summary>The outcome of authenticating a request: the caller, or the response that refuses it.</summary>
-public sealed class CallerCheck
-{
-    private CallerCheck(Caller? caller, IActionResult? refusal) => (Caller, Refusal) = (caller, refusal);
-
-    public Caller? Caller { get; }
-
-    public IActionResult? Refusal { get; }
-
-    [MemberNotNullWhen(true, nameof(Refusal))]
-    [MemberNotNullWhen(false, nameof(Caller))]
-    public bool Refused => Refusal is not null;
-
-    public static CallerCheck Allow(Caller caller) => new(caller, null);
-
-    public static CallerCheck Refuse(IActionResult refusal) => new(null, refusal);
+    private static ApiException TooManyRequests(RateLimitDecision decision, string reason) =>
+        new(StatusCodes.Status429TooManyRequests, "rate_limited",
+            $"{reason} Retry after {ApiErrors.Seconds(decision.RetryAfter)} s.", decision.RetryAfter);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
@@ -8,25 +9,27 @@ public sealed record ApiErrorBody(ApiError Error);
 
 public sealed record ApiError(string Code, string Message);
 
-/// <summary>Builds error responses in the contract's shape, for functions and for the hosting layer alike.</summary>
+/// <summary>
+/// Writes error responses in the contract's shape: the only writer of an error body, used by the invocation pipeline
+/// (<see cref="ApiException"/>s) and by the hosting layer (statuses the framework produced).
+/// </summary>
 public static class ApiErrors
 {
     public const string InternalErrorMessage = "An unexpected error occurred.";
 
-    /// <summary>An error result a function can return.</summary>
-    public static IActionResult Result(int status, string code, string message) =>
-        new ObjectResult(new ApiErrorBody(new ApiError(code, message)))
-        {
-            StatusCode = status,
-            ContentTypes = { "application/json" },
-        };
+    /// <summary>The response for <paramref name="error"/>, as a result either hosting mode executes.</summary>
+    public static IActionResult Result(ApiException error) => new ErrorResult(error);
 
     /// <summary>Writes an error directly; for middleware, where no result executor runs.</summary>
-    public static Task WriteAsync(HttpContext context, int status, string code, string message)
+    public static Task WriteAsync(HttpContext context, int status, string code, string message, TimeSpan? retryAfter = null)
     {
         context.Response.StatusCode = status;
+        if (retryAfter is { } wait) context.Response.Headers.RetryAfter = Seconds(wait).ToString(CultureInfo.InvariantCulture);
         return context.Response.WriteAsJsonAsync(new ApiErrorBody(new ApiError(code, message)), context.RequestAborted);
     }
+
+    /// <summary>Whole seconds to wait, at least one: what Retry-After carries and what messages quote.</summary>
+    public static int Seconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
 
     /// <summary>A stable code for a bare status, used when the framework (not a function) produced the status.</summary>
     public static string CodeFor(int status) => status switch
@@ -46,4 +49,10 @@ public static class ApiErrors
         503 => "unavailable",
         _ => $"http_{status}",
     };
+
+    private sealed class ErrorResult(ApiException error) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context) =>
+            WriteAsync(context.HttpContext, error.Status, error.Code, error.Message, error.RetryAfter);
+    }
 }

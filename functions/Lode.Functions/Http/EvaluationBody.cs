@@ -2,8 +2,6 @@ using Lode.Evaluation;
 using Lode.Retrieval;
 using Lode.Retrieval.Evaluation;
 using Lode.Security;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Lode.Functions.Http;
 
@@ -23,30 +21,29 @@ public sealed record EvaluationBody(
     /// <summary>Room for <see cref="MaxQuestions"/> questions of a few hundred characters with their tags.</summary>
     public const long MaxBytes = 8 << 20;
 
-    /// <summary>The 400 to answer when the body cannot be evaluated as it is; null when it can.</summary>
-    public IActionResult? Refusal(RetrievalOptions limits)
+    /// <summary>Throws the 400 to answer when the body cannot be evaluated as it is.</summary>
+    public void Validate(RetrievalOptions limits)
     {
         if (Questions is null || Questions.Count == 0)
-            return BadRequest("invalid_questions", "questions must list at least one {question, document, pages} object.");
+            throw ApiException.BadRequest("invalid_questions", "questions must list at least one {question, document, pages} object.");
         if (Questions.Count > MaxQuestions)
-            return BadRequest("invalid_questions", $"questions must list at most {MaxQuestions} questions; split the set.");
+            throw ApiException.BadRequest("invalid_questions", $"questions must list at most {MaxQuestions} questions; split the set.");
         for (var i = 0; i < Questions.Count; i++)
         {
             var problem = Questions[i] is { } question ? question.Problem(limits.MaxQueryChars) : "must be a {question, document, pages} object.";
-            if (problem is not null) return BadRequest("invalid_question", $"question {i + 1}: {problem}");
+            if (problem is not null) throw ApiException.BadRequest("invalid_question", $"question {i + 1}: {problem}");
         }
         // The retriever returns at most MaxTop passages, and ranks are looked for to 10 whatever top is.
         var top = Top ?? DefaultTop;
         if (top < 1 || Math.Max(top, RankMetrics.DeepestCutoff) > limits.MaxTop)
-            return BadRequest("invalid_top", limits.MaxTop < RankMetrics.DeepestCutoff
+            throw ApiException.BadRequest("invalid_top", limits.MaxTop < RankMetrics.DeepestCutoff
                 ? $"An evaluation looks at {RankMetrics.DeepestCutoff} passages per question, more than Retrieval:MaxTop ({limits.MaxTop}) allows."
                 : $"top must be a whole number from 1 to {limits.MaxTop}.");
         if (Modes is { Count: 0 } || Modes?.Any(name => !SearchModeNames.TryParse(name, out _)) == true)
-            return BadRequest("invalid_mode", "modes must list one or more of hybrid, vector, text.");
-        return null;
+            throw ApiException.BadRequest("invalid_mode", "modes must list one or more of hybrid, vector, text.");
     }
 
-    /// <summary>What to evaluate for a body <see cref="Refusal"/> accepted, searching as <paramref name="caller"/>.</summary>
+    /// <summary>What to evaluate for a body <see cref="Validate"/> accepted, searching as <paramref name="caller"/>.</summary>
     public (IReadOnlyList<EvaluationQuestion> Questions, EvaluationOptions Options) EvaluationFor(Caller caller) =>
         (Questions!.Select(question => question!).ToList(), new EvaluationOptions(
             caller.Groups,
@@ -57,6 +54,4 @@ public sealed record EvaluationBody(
 
     private static SearchMode Mode(string? name) =>
         SearchModeNames.TryParse(name, out var mode) ? mode : throw new InvalidOperationException($"Mode '{name}' was not checked.");
-
-    private static IActionResult BadRequest(string code, string message) => ApiErrors.Result(StatusCodes.Status400BadRequest, code, message);
 }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Lode.Functions.Http;
 
@@ -15,19 +14,21 @@ public static class ListQuery
 
     /// <summary>
     /// <c>limit</c> (1 to <paramref name="maxLimit"/>, <paramref name="defaultLimit"/> when absent) and <c>cursor</c>
-    /// (a <see cref="PageCursor"/> of <paramref name="cursorParts"/> parts, null for the first page), or the 400 to answer.
+    /// (a <see cref="PageCursor"/> of <paramref name="cursorParts"/> parts, null for the first page); 400 otherwise.
     /// </summary>
-    public static (int Limit, string[]? After, IActionResult? Error) ReadPage(IQueryCollection query, int defaultLimit, int maxLimit, int cursorParts)
+    public static (int Limit, string[]? After) ReadPage(IQueryCollection query, int defaultLimit, int maxLimit, int cursorParts)
     {
         var limit = defaultLimit;
         if (Text(query, "limit") is { } limitText && (!int.TryParse(limitText, out limit) || limit < 1 || limit > maxLimit))
-            return (0, null, ApiErrors.Result(400, "invalid_limit", $"limit must be a whole number from 1 to {maxLimit}."));
-        return PageCursor.TryDecode(Text(query, "cursor"), cursorParts, out var after)
-            ? (limit, after, null)
-            : (0, null, InvalidCursor());
+            throw ApiException.BadRequest("invalid_limit", $"limit must be a whole number from 1 to {maxLimit}.");
+        return PageCursor.TryDecode(Text(query, "cursor"), cursorParts, out var after) ? (limit, after) : throw InvalidCursor();
     }
 
     /// <summary>The 400 for a cursor this API did not make.</summary>
-    public static IActionResult InvalidCursor() => ApiErrors.Result(400, "invalid_cursor", "cursor is not one this API returned.");
+    public static ApiException InvalidCursor() => ApiException.BadRequest("invalid_cursor", "cursor is not one this API returned.");
+
+    /// <summary>A filter's value that must be one of <paramref name="allowed"/> when present; 400 otherwise.</summary>
+    public static string? OneOf(IQueryCollection query, string name, Func<string, bool> allowed, string code, string message) =>
+        Text(query, name) is { } value && !allowed(value) ? throw ApiException.BadRequest(code, message) : Text(query, name);
 
 }

@@ -5,8 +5,6 @@ using Lode.Chat;
 using Lode.Evaluation;
 using Lode.Retrieval;
 using Lode.Security;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Lode.Functions.Http;
 
@@ -17,51 +15,34 @@ namespace Lode.Functions.Http;
 /// </summary>
 public sealed class QuestionAudit(AuditLog log, ChatService chat)
 {
-    public const string UnavailableCode = "audit_unavailable";
-
-    /// <summary>The answer to a question that cannot be recorded while <c>Audit:Required</c> is set.</summary>
-    public static IActionResult Unavailable(AuditUnavailableException e) =>
-        ApiErrors.Result(StatusCodes.Status503ServiceUnavailable, UnavailableCode, e.Message);
-
-    /// <summary>Records a search, then gives its result (with <c>Audit:Required</c>, 503 when the row cannot be written).</summary>
-    public Task<IActionResult> SearchedAsync(Caller caller, string query, IReadOnlyList<RetrievedChunk> found, IActionResult result) =>
+    /// <summary>Records a search (with <c>Audit:Required</c>, throws <see cref="AuditUnavailableException"/> when the row cannot be written).</summary>
+    public Task SearchedAsync(Caller caller, string query, IReadOnlyList<RetrievedChunk> found) =>
         RecordedAsync(new AuditEntry(caller, AuditSurfaces.Search, query, Answer: null, AnswerMode: null,
-            Distinct(found.Select(c => new AuditSource(c.Bucket, c.Key, c.PageStart))), AuditOutcomes.Ok), result);
+            Distinct(found.Select(c => new AuditSource(c.Bucket, c.Key, c.PageStart))), AuditOutcomes.Ok));
 
-    /// <summary>Records an answer given whole (not streamed), then gives <paramref name="result"/>.</summary>
-    public Task<IActionResult> AnsweredAsync(Caller caller, string surface, string question, Completed answer, IActionResult result) =>
+    /// <summary>Records an answer given whole (not streamed).</summary>
+    public Task AnsweredAsync(Caller caller, string surface, string question, Completed answer) =>
         RecordedAsync(new AuditEntry(caller, surface, question, answer.Answer, ChatHttpResponse.ModeName(answer.Mode),
-            SourcesOf(answer.Citations), AuditOutcomes.Ok), result);
+            SourcesOf(answer.Citations), AuditOutcomes.Ok));
 
     /// <summary>
-    /// Records that a caller was given access to a document's bytes (a source link, an upload), then gives
-    /// <paramref name="result"/>: who read or wrote what is as much the trail's business as who asked what.
+    /// Records that a caller was given access to a document's bytes (a source link, an upload): who read or wrote
+    /// what is as much the trail's business as who asked what.
     /// </summary>
-    public Task<IActionResult> AccessedAsync(Caller caller, string surface, AuditSource document, IActionResult result) =>
-        RecordedAsync(new AuditEntry(caller, surface, Question: null, Answer: null, AnswerMode: null, [document], AuditOutcomes.Ok), result);
+    public Task AccessedAsync(Caller caller, string surface, AuditSource document) =>
+        RecordedAsync(new AuditEntry(caller, surface, Question: null, Answer: null, AnswerMode: null, [document], AuditOutcomes.Ok));
 
     /// <summary>
     /// Records a retrieval evaluation as one row (not one per question: it is one request, and its searches return
-    /// nothing but what the report shows), then gives <paramref name="result"/>. The row holds the questions, one a
+    /// nothing but what the report shows). The row holds the questions, one a
     /// line, and the pages whose passages the report shows: the misses' returned passages.
     /// </summary>
-    public Task<IActionResult> EvaluatedAsync(Caller caller, EvaluationReport report, IActionResult result) =>
+    public Task EvaluatedAsync(Caller caller, EvaluationReport report) =>
         RecordedAsync(new AuditEntry(caller, AuditSurfaces.Evaluation, string.Join('\n', report.Questions.Select(q => q.Question.Question)),
             Answer: null, AnswerMode: null,
-            Distinct(report.Misses.SelectMany(m => m.Returned).Select(p => new AuditSource(p.Bucket, p.Key, p.Page))), AuditOutcomes.Ok), result);
+            Distinct(report.Misses.SelectMany(m => m.Returned).Select(p => new AuditSource(p.Bucket, p.Key, p.Page))), AuditOutcomes.Ok));
 
-    private async Task<IActionResult> RecordedAsync(AuditEntry entry, IActionResult result)
-    {
-        try
-        {
-            await log.RecordAsync(entry, CancellationToken.None);
-            return result;
-        }
-        catch (AuditUnavailableException e)
-        {
-            return Unavailable(e);
-        }
-    }
+    private Task RecordedAsync(AuditEntry entry) => log.RecordAsync(entry, CancellationToken.None);
 
     /// <summary>
     /// Answers <paramref name="request"/> (<see cref="ChatService.StreamAsync"/>) and records the answer's events as they
@@ -143,7 +124,7 @@ public sealed class QuestionAudit(AuditLog log, ChatService chat)
         public Task FailedAsync(Exception error, CancellationToken ct)
         {
             if (error is not AuditUnavailableException)
-                return EndAsync(error is OperationCanceledException && ct.IsCancellationRequested ? AuditOutcomes.Cancelled : ChatErrors.CodeOf(error));
+                return EndAsync(error is OperationCanceledException && ct.IsCancellationRequested ? AuditOutcomes.Cancelled : ApiProblems.CodeOf(error));
             // The trail has just refused a write (and logged it): another attempt would only wait for it again.
             _ended = true;
             return Task.CompletedTask;

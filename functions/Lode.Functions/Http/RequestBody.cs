@@ -10,6 +10,9 @@ public sealed class RequestTooLargeException(long limit) : Exception($"The reque
 
 public static class RequestBody
 {
+    /// <summary>The code of every body that is not JSON of the function's shape.</summary>
+    public const string InvalidJsonCode = "invalid_json";
+
     /// <summary>Reads the whole body, refusing more than <paramref name="maxBytes"/> without buffering the excess.</summary>
     public static async Task<ReadOnlyMemory<byte>> ReadAsync(HttpRequest request, long maxBytes, CancellationToken ct)
     {

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Lode.Retrieval;
+using Lode.Security;
 
 namespace Lode.Functions.Http;
 
@@ -13,35 +13,11 @@ public sealed record SearchBody(
     string? Mode,
     bool IncludeNavigation = false)
 {
-    public const int DefaultTop = 8;
+    /// <summary>The search this body asks for on behalf of <paramref name="caller"/>; throws <see cref="SearchRequestException"/> outside the limits.</summary>
+    public SearchRequest ToSearchRequest(Caller caller, RetrievalOptions limits) =>
+        SearchRequestRules.Create(Query, caller.Groups, Top, Mode, Filter(), IncludeNavigation, limits);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    /// <summary>Parses the body; null with a reason when it is not a JSON object of this shape.</summary>
-    public static SearchBody? Parse(ReadOnlyMemory<byte> body, out string? error)
-    {
-        error = null;
-        try
-        {
-            var parsed = JsonSerializer.Deserialize<SearchBody>(body.Span, Json);
-            if (parsed is null) error = "The body must be a JSON object.";
-            return parsed;
-        }
-        catch (JsonException e)
-        {
-            error = JsonErrorText.Describe(e);
-            return null;
-        }
-    }
-
-    /// <summary>The mode named in the body (hybrid when absent); false for a name that is not a mode.</summary>
-    public bool TryGetMode(out SearchMode mode)
-    {
-        mode = SearchMode.Hybrid;
-        return string.IsNullOrEmpty(Mode) || SearchModeNames.TryParse(Mode, out mode);
-    }
-
-    public SearchFilter Filter() => new(NullIfEmpty(Bucket), NullIfEmpty(Prefix), NullIfEmpty(ContentType));
+    private SearchFilter Filter() => new(NullIfEmpty(Bucket), NullIfEmpty(Prefix), NullIfEmpty(ContentType));
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -18,7 +18,7 @@ public sealed class ServerSentEvents(HttpResponse response)
 
     /// <summary>An event with a JSON payload; <paramref name="eventName"/> null writes a bare data line (OpenAI style).</summary>
     public Task WriteAsync(string? eventName, object payload, CancellationToken ct) =>
-        WriteRawAsync(eventName, JsonSerializer.Serialize(payload, JsonBody.Options), ct);
+        WriteRawAsync(eventName, JsonSerializer.Serialize(payload, HttpJson.Options), ct);
 
     public async Task WriteRawAsync(string? eventName, string data, CancellationToken ct)
     {

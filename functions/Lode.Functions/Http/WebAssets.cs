@@ -47,7 +47,7 @@ public sealed class WebAssets(IOptions<StorageOptions> storage)
     public IActionResult Serve(HttpRequest request, string file)
     {
         if (!Files.TryGetValue(file, out var asset))
-            return ApiErrors.Result(StatusCodes.Status404NotFound, "not_found", "No such file.");
+            throw ApiException.NotFound("not_found", "No such file.");
 
         var headers = request.HttpContext.Response.Headers;
         // Not fingerprinted: revalidate every time (the ETag makes that a 304), so an upgrade is seen at once.

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Lode.Functions.Http;
 using Lode.Security;
 using Microsoft.AspNetCore.Builder;
@@ -35,20 +34,17 @@ public sealed class PrometheusScrape
     public async Task<IActionResult> ServeAsync(HttpRequest request)
     {
         if (!_options.PrometheusEnabled)
-            return ApiErrors.Result(StatusCodes.Status404NotFound, "not_found", "The Prometheus endpoint is off (Telemetry:PrometheusEnabled=false).");
+            throw ApiException.NotFound("not_found", "The Prometheus endpoint is off (Telemetry:PrometheusEnabled=false).");
 
         var attempt = _limits.BeginAuthentication(request.HttpContext.Connection.RemoteIpAddress);
         if (!attempt.Decision.Allowed)
-        {
-            var seconds = Math.Max(1, (int)Math.Ceiling(attempt.Decision.RetryAfter.TotalSeconds));
-            request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return ApiErrors.Result(StatusCodes.Status429TooManyRequests, "rate_limited",
-                $"Too many failed authentication attempts from your address. Retry after {seconds} s.");
-        }
+            throw new ApiException(StatusCodes.Status429TooManyRequests, "rate_limited",
+                $"Too many failed authentication attempts from your address. Retry after {ApiErrors.Seconds(attempt.Decision.RetryAfter)} s.",
+                attempt.Decision.RetryAfter);
         if (_token is null || !_token.Matches(BearerToken.From(request.Headers.Authorization)))
         {
             request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
-            return ApiErrors.Result(StatusCodes.Status401Unauthorized, "unauthorized", _token is null
+            throw new ApiException(StatusCodes.Status401Unauthorized, "unauthorized", _token is null
                 ? "No scrape token is configured (Telemetry:PrometheusToken): every scrape is refused."
                 : "Send the scrape token (Telemetry:PrometheusToken) as 'Authorization: Bearer <token>'.");
         }

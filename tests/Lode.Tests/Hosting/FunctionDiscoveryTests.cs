@@ -38,6 +38,9 @@ public sealed class FunctionDiscoveryTests
     [InlineData(typeof(InvalidFunctions.ReturnsString), "returns IActionResult or IResult")]
     [InlineData(typeof(InvalidFunctions.TimerWithMissingSetting), "Lode:NoSuchSchedule")]
     [InlineData(typeof(InvalidFunctions.TimerWithBadCron), "six-field cron")]
+    [InlineData(typeof(InvalidFunctions.DeclaresNoAccess), "[CallerAccess(Access....)]")]
+    [InlineData(typeof(InvalidFunctions.BodyWithoutLimit), "[MaxBody(bytes)]")]
+    [InlineData(typeof(InvalidFunctions.CallerOfPublicFunction), "a Caller parameter needs")]
     public void Unsupported_signature_is_a_startup_error_naming_the_method(Type functionType, string reason)
     {
         var error = Assert.Throws<FunctionSignatureException>(() => FunctionCatalog.Discover([functionType], NoSettings));
@@ -122,9 +125,31 @@ internal static class InvalidFunctions
         }
     }
 
+    public sealed class DeclaresNoAccess
+    {
+        [Function("DeclaresNoAccess")]
+        public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "x")] HttpRequest request) => new OkResult();
+    }
+
+    public sealed class BodyWithoutLimit
+    {
+        [Function("BodyWithoutLimit"), CallerAccess(Access.Anyone)]
+        public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "x")] HttpRequest request, [Body] Payload body) =>
+            new OkResult();
+    }
+
+    public sealed class CallerOfPublicFunction
+    {
+        [Function("CallerOfPublicFunction"), CallerAccess(Access.Anyone)]
+        public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "x")] HttpRequest request, Lode.Security.Caller caller) =>
+            new OkResult();
+    }
+
+    public sealed record Payload(string? Text);
+
     public sealed class HealthAgain
     {
-        [Function("HealthAgain")]
+        [Function("HealthAgain"), CallerAccess(Access.Anyone)]
         public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "/api/health/")] HttpRequest request) =>
             new OkResult();
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Lode.Functions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -10,11 +11,11 @@ public sealed class TestFunctions
 {
     public const string SecretDetail = "connection string Password=hunter2";
 
-    [Function("TestThrows")]
+    [Function("TestThrows"), CallerAccess(Access.Anyone)]
     public IActionResult Throws([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "test/throws")] HttpRequest request) =>
         throw new InvalidOperationException(SecretDetail);
 
-    [Function("TestEcho")]
+    [Function("TestEcho"), CallerAccess(Access.Anyone)]
     public IResult Echo(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "test/echo/{number}/{id}/{*rest}")] HttpRequest request,
         int number,
@@ -23,7 +24,7 @@ public sealed class TestFunctions
         CancellationToken cancellationToken) =>
         Results.Json(new { number, id, rest, method = request.Method, cancellable = cancellationToken.CanBeCanceled });
 
-    [Function("TestNotFound")]
+    [Function("TestNotFound"), CallerAccess(Access.Anyone)]
     public Task<IActionResult> NotFoundFromFunction([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "test/missing")] HttpRequest request) =>
         Task.FromResult<IActionResult>(new NotFoundResult());
 }
