@@ -15,7 +15,9 @@ using Lode.Ingestion.Links;
 using Lode.Ingestion.Operations;
 using Lode.Ingestion.Sandbox;
 using Lode.Retrieval;
-using Lode.Security;
+using Lode.Access;
+using Lode.Egress;
+using Lode.Identity;
 using Lode.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,6 +47,7 @@ public static class LodeServices
         services.BindValidated<ReindexOptions>(configuration, ReindexOptions.SectionName);
         services.BindValidated<ReconcileOptions>(configuration, ReconcileOptions.SectionName);
         services.BindValidated<SecurityOptions>(configuration, SecurityOptions.SectionName);
+        services.BindValidated<EgressOptions>(configuration, EgressOptions.SectionName);
         services.BindValidated<OidcOptions>(configuration, OidcOptions.SectionName);
         services.BindValidated<RateLimitOptions>(configuration, RateLimitOptions.SectionName);
         services.BindValidated<WebhookOptions>(configuration, WebhookOptions.SectionName);
@@ -60,7 +63,9 @@ public static class LodeServices
         services.AddLodeDatabase();
         services.AddLodeStorage();
         services.AddSentenceEmbeddings(configuration.GetSection(EmbeddingOptions.SectionName));
-        services.AddLodeSecurity();
+        services.AddLodeEgress();
+        services.AddLodeIdentity();
+        services.AddLodeAccess();
         services.AddTokenAwareChunker(configuration.GetSection("Chunking"));
         services.BindValidated<OcrOptions>(configuration, OcrOptions.SectionName);
         // Before ingestion's hosted services: no job is taken by a process that cannot read its scans.

@@ -1,6 +1,6 @@
 using Lode.Functions.Http;
 using Lode.Ingestion.Events;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

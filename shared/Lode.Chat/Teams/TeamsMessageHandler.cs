@@ -1,5 +1,5 @@
 using Lode.Chat.Prompting;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Lode.Security;
+using Lode.Identity;
 
 namespace Lode.Chat.Teams;
 

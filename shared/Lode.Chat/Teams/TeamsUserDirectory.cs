@@ -1,4 +1,4 @@
-using Lode.Security;
+using Lode.Access;
 
 namespace Lode.Chat.Teams;
 

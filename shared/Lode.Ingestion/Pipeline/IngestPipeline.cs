@@ -3,7 +3,7 @@ using Lode.Database;
 using Lode.Database.Generations;
 using Lode.Ingestion.Extraction;
 using Lode.Ingestion.Generations;
-using Lode.Security;
+using Lode.Access;
 using Lode.Storage;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,6 @@
 using Lode.Database;
 using Lode.Ingestion.Pipeline;
-using Lode.Security;
+using Lode.Access;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -2,7 +2,7 @@ using Lode.Database;
 using Lode.Ingestion;
 using Lode.Ingestion.Pipeline;
 using Lode.Ingestion.Queue;
-using Lode.Security;
+using Lode.Access;
 using Lode.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,4 @@
-using Lode.Security;
+using Lode.Identity;
 using Lode.Tests.Support;
 
 namespace Lode.Tests.Security;

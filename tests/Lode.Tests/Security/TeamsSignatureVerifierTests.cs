@@ -1,5 +1,5 @@
 using System.Text;
-using Lode.Security;
+using Lode.Identity;
 using Lode.Tests.Teams;
 
 namespace Lode.Tests.Security;
