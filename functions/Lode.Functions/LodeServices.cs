@@ -1,7 +1,7 @@
 using Lode.Audit;
 using Lode.Chat;
 using Lode.Chat.Models;
-using Lode.Chat.Teams;
+using Lode.Teams;
 using Lode.Database;
 using Lode.Embeddings;
 using Lode.Functions.HealthChecks;

@@ -1,5 +1,5 @@
 using Lode.Audit;
-using Lode.Chat.Teams;
+using Lode.Teams;
 using Lode.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

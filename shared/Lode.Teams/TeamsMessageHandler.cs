@@ -1,9 +1,10 @@
+using Lode.Chat;
 using Lode.Chat.Prompting;
 using Lode.Identity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Lode.Chat.Teams;
+namespace Lode.Teams;
 
 /// <summary>
 /// Handles one request of the Teams outgoing webhook: verify the signature over the raw body, parse the activity,

@@ -1,6 +1,7 @@
 using System.Text;
+using Lode.Chat;
 
-namespace Lode.Chat.Teams;
+namespace Lode.Teams;
 
 /// <summary>
 /// What the webhook answers with: a Bot Framework message activity, <c>{"type":"message","text":"..."}</c>, whose

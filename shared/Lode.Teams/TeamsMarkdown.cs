@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Lode.Chat.Teams;
+namespace Lode.Teams;
 
 /// <summary>
 /// Makes answer text safe to post as a Teams Markdown message. Answers quote documents and a model's output, and both

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 
-namespace Lode.Chat.Teams;
+namespace Lode.Teams;
 
 /// <summary>
 /// The question in a Teams message: its text is HTML (<c>&lt;at&gt;Lode&lt;/at&gt;&amp;nbsp;How many &lt;b&gt;days&lt;/b&gt;?</c>)

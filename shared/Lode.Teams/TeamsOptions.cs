@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Lode.Identity;
 
-namespace Lode.Chat.Teams;
+namespace Lode.Teams;
 
 /// <summary>Configuration section <c>Teams</c>: the Microsoft Teams outgoing webhook (<c>POST api/teams/messages</c>).</summary>
 public sealed class TeamsOptions : IValidatableObject

@@ -1,6 +1,7 @@
+using Lode.Chat;
 using Lode.Identity;
 
-namespace Lode.Chat.Teams;
+namespace Lode.Teams;
 
 /// <summary>Why a Teams request was not acted on.</summary>
 public enum TeamsRefusal

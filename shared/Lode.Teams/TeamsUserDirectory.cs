@@ -1,6 +1,6 @@
 using Lode.Access;
 
-namespace Lode.Chat.Teams;
+namespace Lode.Teams;
 
 /// <summary>
 /// The groups of a Teams user, from configuration (<see cref="TeamsOptions.UserGroups"/>, else

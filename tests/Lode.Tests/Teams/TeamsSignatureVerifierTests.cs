@@ -1,8 +1,7 @@
 using System.Text;
-using Lode.Identity;
-using Lode.Tests.Teams;
+using Lode.Teams;
 
-namespace Lode.Tests.Security;
+namespace Lode.Tests.Teams;
 
 /// <summary>The HMAC check of Teams outgoing webhooks, against signatures computed the way Teams computes them.</summary>
 public sealed class TeamsSignatureVerifierTests

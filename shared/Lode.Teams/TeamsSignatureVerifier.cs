@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Lode.Identity;
+namespace Lode.Teams;
 
 /// <summary>
 /// Checks the signature Microsoft Teams puts on an outgoing webhook's request: <c>Authorization: HMAC &lt;base64&gt;</c>,

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Lode.Chat.Teams;
+namespace Lode.Teams;
 
 /// <summary>The body is not a Teams activity Lode can act on.</summary>
 public sealed class MalformedActivityException(string message) : Exception(message);

@@ -1,7 +1,7 @@
-using Lode.Identity;
+using Lode.Teams;
 using Lode.Tests.Support;
 
-namespace Lode.Tests.Security;
+namespace Lode.Tests.Teams;
 
 /// <summary>Replay protection of signed messages: a time window plus the ids seen within it, in bounded memory.</summary>
 public sealed class ReplayGuardTests

@@ -1,4 +1,4 @@
-namespace Lode.Identity;
+namespace Lode.Teams;
 
 /// <summary>What <see cref="ReplayGuard.Check"/> decided about a signed message.</summary>
 public enum ReplayVerdict

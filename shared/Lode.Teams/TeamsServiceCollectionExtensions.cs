@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Lode.Chat.Teams;
+namespace Lode.Teams;
 
 public static class TeamsServiceCollectionExtensions
 {
