@@ -56,10 +56,6 @@ public static class LodeServices
         services.BindValidated<TelemetryOptions>(configuration, TelemetryOptions.SectionName);
         services.BindValidated<UploadOptions>(configuration, UploadOptions.SectionName);
 
-        // These two validate themselves (with messages naming the key); run that at start-up, not at first use.
-        services.AddOptions<EmbeddingOptions>().Validate(o => { o.Validate(); return true; }).ValidateOnStart();
-        services.AddOptions<ChunkingOptions>().Validate(o => { o.Validate(); return true; }).ValidateOnStart();
-
         services.AddLodeDatabase();
         services.AddLodeStorage();
         services.AddSentenceEmbeddings(configuration.GetSection(EmbeddingOptions.SectionName));
