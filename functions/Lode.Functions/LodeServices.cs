@@ -1,7 +1,7 @@
 using Lode.Audit;
 using Lode.Chat;
 using Lode.Chat.Models;
-using Lode.Chat.Teams;
+using Lode.Teams;
 using Lode.Database;
 using Lode.Embeddings;
 using Lode.Functions.HealthChecks;
@@ -16,7 +16,9 @@ using Lode.Ingestion.Links;
 using Lode.Ingestion.Operations;
 using Lode.Ingestion.Sandbox;
 using Lode.Retrieval;
-using Lode.Security;
+using Lode.Access;
+using Lode.Egress;
+using Lode.Identity;
 using Lode.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +48,7 @@ public static class LodeServices
         services.BindValidated<ReindexOptions>(configuration, ReindexOptions.SectionName);
         services.BindValidated<ReconcileOptions>(configuration, ReconcileOptions.SectionName);
         services.BindValidated<SecurityOptions>(configuration, SecurityOptions.SectionName);
+        services.BindValidated<EgressOptions>(configuration, EgressOptions.SectionName);
         services.BindValidated<OidcOptions>(configuration, OidcOptions.SectionName);
         services.BindValidated<RateLimitOptions>(configuration, RateLimitOptions.SectionName);
         services.BindValidated<WebhookOptions>(configuration, WebhookOptions.SectionName);
@@ -54,14 +57,12 @@ public static class LodeServices
         services.BindValidated<TelemetryOptions>(configuration, TelemetryOptions.SectionName);
         services.BindValidated<UploadOptions>(configuration, UploadOptions.SectionName);
 
-        // These two validate themselves (with messages naming the key); run that at start-up, not at first use.
-        services.AddOptions<EmbeddingOptions>().Validate(o => { o.Validate(); return true; }).ValidateOnStart();
-        services.AddOptions<ChunkingOptions>().Validate(o => { o.Validate(); return true; }).ValidateOnStart();
-
         services.AddLodeDatabase();
         services.AddLodeStorage();
         services.AddSentenceEmbeddings(configuration.GetSection(EmbeddingOptions.SectionName));
-        services.AddLodeSecurity();
+        services.AddLodeEgress();
+        services.AddLodeIdentity();
+        services.AddLodeAccess();
         services.AddTokenAwareChunker(configuration.GetSection("Chunking"));
         services.BindValidated<OcrOptions>(configuration, OcrOptions.SectionName);
         // Before ingestion's hosted services: no job is taken by a process that cannot read its scans.

@@ -1,4 +1,4 @@
-using Lode.Security;
+using Lode.Identity;
 
 namespace Lode.Audit;
 

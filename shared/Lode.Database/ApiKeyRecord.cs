@@ -1,7 +1,7 @@
 namespace Lode.Database;
 
 /// <summary>A row of <c>api_keys</c> as the rest of the app sees it: never the key, never its hash.</summary>
-/// <param name="Groups">Normalized (see Lode.Security.AccessGroups).</param>
+/// <param name="Groups">Normalized (see Lode.Access.AccessGroups).</param>
 /// <param name="CreatedBy">The caller who created the key, by name.</param>
 public sealed record ApiKeyRecord(
     Guid Id,

@@ -19,7 +19,7 @@ public sealed record ChunkRow(
     bool IsNavigation = false);
 
 /// <summary>What the worker learned about an object it indexed.</summary>
-/// <param name="ReadGroups">The groups that may read the document, normalized (see Lode.Security.AccessGroups).</param>
+/// <param name="ReadGroups">The groups that may read the document, normalized (see Lode.Access.AccessGroups).</param>
 /// <param name="Title">The title the document gives itself, if any.</param>
 /// <param name="OcrPages">What OCR did with each scanned page (none for born-digital documents).</param>
 public sealed record IndexedObject(string Etag, long SizeBytes, string? ContentType, int Pages, string[] ReadGroups, string? Title = null,

@@ -1,9 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Lode.Embeddings;
 
 /// <summary>
 /// Settings of the local embedding model (configuration section <c>Embeddings</c> by convention).
 /// </summary>
-public sealed class EmbeddingOptions
+public sealed class EmbeddingOptions : IValidatableObject
 {
     /// <summary>Conventional configuration section name.</summary>
     public const string SectionName = "Embeddings";
@@ -19,9 +21,11 @@ public sealed class EmbeddingOptions
     /// ONNX Runtime intra-op threads per inference call. 0 lets ONNX Runtime choose (one per physical core).
     /// Concurrent callers each run on their own thread, so on a busy worker a small value avoids oversubscription.
     /// </summary>
+    [Range(0, int.MaxValue, ErrorMessage = "Embeddings:Threads must be 0 (ONNX Runtime default) or positive.")]
     public int Threads { get; set; }
 
     /// <summary>Texts per ONNX Runtime call; each batch is padded to its longest member.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Embeddings:BatchSize must be at least 1.")]
     public int BatchSize { get; set; } = 32;
 
     /// <summary>
@@ -29,6 +33,7 @@ public sealed class EmbeddingOptions
     /// (<see cref="SentenceEmbeddingModel.MaxTokens"/>: 256 for all-MiniLM-L6-v2, 512 for snowflake-arctic-embed-xs).
     /// Set, it applies to every model the index uses (each generation is chunked and embedded the same way throughout).
     /// </summary>
+    [Range(3, 512, ErrorMessage = "Embeddings:MaxTokens must be between 3 and 512 (the model's position embeddings end at 512).")]
     public int? MaxTokens { get; set; }
 
     /// <summary>These options for another model (every model the index uses runs with the same threads, batch size and window).</summary>
@@ -43,25 +48,10 @@ public sealed class EmbeddingOptions
     public SentenceEmbeddingModel SelectedModel() =>
         string.IsNullOrWhiteSpace(Model) ? SentenceEmbeddingModel.Default : SentenceEmbeddingModel.Named(Model);
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for values the embedder cannot run with.</summary>
-    /// <exception cref="ArgumentException">The model is not a known one.</exception>
-    public void Validate()
+    /// <summary>The one rule attributes cannot say: <see cref="Model"/> names a known model (the message lists them).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        _ = SelectedModel();
-
-        if (Threads < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Embeddings:Threads must be 0 (ONNX Runtime default) or positive.");
-        }
-
-        if (BatchSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Embeddings:BatchSize must be at least 1.");
-        }
-
-        if (MaxTokens is < 3 or > 512)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, "Embeddings:MaxTokens must be between 3 and 512 (the model's position embeddings end at 512).");
-        }
+        if (!string.IsNullOrWhiteSpace(Model) && SentenceEmbeddingModel.Find(Model) is null)
+            yield return new ValidationResult(SentenceEmbeddingModel.UnknownModelMessage(Model), [nameof(Model)]);
     }
 }

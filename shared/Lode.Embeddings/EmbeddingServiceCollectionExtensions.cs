@@ -14,13 +14,13 @@ public static class EmbeddingServiceCollectionExtensions
     /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> (string → <see cref="Embedding{T}"/> of float) and as
     /// <see cref="ITokenCounter"/>, with <see cref="EmbeddingOptions"/> bound from <paramref name="configuration"/>
     /// (e.g. the <c>Embeddings</c> section), and the <see cref="IEmbeddingModelRegistry"/> that also serves the other
-    /// models the index uses. Models load on first use.
+    /// models the index uses. Models load on first use; the options are validated at start-up.
     /// </summary>
     public static IServiceCollection AddSentenceEmbeddings(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<EmbeddingOptions>().Bind(configuration);
+        services.AddOptions<EmbeddingOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         return AddGenerator(services);
     }
 
@@ -28,7 +28,7 @@ public static class EmbeddingServiceCollectionExtensions
     public static IServiceCollection AddSentenceEmbeddings(this IServiceCollection services, Action<EmbeddingOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<EmbeddingOptions>();
+        var options = services.AddOptions<EmbeddingOptions>().ValidateDataAnnotations().ValidateOnStart();
         if (configure is not null)
         {
             options.Configure(configure);

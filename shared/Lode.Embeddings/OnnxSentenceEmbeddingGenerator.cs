@@ -38,11 +38,11 @@ public sealed class OnnxSentenceEmbeddingGenerator : IEmbeddingGenerator<string,
     private int _disposed;
 
     /// <summary>Loads the model <see cref="EmbeddingOptions.Model"/> names, with the given options (defaults when null).</summary>
-    /// <exception cref="ArgumentException">An option is out of range, or the model is not a known one.</exception>
+    /// <remarks>The options are validated where they are bound (<see cref="EmbeddingServiceCollectionExtensions"/>).</remarks>
+    /// <exception cref="ArgumentException">The model is not a known one.</exception>
     public OnnxSentenceEmbeddingGenerator(EmbeddingOptions? options = null)
     {
         options ??= new EmbeddingOptions();
-        options.Validate();
         _model = options.SelectedModel();
         _batchSize = options.BatchSize;
         _window = options.MaxTokens ?? _model.MaxTokens;

@@ -66,7 +66,9 @@ public sealed record SentenceEmbeddingModel(
     /// <summary>The known model with this id.</summary>
     /// <exception cref="ArgumentException">No known model has this id; the message lists those that exist.</exception>
     public static SentenceEmbeddingModel Named(string? id) =>
-        Find(id) ?? throw new ArgumentException(
-            $"Embeddings:Model '{id}' is not a known embedding model. Known models: {string.Join(", ", Known.Select(m => m.Id))}.",
-            nameof(id));
+        Find(id) ?? throw new ArgumentException(UnknownModelMessage(id), nameof(id));
+
+    /// <summary>Why <paramref name="id"/> cannot be used: it names no known model (the message lists those that exist).</summary>
+    public static string UnknownModelMessage(string? id) =>
+        $"Embeddings:Model '{id}' is not a known embedding model. Known models: {string.Join(", ", Known.Select(m => m.Id))}.";
 }

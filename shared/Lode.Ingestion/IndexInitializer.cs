@@ -1,7 +1,7 @@
 using Lode.Database;
 using Lode.Database.Generations;
 using Lode.Ingestion.Generations;
-using Lode.Security;
+using Lode.Access;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

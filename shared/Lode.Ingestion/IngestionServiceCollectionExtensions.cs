@@ -24,15 +24,19 @@ public static class IngestionServiceCollectionExtensions
         services.AddTextExtraction();
         services.AddSingleton<IngestSignal>();
         services.AddSingleton<EventIntake>();
-        services.AddSingleton<FetchStep>();
         services.AddSingleton<InProcessExtraction>();
         services.AddSingleton<SandboxedExtraction>();
         services.AddSingleton<IDocumentExtraction>(provider => provider.GetRequiredService<IOptions<SandboxOptions>>().Value.Enabled
             ? provider.GetRequiredService<SandboxedExtraction>()
             : provider.GetRequiredService<InProcessExtraction>());
-        services.AddSingleton<ExtractStep>();
-        services.AddSingleton<ChunkStep>();
-        services.AddSingleton<EmbedStep>();
+        // The ingest steps, in the order they run (IngestPipeline runs every IIngestStep registered, in this order).
+        services.AddSingleton<IIngestStep, FetchStep>();
+        services.AddSingleton<IIngestStep, ExtractStep>();
+        services.AddSingleton<IIngestStep, ChunkStep>();
+        services.AddSingleton<IIngestStep, EmbedStep>();
+        services.AddSingleton<IIngestStep, StoreStep>();
+        services.AddSingleton<JobOutcomeDecision>();
+        services.AddSingleton<JobOutcomeRecorder>();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<IngestPipeline>();
         services.AddSingleton<IndexedBuckets>();

@@ -1,16 +1,21 @@
-using Microsoft.Extensions.Options;
+using System.ComponentModel.DataAnnotations;
 
 namespace Lode.Retrieval;
 
-/// <summary>Configuration section <c>Retrieval</c>: how hybrid search finds and fuses candidates.</summary>
+/// <summary>
+/// Configuration section <c>Retrieval</c>: how hybrid search finds and fuses candidates. Every rule is an attribute whose
+/// message names the configuration key, checked at start-up (ValidateDataAnnotations).
+/// </summary>
 public sealed class RetrievalOptions
 {
     public const string SectionName = "Retrieval";
 
     /// <summary>Nearest chunks by embedding (HNSW index) that enter the fusion (at least the requested top).</summary>
+    [Range(1, 1000, ErrorMessage = "Retrieval:VectorCandidates must be from 1 to 1000.")]
     public int VectorCandidates { get; set; } = 20;
 
     /// <summary>Best chunks by full-text rank (GIN index, <c>ts_rank</c>) that enter the fusion (at least the requested top).</summary>
+    [Range(1, 1000, ErrorMessage = "Retrieval:TextCandidates must be from 1 to 1000.")]
     public int TextCandidates { get; set; } = 20;
 
     /// <summary>
@@ -19,6 +24,7 @@ public sealed class RetrievalOptions
     /// per question: 20, with 20 candidates per list and the text list at half weight, was best on the tuning half of
     /// the manual question set (docs/benchmarks.md, Retrieval quality).
     /// </summary>
+    [Range(0, 10_000, ErrorMessage = "Retrieval:RrfK must be from 0 to 10000.")]
     public int RrfK { get; set; } = 20;
 
     /// <summary>
@@ -26,9 +32,12 @@ public sealed class RetrievalOptions
     /// 1 a question asked in other words than the passage's is not outvoted by passages that merely share its common
     /// words.
     /// </summary>
+    [Range(0.0, 100.0, ErrorMessage = "Retrieval:TextWeight must be from 0 to 100.")]
     public double TextWeight { get; set; } = 0.5;
 
     /// <summary>pgvector <c>hnsw.ef_search</c>: size of the HNSW candidate list per scan (pgvector's default is 40).</summary>
+    // pgvector refuses ef_search outside 1..1000; more candidates than that are pointless for a chat prompt anyway.
+    [Range(1, 1000, ErrorMessage = "Retrieval:EfSearch must be from 1 to 1000, pgvector's range.")]
     public int EfSearch { get; set; } = 100;
 
     /// <summary>
@@ -37,21 +46,27 @@ public sealed class RetrievalOptions
     /// walking the graph until enough rows pass the filter (or <see cref="MaxScanTuples"/> is reached). Results are
     /// re-sorted by exact distance afterwards, so relaxed order costs nothing in ranking.
     /// </summary>
+    [AllowedValues("off", "relaxed_order", "strict_order", ErrorMessage = "Retrieval:IterativeScan must be one of off, relaxed_order, strict_order.")]
     public string IterativeScan { get; set; } = "relaxed_order";
 
     /// <summary>pgvector <c>hnsw.max_scan_tuples</c>: upper bound of tuples an iterative scan visits (pgvector's default).</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Retrieval:MaxScanTuples must be at least 1.")]
     public int MaxScanTuples { get; set; } = 20_000;
 
     /// <summary>
     /// Text search configuration the query is parsed with. It must be the one the <c>chunks.tsv</c> column is built
     /// with (<c>english</c> in the schema), or stemmed query words will not match stored ones.
     /// </summary>
+    // Spliced into SQL as a regconfig name: letters, digits, _ and . only.
+    [Required(ErrorMessage = TextSearchConfigProblem)]
+    [RegularExpression("^[A-Za-z0-9_.]+$", ErrorMessage = TextSearchConfigProblem)]
     public string TextSearchConfig { get; set; } = "english";
 
     /// <summary>
     /// How much a query word found in a chunk's context line (document title › headings) counts in the full-text rank,
     /// relative to one found in its text (1). The stored tsvector holds the context with weight A and the text with D.
     /// </summary>
+    [Range(0.0, 100.0, ErrorMessage = "Retrieval:ContextWeight must be from 0 to 100.")]
     public double ContextWeight { get; set; } = 1.0;
 
     /// <summary>ts_rank's weights {D, C, B, A} for <see cref="ContextWeight"/>, scaled so the larger is 1.</summary>
@@ -62,41 +77,12 @@ public sealed class RetrievalOptions
     }
 
     /// <summary>Most results one search may ask for.</summary>
+    [Range(1, 1000, ErrorMessage = "Retrieval:MaxTop must be from 1 to 1000.")]
     public int MaxTop { get; set; } = 50;
 
     /// <summary>Longest query text accepted, in characters (the embedder reads only its first 256 tokens anyway).</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Retrieval:MaxQueryChars must be at least 1.")]
     public int MaxQueryChars { get; set; } = 2_000;
 
-    internal static readonly string[] IterativeScanValues = ["off", "relaxed_order", "strict_order"];
-}
-
-/// <summary>Checks <see cref="RetrievalOptions"/> at start-up, naming the configuration key of every bad value.</summary>
-public sealed class RetrievalOptionsValidator : IValidateOptions<RetrievalOptions>
-{
-    public ValidateOptionsResult Validate(string? name, RetrievalOptions options)
-    {
-        var problems = Problems(options);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
-
-    public static List<string> Problems(RetrievalOptions o)
-    {
-        const string s = RetrievalOptions.SectionName;
-        var problems = new List<string>();
-        // pgvector refuses ef_search outside 1..1000; LIMIT beyond that is pointless for a chat prompt anyway.
-        if (o.VectorCandidates is < 1 or > 1000) problems.Add($"{s}:VectorCandidates must be from 1 to 1000 (was {o.VectorCandidates}).");
-        if (o.TextCandidates is < 1 or > 1000) problems.Add($"{s}:TextCandidates must be from 1 to 1000 (was {o.TextCandidates}).");
-        if (o.RrfK is < 0 or > 10_000) problems.Add($"{s}:RrfK must be from 0 to 10000 (was {o.RrfK}).");
-        if (o.EfSearch is < 1 or > 1000) problems.Add($"{s}:EfSearch must be from 1 to 1000, pgvector's range (was {o.EfSearch}).");
-        if (!RetrievalOptions.IterativeScanValues.Contains(o.IterativeScan))
-            problems.Add($"{s}:IterativeScan must be one of {string.Join(", ", RetrievalOptions.IterativeScanValues)} (was '{o.IterativeScan}').");
-        if (o.MaxScanTuples < 1) problems.Add($"{s}:MaxScanTuples must be at least 1 (was {o.MaxScanTuples}).");
-        if (string.IsNullOrWhiteSpace(o.TextSearchConfig) || !o.TextSearchConfig.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
-            problems.Add($"{s}:TextSearchConfig must name a text search configuration, e.g. english (was '{o.TextSearchConfig}').");
-        if (!(o.TextWeight is >= 0 and <= 100)) problems.Add($"{s}:TextWeight must be from 0 to 100 (was {o.TextWeight}).");
-        if (!(o.ContextWeight is >= 0 and <= 100)) problems.Add($"{s}:ContextWeight must be from 0 to 100 (was {o.ContextWeight}).");
-        if (o.MaxTop is < 1 or > 1000) problems.Add($"{s}:MaxTop must be from 1 to 1000 (was {o.MaxTop}).");
-        if (o.MaxQueryChars < 1) problems.Add($"{s}:MaxQueryChars must be at least 1 (was {o.MaxQueryChars}).");
-        return problems;
-    }
+    private const string TextSearchConfigProblem = "Retrieval:TextSearchConfig must name a text search configuration, e.g. english.";
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Lode.Audit;
 using Lode.Cli;
-using Lode.Security;
+using Lode.Identity;
 using Lode.Storage;
 using Lode.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using Lode.Functions.Http;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -9,7 +9,7 @@ namespace Lode.Functions;
 /// <summary>POST api/admin/keys <c>{name, groups[], expiresAt?}</c> → 201 with the new key, shown this once.</summary>
 public sealed class CreateApiKey(ApiKeyAdministration keys)
 {
-    [Function(nameof(CreateApiKey)), CallerAccess(Access.Admin), MaxBody(16 << 10)]
+    [Function(nameof(CreateApiKey)), CallerAccess(AllowedCallers.Admin), MaxBody(16 << 10)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/admin/keys")] HttpRequest request,
         [Body] ApiKeyRequest body, Caller caller, CancellationToken cancellationToken)
@@ -25,7 +25,7 @@ public sealed class CreateApiKey(ApiKeyAdministration keys)
 /// <summary>GET api/admin/keys: every key created through the admin API, revoked and expired ones included.</summary>
 public sealed class ListApiKeys(ApiKeyAdministration keys)
 {
-    [Function(nameof(ListApiKeys)), CallerAccess(Access.Admin)]
+    [Function(nameof(ListApiKeys)), CallerAccess(AllowedCallers.Admin)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/keys")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -35,7 +35,7 @@ public sealed class ListApiKeys(ApiKeyAdministration keys)
 /// <summary>DELETE api/admin/keys/{id}: revokes the key; it is refused from the next request on.</summary>
 public sealed class RevokeApiKey(ApiKeyAdministration keys)
 {
-    [Function(nameof(RevokeApiKey)), CallerAccess(Access.Admin)]
+    [Function(nameof(RevokeApiKey)), CallerAccess(AllowedCallers.Admin)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/admin/keys/{id}")] HttpRequest request,
         Guid id, Caller caller, CancellationToken cancellationToken) =>

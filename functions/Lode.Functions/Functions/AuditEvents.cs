@@ -13,7 +13,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class ListAuditEvents(AuditLog audit)
 {
-    [Function(nameof(ListAuditEvents)), CallerAccess(Access.Admin)]
+    [Function(nameof(ListAuditEvents)), CallerAccess(AllowedCallers.Admin)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/audit")] HttpRequest request,
         CancellationToken cancellationToken)

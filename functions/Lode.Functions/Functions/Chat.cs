@@ -1,7 +1,7 @@
 using Lode.Audit;
 using Lode.Chat;
 using Lode.Functions.Http;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -15,7 +15,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class Chat(QuestionAudit audit)
 {
-    [Function(nameof(Chat)), CallerAccess(Access.Caller), MaxBody(1 << 20)]
+    [Function(nameof(Chat)), CallerAccess(AllowedCallers.Caller), MaxBody(1 << 20)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/chat")] HttpRequest request,
         [Body] ChatHttpRequest body, Caller caller, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 using Lode.Functions.Http;
 using Lode.Ingestion.Operations;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -18,7 +18,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class RetryDocument(DeadLetters deadLetters)
 {
-    [Function(nameof(RetryDocument)), CallerAccess(Access.Admin)]
+    [Function(nameof(RetryDocument)), CallerAccess(AllowedCallers.Admin)]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/documents/retry/{bucket}/{*key}")] HttpRequest request,
         string bucket, string? key, Caller caller, CancellationToken cancellationToken) =>
@@ -45,7 +45,7 @@ public sealed class RetryDocumentAtItsAddress(DeadLetters deadLetters)
 {
     private const string RetrySuffix = "/retry";
 
-    [Function(nameof(RetryDocumentAtItsAddress)), CallerAccess(Access.Admin)]
+    [Function(nameof(RetryDocumentAtItsAddress)), CallerAccess(AllowedCallers.Admin)]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/documents/{bucket}/{*key}")] HttpRequest request,
         string bucket, string? key, Caller caller, CancellationToken cancellationToken) =>

@@ -1,6 +1,7 @@
+using Lode.Access;
 using Lode.Database;
 using Lode.Functions.Http;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -10,7 +11,7 @@ namespace Lode.Functions;
 /// <summary>GET api/documents?bucket=&amp;prefix=&amp;status=&amp;limit=&amp;cursor=: documents and their indexing state.</summary>
 public sealed class ListDocuments(DocumentVisibility documents)
 {
-    [Function(nameof(ListDocuments)), CallerAccess(Access.Caller)]
+    [Function(nameof(ListDocuments)), CallerAccess(AllowedCallers.Caller)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/documents")] HttpRequest request,
         Caller caller, CancellationToken cancellationToken)
@@ -20,7 +21,7 @@ public sealed class ListDocuments(DocumentVisibility documents)
         var (limit, after) = ListQuery.ReadPage(query, defaultLimit: 100, maxLimit: 1000, cursorParts: 2);
 
         var filter = new DocumentQuery(null, ListQuery.Text(query, "bucket"), ListQuery.Text(query, "prefix"), status);
-        var page = await documents.ListAsync(caller, filter, after is [var bucket, var key] ? (bucket, key) : null, limit, cancellationToken);
+        var page = await documents.ListAsync(caller.Groups, caller.IsAdmin, filter, after is [var bucket, var key] ? (bucket, key) : null, limit, cancellationToken);
         var next = page.Count == limit ? PageCursor.Encode(page[^1].Bucket, page[^1].Key) : null;
         return new OkObjectResult(new DocumentPage(page.Select(d => DocumentView.From(d, caller)).ToList(), next));
     }
@@ -29,11 +30,11 @@ public sealed class ListDocuments(DocumentVisibility documents)
 /// <summary>GET api/documents/{bucket}/{*key}: one document's state (pending, indexed, failed with its error).</summary>
 public sealed class GetDocument(DocumentVisibility documents)
 {
-    [Function(nameof(GetDocument)), CallerAccess(Access.Caller)]
+    [Function(nameof(GetDocument)), CallerAccess(AllowedCallers.Caller)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/documents/{bucket}/{*key}")] HttpRequest request,
         string bucket, string key, Caller caller, CancellationToken cancellationToken) =>
-        await documents.GetAsync(caller, bucket, key, cancellationToken) is { } document
+        await documents.GetAsync(caller.Groups, caller.IsAdmin, bucket, key, cancellationToken) is { } document
             ? new OkObjectResult(DocumentView.From(document, caller))
             : throw ApiException.NotFound("document_not_found", "No document with that bucket and key is known.");
 }

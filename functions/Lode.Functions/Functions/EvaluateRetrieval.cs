@@ -1,7 +1,7 @@
 using Lode.Functions.Http;
 using Lode.Retrieval;
 using Lode.Retrieval.Evaluation;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -17,7 +17,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class EvaluateRetrieval(RetrievalEvaluator evaluator, IOptions<RetrievalOptions> options, QuestionAudit audit)
 {
-    [Function(nameof(EvaluateRetrieval)), CallerAccess(Access.Admin), MaxBody(EvaluationBody.MaxBytes)]
+    [Function(nameof(EvaluateRetrieval)), CallerAccess(AllowedCallers.Admin), MaxBody(EvaluationBody.MaxBytes)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/admin/eval")] HttpRequest request,
         [Body] EvaluationBody body, Caller caller, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 using Lode.Database.Generations;
 using Lode.Functions.Http;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -14,7 +14,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class ListGenerations(IndexGenerations generations)
 {
-    [Function(nameof(ListGenerations)), CallerAccess(Access.Admin)]
+    [Function(nameof(ListGenerations)), CallerAccess(AllowedCallers.Admin)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/admin/generations")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -28,7 +28,7 @@ public sealed class ListGenerations(IndexGenerations generations)
 /// </summary>
 public sealed class DropGeneration(GenerationSwitch generations, ILogger<DropGeneration> logger)
 {
-    [Function(nameof(DropGeneration)), CallerAccess(Access.Admin)]
+    [Function(nameof(DropGeneration)), CallerAccess(AllowedCallers.Admin)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/admin/generations/{id}")] HttpRequest request,
         int id, Caller caller, CancellationToken cancellationToken)

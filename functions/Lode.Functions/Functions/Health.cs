@@ -13,7 +13,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class Health(SharedHealthReport health, ApiCallers callers)
 {
-    [Function(nameof(Health)), CallerAccess(Access.Anyone)]
+    [Function(nameof(Health)), CallerAccess(AllowedCallers.Anyone)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request,
         CancellationToken cancellationToken)

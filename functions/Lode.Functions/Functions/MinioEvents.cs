@@ -1,4 +1,5 @@
 using Lode.Ingestion.Events;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -12,7 +13,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class MinioEvents(EventIntake intake)
 {
-    [Function(nameof(MinioEvents)), CallerAccess(Access.WebhookToken), MaxBody(4 << 20)]
+    [Function(nameof(MinioEvents)), CallerAccess(AllowedCallers.WebhookToken), MaxBody(4 << 20)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/minio/events")] HttpRequest request,
         [Body] ReadOnlyMemory<byte> body, CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
 using Lode.Audit;
 using Lode.Chat;
 using Lode.Functions.Http;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -14,7 +14,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class OpenAiChatCompletions(ChatService chat, QuestionAudit audit, TimeProvider clock)
 {
-    [Function(nameof(OpenAiChatCompletions)), CallerAccess(Access.Caller), MaxBody(1 << 20)]
+    [Function(nameof(OpenAiChatCompletions)), CallerAccess(AllowedCallers.Caller), MaxBody(1 << 20)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/chat/completions")] HttpRequest request,
         [Body] OpenAiChatRequest body, Caller caller, CancellationToken cancellationToken)

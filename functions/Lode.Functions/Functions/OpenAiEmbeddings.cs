@@ -17,7 +17,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class OpenAiEmbeddings(CurrentIndexGeneration currentGeneration, IEmbeddingModelRegistry embedders)
 {
-    [Function(nameof(OpenAiEmbeddings)), CallerAccess(Access.Caller), MaxBody(4 << 20)]
+    [Function(nameof(OpenAiEmbeddings)), CallerAccess(AllowedCallers.Caller), MaxBody(4 << 20)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/embeddings")] HttpRequest request,
         [Body] OpenAiEmbeddingRequest body, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class OpenAiModelsList(ChatService chat, CurrentIndexGeneration currentGeneration)
 {
-    [Function(nameof(OpenAiModelsList)), CallerAccess(Access.Caller)]
+    [Function(nameof(OpenAiModelsList)), CallerAccess(AllowedCallers.Caller)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/models")] HttpRequest request,
         CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ public sealed class PrometheusMetrics(PrometheusScrape scrape)
     public const string Route = "metrics";
 
     // Anyone may ask; the scrape checks its own token (and rate-limits failures) before it answers.
-    [Function(nameof(PrometheusMetrics)), CallerAccess(Access.Anyone)]
+    [Function(nameof(PrometheusMetrics)), CallerAccess(AllowedCallers.Anyone)]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest request) =>
         scrape.ServeAsync(request);

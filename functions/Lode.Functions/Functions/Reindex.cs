@@ -1,6 +1,6 @@
 using Lode.Functions.Http;
 using Lode.Ingestion.Operations;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -13,7 +13,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class Reindex(ReindexRequests reindex)
 {
-    [Function(nameof(Reindex)), CallerAccess(Access.Admin), MaxBody(16 << 10)]
+    [Function(nameof(Reindex)), CallerAccess(AllowedCallers.Admin), MaxBody(16 << 10)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/reindex")] HttpRequest request,
         [Body] ReindexBody body, Caller caller, CancellationToken cancellationToken)
@@ -26,7 +26,7 @@ public sealed class Reindex(ReindexRequests reindex)
 /// <summary>GET api/reindex/{id} (admins only): a reindex run's progress, until its status is done (or failed).</summary>
 public sealed class ReindexProgress(ReindexRequests reindex)
 {
-    [Function(nameof(ReindexProgress)), CallerAccess(Access.Admin)]
+    [Function(nameof(ReindexProgress)), CallerAccess(AllowedCallers.Admin)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/reindex/{id}")] HttpRequest request,
         string id, CancellationToken cancellationToken) =>

@@ -1,6 +1,6 @@
 using Lode.Functions.Http;
 using Lode.Ingestion.Operations;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -13,7 +13,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class RetryFailedDocuments(DeadLetters deadLetters)
 {
-    [Function(nameof(RetryFailedDocuments)), CallerAccess(Access.Admin)]
+    [Function(nameof(RetryFailedDocuments)), CallerAccess(AllowedCallers.Admin)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/documents/retry-failed/{bucket}")] HttpRequest request,
         string bucket, Caller caller, CancellationToken cancellationToken)

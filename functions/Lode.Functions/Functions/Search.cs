@@ -1,6 +1,6 @@
 using Lode.Functions.Http;
 using Lode.Retrieval;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -14,7 +14,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class Search(IRetriever retriever, IOptions<RetrievalOptions> options, QuestionAudit audit)
 {
-    [Function(nameof(Search)), CallerAccess(Access.Caller), MaxBody(64 << 10)]
+    [Function(nameof(Search)), CallerAccess(AllowedCallers.Caller), MaxBody(64 << 10)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/search")] HttpRequest request,
         [Body] SearchBody body, Caller caller, CancellationToken cancellationToken)

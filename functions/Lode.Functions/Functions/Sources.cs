@@ -2,7 +2,7 @@ using System.Globalization;
 using Lode.Audit;
 using Lode.Functions.Http;
 using Lode.Ingestion.Links;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -16,7 +16,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class Sources(SourceLinks links, QuestionAudit audit)
 {
-    [Function(nameof(Sources)), CallerAccess(Access.Caller)]
+    [Function(nameof(Sources)), CallerAccess(AllowedCallers.Caller)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/sources/{bucket}/{*key}")] HttpRequest request,
         string bucket, string? key, Caller caller, CancellationToken cancellationToken)

@@ -1,5 +1,5 @@
 using Lode.Audit;
-using Lode.Chat.Teams;
+using Lode.Teams;
 using Lode.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -15,7 +15,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class TeamsMessages(TeamsMessageHandler teams, QuestionAudit audit)
 {
-    [Function(nameof(TeamsMessages)), CallerAccess(Access.TeamsSignature), MaxBody(256 << 10)]
+    [Function(nameof(TeamsMessages)), CallerAccess(AllowedCallers.TeamsSignature), MaxBody(256 << 10)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/teams/messages")] HttpRequest request,
         [Body] ReadOnlyMemory<byte> body, CancellationToken cancellationToken)

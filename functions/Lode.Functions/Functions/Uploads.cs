@@ -1,7 +1,7 @@
 using Lode.Audit;
 using Lode.Functions.Http;
 using Lode.Ingestion.Links;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -14,7 +14,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class UploadPermissions(UploadGrants grants)
 {
-    [Function(nameof(UploadPermissions)), CallerAccess(Access.Caller)]
+    [Function(nameof(UploadPermissions)), CallerAccess(AllowedCallers.Caller)]
     public IActionResult Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/uploads")] HttpRequest request,
         Caller caller) =>
@@ -28,7 +28,7 @@ public sealed class UploadPermissions(UploadGrants grants)
 /// </summary>
 public sealed class Uploads(UploadGrants grants, QuestionAudit audit)
 {
-    [Function(nameof(Uploads)), CallerAccess(Access.Caller), MaxBody(16 << 10)]
+    [Function(nameof(Uploads)), CallerAccess(AllowedCallers.Caller), MaxBody(16 << 10)]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/uploads")] HttpRequest request,
         [Body] UploadBody body, Caller caller, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ namespace Lode.Functions;
 /// </summary>
 public sealed class WebPage(WebAssets assets)
 {
-    [Function(nameof(WebPage)), CallerAccess(Access.Anyone)]
+    [Function(nameof(WebPage)), CallerAccess(AllowedCallers.Anyone)]
     public IActionResult Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "")] HttpRequest request) =>
         assets.Serve(request, WebAssets.Page);
@@ -20,7 +20,7 @@ public sealed class WebPage(WebAssets assets)
 /// <summary>GET app/{file}: the page's scripts and styles; only the files <see cref="WebAssets"/> lists.</summary>
 public sealed class WebPageAsset(WebAssets assets)
 {
-    [Function(nameof(WebPageAsset)), CallerAccess(Access.Anyone)]
+    [Function(nameof(WebPageAsset)), CallerAccess(AllowedCallers.Anyone)]
     public IActionResult Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "app/{file}")] HttpRequest request,
         string file) =>

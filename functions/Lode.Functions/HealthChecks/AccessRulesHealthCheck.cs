@@ -1,5 +1,5 @@
 using Lode.Database;
-using Lode.Security;
+using Lode.Access;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Lode.Functions.HealthChecks;

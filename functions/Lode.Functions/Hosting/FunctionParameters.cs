@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using Lode.Functions.Invocation;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;

@@ -1,4 +1,6 @@
-using Lode.Security;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using Lode.Identity;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
@@ -9,7 +11,7 @@ namespace Lode.Functions.Http;
 
 /// <summary>
 /// Identifies the caller of an API function and applies the rate limits; the invocation pipeline calls it for every
-/// function declared <c>[CallerAccess(Access.Caller)]</c> or <c>Access.Admin</c>, and refusals are
+/// function declared <c>[CallerAccess(AllowedCallers.Caller)]</c> or <c>AllowedCallers.Admin</c>, and refusals are
 /// <see cref="ApiException"/>s (401, 403, 429 with Retry-After). A bearer value shaped like a JWT is checked as an
 /// identity-provider token when OIDC is configured; anything else as an API key, from configuration first, then from
 /// the database.

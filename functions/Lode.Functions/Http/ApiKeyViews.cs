@@ -1,5 +1,5 @@
 using Lode.Database;
-using Lode.Security;
+using Lode.Identity;
 
 namespace Lode.Functions.Http;
 

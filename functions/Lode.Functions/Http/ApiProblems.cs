@@ -2,7 +2,7 @@ using Lode.Audit;
 using Lode.Chat;
 using Lode.Chat.Models;
 using Lode.Chat.Prompting;
-using Lode.Chat.Teams;
+using Lode.Teams;
 using Lode.Ingestion;
 using Lode.Ingestion.Events;
 using Lode.Ingestion.Links;

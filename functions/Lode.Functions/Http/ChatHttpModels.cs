@@ -1,6 +1,6 @@
 using Lode.Chat;
 using Lode.Retrieval;
-using Lode.Security;
+using Lode.Identity;
 
 namespace Lode.Functions.Http;
 

@@ -1,7 +1,9 @@
 using Lode.Evaluation;
 using Lode.Retrieval;
 using Lode.Retrieval.Evaluation;
-using Lode.Security;
+using Lode.Identity;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Lode.Functions.Http;
 

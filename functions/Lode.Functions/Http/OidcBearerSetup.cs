@@ -1,4 +1,5 @@
-using Lode.Security;
+using Lode.Egress;
+using Lode.Identity;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lode.Chat;
-using Lode.Security;
+using Lode.Identity;
 
 namespace Lode.Functions.Http;
 

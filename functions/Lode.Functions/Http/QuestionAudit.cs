@@ -4,7 +4,9 @@ using Lode.Audit;
 using Lode.Chat;
 using Lode.Evaluation;
 using Lode.Retrieval;
-using Lode.Security;
+using Lode.Identity;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Lode.Functions.Http;
 

@@ -1,4 +1,4 @@
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 
 namespace Lode.Functions.Invocation;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Lode.Functions.Http;
-using Lode.Security;
+using Lode.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -36,9 +36,9 @@ public sealed class FunctionPipeline(ApiCallers callers, WebhookAuthenticator we
         var request = http.Request;
         var caller = policy.Access switch
         {
-            Access.Caller => await callers.AuthenticateAsync(request, http.RequestAborted),
-            Access.Admin => await callers.AuthenticateAdminAsync(request, http.RequestAborted),
-            Access.WebhookToken when !webhook.IsAuthorized(request.Headers.Authorization) =>
+            AllowedCallers.Caller => await callers.AuthenticateAsync(request, http.RequestAborted),
+            AllowedCallers.Admin => await callers.AuthenticateAdminAsync(request, http.RequestAborted),
+            AllowedCallers.WebhookToken when !webhook.IsAuthorized(request.Headers.Authorization) =>
                 throw new ApiException(StatusCodes.Status401Unauthorized, "unauthorized", "Wrong or missing webhook token."),
             _ => null,
         };

@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace Lode.Ingestion.Chunking;
 
-/// <summary>Registers the token-aware chunker (it needs an <see cref="ITokenCounter"/>, e.g. from AddSentenceEmbeddings).</summary>
+/// <summary>
+/// Registers the token-aware chunker (it needs an <see cref="ITokenCounter"/>, e.g. from AddSentenceEmbeddings), with
+/// <see cref="ChunkingOptions"/> validated at start-up (its attributes and <see cref="ChunkingOptionsValidator"/>).
+/// </summary>
 public static class ChunkingServiceCollectionExtensions
 {
     /// <summary>Registers a <see cref="TokenAwareChunker"/> singleton with <see cref="ChunkingOptions"/> bound from <paramref name="configuration"/>.</summary>
@@ -14,7 +17,7 @@ public static class ChunkingServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ChunkingOptions>().Bind(configuration);
+        services.AddOptions<ChunkingOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         return AddChunker(services);
     }
 
@@ -22,7 +25,7 @@ public static class ChunkingServiceCollectionExtensions
     public static IServiceCollection AddTokenAwareChunker(this IServiceCollection services, Action<ChunkingOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<ChunkingOptions>();
+        var options = services.AddOptions<ChunkingOptions>().ValidateDataAnnotations().ValidateOnStart();
         if (configure is not null)
         {
             options.Configure(configure);
@@ -33,6 +36,7 @@ public static class ChunkingServiceCollectionExtensions
 
     private static IServiceCollection AddChunker(IServiceCollection services)
     {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChunkingOptions>, ChunkingOptionsValidator>());
         services.TryAddSingleton(sp => new TokenAwareChunker(
             sp.GetRequiredService<ITokenCounter>(), sp.GetRequiredService<IOptions<ChunkingOptions>>().Value));
         return services;

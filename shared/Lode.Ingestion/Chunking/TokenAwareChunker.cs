@@ -36,12 +36,14 @@ public sealed class TokenAwareChunker
     private readonly int _pieceChars;
     private readonly ChunkContext _context;
 
-    /// <summary>Creates a chunker counting with <paramref name="counter"/> (defaults when <paramref name="options"/> is null).</summary>
+    /// <summary>
+    /// Creates a chunker counting with <paramref name="counter"/> (defaults when <paramref name="options"/> is null);
+    /// the options are validated where they are bound (<see cref="ChunkingServiceCollectionExtensions"/>).
+    /// </summary>
     public TokenAwareChunker(ITokenCounter counter, ChunkingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(counter);
         var settings = options ?? new ChunkingOptions();
-        settings.Validate();
 
         _counter = counter;
         _max = Math.Min(settings.MaxTokens, counter.MaxTokens - 2);

@@ -1,6 +1,7 @@
 using Lode.Database;
 using Lode.Ingestion.Extraction;
-using Lode.Security;
+using Lode.Access;
+using Lode.Identity;
 using Lode.Storage;
 
 namespace Lode.Ingestion.Links;

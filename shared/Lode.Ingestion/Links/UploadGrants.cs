@@ -1,6 +1,7 @@
 using System.Text;
 using Lode.Ingestion.Extraction;
-using Lode.Security;
+using Lode.Access;
+using Lode.Identity;
 using Lode.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

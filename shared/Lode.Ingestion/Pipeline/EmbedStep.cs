@@ -7,13 +7,24 @@ using Microsoft.Extensions.AI;
 namespace Lode.Ingestion.Pipeline;
 
 /// <summary>
-/// Step 4: give every chunk a vector, with the model of the index generation it is for. Chunks whose text is unchanged
-/// since that generation last indexed the document reuse their stored vector; only new or changed text goes through
-/// the model, in batches.
+/// Gives every chunk a vector, with the model of the index generation it is for. Chunks whose text is unchanged since
+/// that generation last indexed the document reuse their stored vector; only new or changed text goes through the
+/// model, in batches.
 /// </summary>
-public sealed class EmbedStep(IEmbeddingModelRegistry models, ChunkVectorCache cache)
+public sealed class EmbedStep(IEmbeddingModelRegistry models, ChunkVectorCache cache) : IIngestStep
 {
-    public async Task<EmbeddedChunks> RunAsync(IndexGeneration generation, string bucket, string key, IReadOnlyList<TextChunk> chunks,
+    public string Name => IngestStepNames.Embed;
+
+    public async Task RunAsync(IngestContext context, CancellationToken cancellationToken)
+    {
+        var chunked = IngestContext.Required(context.Chunked, "the chunks");
+        var embedded = new List<EmbeddedChunks>(chunked.Count);
+        foreach (var (generation, chunks) in chunked)
+            embedded.Add(await EmbedAsync(generation, context.Job.Bucket, context.Job.Key, chunks, cancellationToken));
+        context.Embedded = embedded;
+    }
+
+    private async Task<EmbeddedChunks> EmbedAsync(IndexGeneration generation, string bucket, string key, IReadOnlyList<TextChunk> chunks,
         CancellationToken ct)
     {
         // Chunks are matched to vectors by content hash, as hex: computed once per chunk.

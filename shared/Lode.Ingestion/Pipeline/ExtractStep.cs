@@ -1,22 +1,24 @@
 using Lode.Ingestion.Extraction;
 using Lode.Ingestion.Sandbox;
-using Lode.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Lode.Ingestion.Pipeline;
 
 /// <summary>
-/// Step 2: pick the extractor for the object's format and turn its bytes into page-numbered text, within limits — in a
+/// Picks the extractor for the object's format and turns its bytes into page-numbered text, within limits — in a
 /// sandboxed child process unless Ingestion:Sandbox:Enabled is false (<see cref="IDocumentExtraction"/>).
 /// </summary>
-public sealed class ExtractStep(ExtractorRegistry extractors, IDocumentExtraction extraction, IOptions<IngestionOptions> options)
+public sealed class ExtractStep(ExtractorRegistry extractors, IDocumentExtraction extraction, IOptions<IngestionOptions> options) : IIngestStep
 {
     private readonly IngestionOptions _options = options.Value;
 
-    public Task<ExtractedDocument> RunAsync(FetchedObject fetched, CancellationToken cancellationToken)
+    public string Name => IngestStepNames.Extract;
+
+    public async Task RunAsync(IngestContext context, CancellationToken cancellationToken)
     {
+        var fetched = IngestContext.Required(context.Fetched, "the fetched object");
         var extractor = extractors.GetExtractor(fetched.Info.Key, fetched.Info.ContentType);
         var limits = new ExtractionLimits(_options.MaxPages, _options.MaxDecompressedBytes, _options.MaxTextChars);
-        return extraction.ExtractAsync(extractor, fetched.Content, limits, cancellationToken);
+        context.Text = await extraction.ExtractAsync(extractor, fetched.Content, limits, cancellationToken);
     }
 }

@@ -3,18 +3,21 @@ using Lode.Storage;
 
 namespace Lode.Ingestion.Pipeline;
 
-/// <summary>Step 1: download the object the pipeline has just stat'ed. Null means it was deleted since.</summary>
-public sealed class FetchStep(IObjectStore store)
+/// <summary>Downloads the object the pipeline has just stat'ed; if it was deleted since, the job ends as deleted.</summary>
+public sealed class FetchStep(IObjectStore store) : IIngestStep
 {
-    public async Task<FetchedObject?> RunAsync(ObjectInfo current, CancellationToken cancellationToken)
+    public string Name => IngestStepNames.Fetch;
+
+    public async Task RunAsync(IngestContext context, CancellationToken cancellationToken)
     {
         try
         {
-            return await store.FetchAsync(current, cancellationToken);
+            context.Fetched = await store.FetchAsync(context.Current, cancellationToken);
         }
         catch (ObjectTooLargeException e)
         {
             throw new RejectedDocumentException(RejectionReason.TooLarge, e.Message, e);
         }
+        if (context.Fetched is null) context.Finish(new JobOutcome.Deleted());
     }
 }

@@ -7,7 +7,7 @@ namespace Lode.Ingestion.Pipeline;
 /// The pipeline's metrics (meter <c>Lode.Ingestion</c>): how long each step takes per document and what came of each job.
 /// Any OpenTelemetry or dotnet-counters listener can read them; the ingest benchmark uses them to show where the time goes.
 /// The backlog gauges (queue depth, documents by status) are on the same meter, in <see cref="Queue.IngestBacklogMetrics"/>;
-/// the spans of the same steps come from <see cref="IngestSteps"/>.
+/// the spans of the same steps come from <see cref="IngestPipeline"/>, which times every step.
 /// </summary>
 public sealed class IngestMetrics : IDisposable
 {

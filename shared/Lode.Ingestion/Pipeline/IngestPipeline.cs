@@ -1,34 +1,38 @@
 using System.Diagnostics;
+using Lode.Access;
 using Lode.Database;
 using Lode.Database.Generations;
 using Lode.Ingestion.Extraction;
 using Lode.Ingestion.Generations;
-using Lode.Security;
 using Lode.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Lode.Ingestion.Pipeline;
 
 /// <summary>
-/// Runs one job through fetch → extract → chunk → embed → store. It acts on the object's current state, never on what
-/// the event said, so repeated, late or out-of-order notifications all converge on the bucket's truth. The object is
+/// Runs one job: decides from the object's current state whether there is anything to index, then runs the
+/// registered <see cref="IIngestStep"/>s in order (fetch → extract → chunk → embed → store by default), each under its
+/// own span and duration measurement, until one ends the job. It acts on the object's current state, never on what the
+/// event said, so repeated, late or out-of-order notifications all converge on the bucket's truth. The object is
 /// fetched and extracted once; every index generation that does not hold this version yet (all of them, forced) gets
-/// it chunked and embedded with its own model, and all are written in one transaction.
+/// it chunked and embedded with its own model, and all are written in one transaction. Every outcome it reaches is
+/// written through <see cref="JobOutcomeRecorder"/>; a document that can never be indexed is rejected by
+/// <see cref="JobOutcomeDecision"/>; other failures propagate to the worker, which asks the same decision.
 /// </summary>
 public sealed class IngestPipeline(
     IObjectStore store,
     DocumentRepository documents,
     IndexGenerations generations,
     BuildCompletion builds,
-    FetchStep fetch,
-    ExtractStep extract,
-    ChunkStep chunk,
-    EmbedStep embed,
-    IndexWriter writer,
+    IEnumerable<IIngestStep> steps,
+    JobOutcomeDecision decision,
+    JobOutcomeRecorder outcomes,
     DocumentAccessResolver access,
     IngestMetrics metrics,
     ILogger<IngestPipeline> logger)
 {
+    private readonly IReadOnlyList<IIngestStep> _steps = steps.ToList();
+
     public async Task<IngestOutcome> ProcessAsync(IngestJob job, CancellationToken ct)
     {
         using var span = IngestTracing.StartJob(job);
@@ -52,17 +56,13 @@ public sealed class IngestPipeline(
         var outcome = await OutcomeAsync(job, retained, ct);
         // This job may have been the last one a build waited for (an outcome removing a document counts too).
         if (retained.Any(g => g.IsBuilding)) await builds.TryCompleteAsync(ct);
-        return outcome;
+        return outcome.Counted ?? throw new InvalidOperationException($"The pipeline cannot end a job with {outcome}.");
     }
 
-    private async Task<IngestOutcome> OutcomeAsync(IngestJob job, IReadOnlyList<IndexGeneration> retained, CancellationToken ct)
+    private async Task<JobOutcome> OutcomeAsync(IngestJob job, IReadOnlyList<IndexGeneration> retained, CancellationToken ct)
     {
         var current = await store.StatAsync(job.Bucket, job.Key, ct);
-        if (current is null)
-        {
-            await writer.SaveDeletedAsync(job, ct);
-            return IngestOutcome.Deleted;
-        }
+        if (current is null) return await WriteAsync(job, new JobOutcome.Deleted(), ct);
 
         // Decided afresh from the object's current metadata every time, so a metadata change (an object copied onto
         // itself with new groups) takes effect on its next event, with or without a content change.
@@ -71,64 +71,64 @@ public sealed class IngestPipeline(
         // "unchanged" is: every generation holds this etag.
         var held = await documents.GenerationEtagsAsync(job.Bucket, job.Key, ct);
         var stale = retained.Where(g => job.Force || held.GetValueOrDefault(g.Id) != current.Etag).ToList();
-        if (stale.Count == 0)
-        {
-            await writer.SaveUnchangedAsync(job, readGroups, ct, considered: retained.Select(g => g.Id).ToList());
-            return IngestOutcome.Unchanged;
-        }
+        await using var context = new IngestContext(job, current, readGroups, retained, stale);
+        if (stale.Count == 0) return await WriteAsync(job, new JobOutcome.Unchanged(readGroups, context.Considered), ct);
 
         try
         {
-            return await IndexAsync(job, current, readGroups, retained, stale, ct);
+            return await RunStepsAsync(context, ct);
         }
         catch (RejectedDocumentException e)
         {
-            await writer.SaveFailedAsync(job, $"{e.Reason}: {e.Message}", current.Etag, readGroups, ct);
-            logger.LogWarning("Rejected {Bucket}/{Key}: {Reason}: {Message}", job.Bucket, job.Key, e.Reason, e.Message);
-            return IngestOutcome.Rejected;
+            return await WriteAsync(job, decision.Rejected(context, e), ct);
         }
     }
 
-    private async Task<IngestOutcome> IndexAsync(IngestJob job, ObjectInfo current, string[] readGroups,
-        IReadOnlyList<IndexGeneration> retained, IReadOnlyList<IndexGeneration> stale, CancellationToken ct)
+    private async Task<JobOutcome> RunStepsAsync(IngestContext context, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        using var steps = new IngestSteps(metrics);
-        steps.Begin(IngestStepNames.Fetch);
-        await using var fetched = await fetch.RunAsync(current, ct);
-        if (fetched is null)
+        var timings = new List<string>(_steps.Count);
+        foreach (var step in _steps)
         {
-            steps.End();
-            await writer.SaveDeletedAsync(job, ct);
-            return IngestOutcome.Deleted;
+            using var span = IngestTracing.StartStep(step.Name);
+            var since = Stopwatch.GetTimestamp();
+            try
+            {
+                await step.RunAsync(context, ct);
+                // The step that ends the job has its outcome written within its own span and time (the store step's
+                // transaction is the index write).
+                if (context.Outcome is { } ending) await WriteAsync(context.Job, ending, ct);
+            }
+            catch
+            {
+                span?.SetStatus(ActivityStatusCode.Error, "The step did not complete.");
+                throw;
+            }
+            timings.Add($"{step.Name} {(long)metrics.StepDone(step.Name, ref since).TotalMilliseconds} ms");
+            if (context.Outcome is not null) break;
         }
-        var fetchTime = steps.End();
 
-        steps.Begin(IngestStepNames.Extract);
-        var text = await extract.RunAsync(fetched, ct);
-        var extractTime = steps.End();
-        steps.Begin(IngestStepNames.Chunk);
-        var chunked = stale.Select(g => (Generation: g, Chunks: chunk.Run(text, g.Model, ct))).ToList();
-        var chunkTime = steps.End();
-        steps.Begin(IngestStepNames.Embed);
-        var embedded = new List<EmbeddedChunks>(chunked.Count);
-        foreach (var (generation, chunks) in chunked) embedded.Add(await embed.RunAsync(generation, job.Bucket, job.Key, chunks, ct));
-        var embedTime = steps.End();
-        steps.Begin(IngestStepNames.Store);
-        var info = fetched.Info;
-        await writer.SaveIndexedAsync(job, new IndexedObject(info.Etag, info.Size, info.ContentType, text.PageCount, readGroups, text.Title, OcrFacts.Of(text)),
-            embedded.Select(e => e.Chunks).ToList(), ct, considered: retained.Select(g => g.Id).ToList());
-        var storeTime = steps.End();
-        metrics.Stored(embedded.Sum(e => e.Chunks.Chunks.Count), embedded.Sum(e => e.Embedded));
+        var outcome = context.Outcome ?? throw new InvalidOperationException("No ingest step ended the job: the last registered step must.");
+        if (outcome is JobOutcome.Indexed indexed) Report(context, indexed, started, timings);
+        return outcome;
+    }
 
+    private void Report(IngestContext context, JobOutcome.Indexed indexed, long started, List<string> timings)
+    {
+        var embedded = IngestContext.Required(context.Embedded, "the embedded chunks");
+        var chunks = embedded.Sum(e => e.Chunks.Chunks.Count);
+        metrics.Stored(chunks, embedded.Sum(e => e.Embedded));
         logger.LogInformation(
             "Indexed {Bucket}/{Key}: {Pages} pages, {Chunks} chunks ({Reused} vectors reused) for index generations {Generations} " +
-            "in {Elapsed} ms (fetch {Fetch} ms, extract {Extract} ms, chunk {Chunk} ms, embed {Embed} ms, store {Store} ms)",
-            job.Bucket, job.Key, text.PageCount, embedded.Sum(e => e.Chunks.Chunks.Count), embedded.Sum(e => e.Reused),
-            string.Join(", ", stale.Select(g => g.Id)),
-            (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, (long)fetchTime.TotalMilliseconds,
-            (long)extractTime.TotalMilliseconds, (long)chunkTime.TotalMilliseconds, (long)embedTime.TotalMilliseconds,
-            (long)storeTime.TotalMilliseconds);
-        return IngestOutcome.Indexed;
+            "in {Elapsed} ms ({Steps})",
+            context.Job.Bucket, context.Job.Key, indexed.Document.Pages, chunks, embedded.Sum(e => e.Reused),
+            string.Join(", ", context.Stale.Select(g => g.Id)),
+            (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, string.Join(", ", timings));
+    }
+
+    private async Task<JobOutcome> WriteAsync(IngestJob job, JobOutcome outcome, CancellationToken ct)
+    {
+        await outcomes.WriteAsync(job, outcome, ct);
+        return outcome;
     }
 }

@@ -1,6 +1,6 @@
 using Lode.Database;
 using Lode.Ingestion.Pipeline;
-using Lode.Security;
+using Lode.Access;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,7 +17,8 @@ namespace Lode.Ingestion.Queue;
 public sealed class IngestWorker(
     JobQueue queue,
     IServiceScopeFactory scopes,
-    IndexWriter writer,
+    JobOutcomeDecision decision,
+    JobOutcomeRecorder outcomes,
     IngestSignal signal,
     DocumentAccessResolver access,
     IndexSettings settings,
@@ -83,7 +84,7 @@ public sealed class IngestWorker(
     private async Task RunJobAsync(IngestJob job, TimeSpan lease, CancellationToken stoppingToken)
     {
         await Task.Yield();
-        if (job.Attempts > _options.MaxAttempts)
+        if (decision.IsExhausted(job))
         {
             await RefuseExhaustedAsync(job);
             return;
@@ -115,7 +116,7 @@ public sealed class IngestWorker(
         }
         catch (Exception e)
         {
-            await HandleFailure(job, e);
+            await Bookkeep(() => outcomes.WriteAsync(job, decision.AfterFailure(job, e), CancellationToken.None), job);
         }
         finally
         {
@@ -135,41 +136,12 @@ public sealed class IngestWorker(
             "ingest jobs until it is restarted with the current rules");
     }
 
-    private async Task HandleFailure(IngestJob job, Exception error)
-    {
-        var reason = $"{error.GetType().Name}: {error.Message}";
-        if (job.Attempts >= _options.MaxAttempts)
-        {
-            logger.LogWarning("Giving up on {Bucket}/{Key} after {Attempts} attempts: {Reason}", job.Bucket, job.Key, job.Attempts, reason);
-            // The last good version, if any, keeps being served; the document says so (IndexWriter.SaveGaveUpAsync).
-            await Bookkeep(() => writer.SaveGaveUpAsync(job, $"Failed after {job.Attempts} attempts: {reason}", CancellationToken.None), job);
-        }
-        else
-        {
-            var delay = RetryPolicy.Delay(job.Attempts, _options, Random.Shared.NextDouble());
-            logger.LogWarning("Attempt {Attempt} for {Bucket}/{Key} failed, retrying in {Delay:F0}s: {Reason}",
-                job.Attempts, job.Bucket, job.Key, delay.TotalSeconds, reason);
-            await Bookkeep(() => queue.ReleaseForRetryAsync(job, reason, delay, CancellationToken.None), job);
-        }
-    }
-
-    /// <summary>
-    /// A job leased again after its last allowed attempt: that attempt ended without an outcome, so the worker running it
-    /// died or was killed (a document that kills its worker's process would otherwise do so at every restart). It is
-    /// marked failed without being worked on.
-    /// </summary>
+    /// <summary>A job leased again after its last allowed attempt is marked failed without being worked on (<see cref="JobOutcomeDecision.Exhausted"/>).</summary>
     private async Task RefuseExhaustedAsync(IngestJob job)
     {
-        var attempts = job.Attempts - 1;
-        logger.LogWarning("Refusing {Bucket}/{Key}: {Attempts} attempts ended without an outcome", job.Bucket, job.Key, attempts);
         try
         {
-            // Nothing is known of the version that killed its worker, so this is a give-up: the last version that did
-            // index keeps answering under its own groups, and the document grants nothing from the unknown one.
-            await Bookkeep(() => writer.SaveGaveUpAsync(job,
-                $"Failed after {attempts} attempts (Ingestion:MaxAttempts): the last ended without an outcome " +
-                "(its worker stopped or was killed while working on it); not tried again until the object changes or an admin retries it",
-                CancellationToken.None), job);
+            await Bookkeep(() => outcomes.WriteAsync(job, decision.Exhausted(job), CancellationToken.None), job);
         }
         finally
         {

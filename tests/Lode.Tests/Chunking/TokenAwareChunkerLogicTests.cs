@@ -1,5 +1,7 @@
 using Lode.Ingestion.Chunking;
 using Lode.Ingestion.Extraction;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using static Lode.Tests.Chunking.ChunkAssertions;
 
 namespace Lode.Tests.Chunking;
@@ -264,12 +266,20 @@ public sealed class TokenAwareChunkerLogicTests
         WellFormed(chunks, Counter, 62);
     }
 
-    [Fact]
-    public void Invalid_options_are_rejected()
+    [Theory]
+    [InlineData("MaxTokens", 4)]
+    [InlineData("OverlapTokens", 200)]
+    [InlineData("MinTokens", -1)]
+    [InlineData("MinTokens", 200)]
+    public void Invalid_options_are_rejected(string key, int value)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new TokenAwareChunker(Counter, new ChunkingOptions { MaxTokens = 4 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new TokenAwareChunker(Counter, new ChunkingOptions { OverlapTokens = 200 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new TokenAwareChunker(Counter, new ChunkingOptions { MinTokens = -1 }));
+        var property = typeof(ChunkingOptions).GetProperty(key)!;
+        using var provider = new ServiceCollection()
+            .AddTokenAwareChunker(o => property.SetValue(o, value))
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ChunkingOptions>>().Value);
+        Assert.Contains($"Chunking:{key} must be", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentNullException>(() => new TokenAwareChunker(null!, new ChunkingOptions()));
     }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Lode.Embeddings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -8,12 +9,17 @@ namespace Lode.Tests.Embeddings;
 
 public sealed class EmbeddingLifetimeTests
 {
-    [Fact]
-    public void Options_are_validated()
+    [Theory]
+    [InlineData("BatchSize", "0")]
+    [InlineData("Threads", "-1")]
+    [InlineData("MaxTokens", "1000")]
+    public void Options_are_validated(string key, string value)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxSentenceEmbeddingGenerator(new EmbeddingOptions { BatchSize = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxSentenceEmbeddingGenerator(new EmbeddingOptions { Threads = -1 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new OnnxSentenceEmbeddingGenerator(new EmbeddingOptions { MaxTokens = 1000 }));
+        var (services, _) = Register(new() { [$"Embeddings:{key}"] = value });
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<EmbeddingOptions>>().Value);
+        Assert.Contains($"Embeddings:{key} must be", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,11 +75,13 @@ public sealed class EmbeddingLifetimeTests
     {
         var options = new EmbeddingOptions { Model = "bge-small-en-v1.5" };
 
-        var error = Assert.Throws<ArgumentException>(options.Validate);
+        var problems = new List<ValidationResult>();
+        Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), problems, validateAllProperties: true));
         Assert.Throws<ArgumentException>(() => new OnnxSentenceEmbeddingGenerator(options));
 
-        Assert.Contains("Embeddings:Model 'bge-small-en-v1.5'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("all-MiniLM-L6-v2, snowflake-arctic-embed-xs", error.Message, StringComparison.Ordinal);
+        var error = Assert.Single(problems).ErrorMessage;
+        Assert.Contains("Embeddings:Model 'bge-small-en-v1.5'", error, StringComparison.Ordinal);
+        Assert.Contains("all-MiniLM-L6-v2, snowflake-arctic-embed-xs", error, StringComparison.Ordinal);
         Assert.Equal(SentenceEmbeddingModel.Known.Select(m => m.Id), ["all-MiniLM-L6-v2", "snowflake-arctic-embed-xs"]);
     }
 

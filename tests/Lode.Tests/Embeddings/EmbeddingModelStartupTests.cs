@@ -6,6 +6,7 @@ using Lode.Database;
 using Lode.Embeddings;
 using Lode.Tests.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Lode.Tests.Embeddings;
 
@@ -17,7 +18,7 @@ public sealed class EmbeddingModelStartupTests
     [Fact]
     public async Task An_unknown_model_stops_start_up_listing_the_known_ones()
     {
-        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => StandaloneApp.StartAsync(["--Embeddings:Model=bge-small-en-v1.5"]));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StandaloneApp.StartAsync(["--Embeddings:Model=bge-small-en-v1.5"]));
 
         Assert.Contains("Embeddings:Model 'bge-small-en-v1.5'", error.Message, StringComparison.Ordinal);
         Assert.Contains("all-MiniLM-L6-v2, snowflake-arctic-embed-xs", error.Message, StringComparison.Ordinal);

@@ -133,15 +133,15 @@ internal static class InvalidFunctions
 
     public sealed class BodyWithoutLimit
     {
-        [Function("BodyWithoutLimit"), CallerAccess(Access.Anyone)]
+        [Function("BodyWithoutLimit"), CallerAccess(AllowedCallers.Anyone)]
         public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "x")] HttpRequest request, [Body] Payload body) =>
             new OkResult();
     }
 
     public sealed class CallerOfPublicFunction
     {
-        [Function("CallerOfPublicFunction"), CallerAccess(Access.Anyone)]
-        public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "x")] HttpRequest request, Lode.Security.Caller caller) =>
+        [Function("CallerOfPublicFunction"), CallerAccess(AllowedCallers.Anyone)]
+        public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "x")] HttpRequest request, Lode.Identity.Caller caller) =>
             new OkResult();
     }
 
@@ -149,7 +149,7 @@ internal static class InvalidFunctions
 
     public sealed class HealthAgain
     {
-        [Function("HealthAgain"), CallerAccess(Access.Anyone)]
+        [Function("HealthAgain"), CallerAccess(AllowedCallers.Anyone)]
         public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "/api/health/")] HttpRequest request) =>
             new OkResult();
     }

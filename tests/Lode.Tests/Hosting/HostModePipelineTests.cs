@@ -38,7 +38,7 @@ public sealed class HostModePipelineTests(StandaloneAppFixture fixture) : IClass
     public async Task Host_mode_refuses_callers_without_valid_credentials_before_the_function_runs(string functionName)
     {
         var policy = HostPolicies.For(functionName);
-        if (policy.Access is Access.Anyone or Access.TeamsSignature) return;
+        if (policy.Access is AllowedCallers.Anyone or AllowedCallers.TeamsSignature) return;
 
         foreach (var credentials in new[] { null, "Bearer wrong-key-that-is-long-enough", "Basic dXNlcjpwYXNz" })
         {

@@ -11,11 +11,11 @@ public sealed class TestFunctions
 {
     public const string SecretDetail = "connection string Password=hunter2";
 
-    [Function("TestThrows"), CallerAccess(Access.Anyone)]
+    [Function("TestThrows"), CallerAccess(AllowedCallers.Anyone)]
     public IActionResult Throws([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "test/throws")] HttpRequest request) =>
         throw new InvalidOperationException(SecretDetail);
 
-    [Function("TestEcho"), CallerAccess(Access.Anyone)]
+    [Function("TestEcho"), CallerAccess(AllowedCallers.Anyone)]
     public IResult Echo(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "test/echo/{number}/{id}/{*rest}")] HttpRequest request,
         int number,
@@ -24,7 +24,7 @@ public sealed class TestFunctions
         CancellationToken cancellationToken) =>
         Results.Json(new { number, id, rest, method = request.Method, cancellable = cancellationToken.CanBeCanceled });
 
-    [Function("TestNotFound"), CallerAccess(Access.Anyone)]
+    [Function("TestNotFound"), CallerAccess(AllowedCallers.Anyone)]
     public Task<IActionResult> NotFoundFromFunction([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "test/missing")] HttpRequest request) =>
         Task.FromResult<IActionResult>(new NotFoundResult());
 }

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Lode.Chat.Answering;
 using Lode.Chat.Models;
-using Lode.Chat.Teams;
+using Lode.Teams;
 using Lode.Tests.Chat;
 using Lode.Tests.Hosting;
 using Lode.Tests.Support;

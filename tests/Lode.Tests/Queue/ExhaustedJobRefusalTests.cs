@@ -2,7 +2,7 @@ using Lode.Database;
 using Lode.Ingestion;
 using Lode.Ingestion.Pipeline;
 using Lode.Ingestion.Queue;
-using Lode.Security;
+using Lode.Access;
 using Lode.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -73,7 +73,9 @@ public sealed class ExhaustedJobRefusalTests : IAsyncLifetime
         // The index follows this worker's access rules (as the app's start-up makes it), so the worker leases.
         var access = new DocumentAccessResolver(Options.Create(new DocumentAccessOptions()));
         queue.AdoptAccessRulesAsync(access.RulesFingerprint, "test", CancellationToken.None).GetAwaiter().GetResult();
-        var worker = new IngestWorker(queue, services.GetRequiredService<IServiceScopeFactory>(), new IndexWriter(_db.DataSource),
+        var outcomes = new JobOutcomeRecorder(new IndexWriter(_db.DataSource), queue);
+        var decision = new JobOutcomeDecision(options, NullLogger<JobOutcomeDecision>.Instance);
+        var worker = new IngestWorker(queue, services.GetRequiredService<IServiceScopeFactory>(), decision, outcomes,
             new IngestSignal(), access, new IndexSettings(_db.DataSource), options, NullLogger<IngestWorker>.Instance);
         return new RunningWorker(worker, services);
     }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Lode.Embeddings;
 using Lode.Retrieval;
 using Lode.Tests.Support;
@@ -336,14 +337,22 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
     [Fact]
     public void Option_problems_name_their_keys()
     {
-        var problems = RetrievalOptionsValidator.Problems(new RetrievalOptions
+        var problems = OptionProblems(new RetrievalOptions
         {
             VectorCandidates = 0, TextCandidates = 5000, EfSearch = 1001, IterativeScan = "sometimes", MaxScanTuples = 0,
-            TextSearchConfig = "english'; --", MaxTop = 0, RrfK = -1, MaxQueryChars = 0,
+            TextSearchConfig = "english'; --", MaxTop = 0, RrfK = -1, MaxQueryChars = 0, TextWeight = double.NaN, ContextWeight = 101,
         });
 
-        foreach (var key in new[] { "VectorCandidates", "TextCandidates", "EfSearch", "IterativeScan", "MaxScanTuples", "TextSearchConfig", "MaxTop", "RrfK", "MaxQueryChars" })
+        foreach (var key in new[] { "VectorCandidates", "TextCandidates", "EfSearch", "IterativeScan", "MaxScanTuples", "TextSearchConfig", "MaxTop", "RrfK", "MaxQueryChars", "TextWeight", "ContextWeight" })
             Assert.Contains(problems, p => p.StartsWith($"Retrieval:{key} ", StringComparison.Ordinal));
-        Assert.Empty(RetrievalOptionsValidator.Problems(new RetrievalOptions()));
+        Assert.Empty(OptionProblems(new RetrievalOptions()));
+    }
+
+    /// <summary>What start-up validation (ValidateDataAnnotations) says about <paramref name="options"/>.</summary>
+    private static List<string> OptionProblems(RetrievalOptions options)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new(options), results, validateAllProperties: true);
+        return results.Select(r => r.ErrorMessage!).ToList();
     }
 }

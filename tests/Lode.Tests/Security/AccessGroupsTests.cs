@@ -1,4 +1,5 @@
-using Lode.Security;
+using Lode.Access;
+using Lode.Identity;
 
 namespace Lode.Tests.Security;
 

@@ -1,7 +1,8 @@
 using CsCheck;
 using Lode.Ingestion.Pipeline;
 using Lode.Retrieval;
-using Lode.Security;
+using Lode.Access;
+using Lode.Identity;
 using Lode.Tests.Retrieval;
 using Lode.Tests.Support;
 using Xunit.Abstractions;

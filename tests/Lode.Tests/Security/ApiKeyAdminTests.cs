@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Lode.Security;
+using Lode.Identity;
 using Lode.Tests.Hosting;
 using Lode.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using Lode.Security;
+using Lode.Access;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using Lode.Security;
+using Lode.Egress;
 
 namespace Lode.Tests.Security;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Lode.Chat.Teams;
+using Lode.Teams;
 
 namespace Lode.Tests.Teams;
 

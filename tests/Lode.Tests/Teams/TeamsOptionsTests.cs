@@ -1,4 +1,4 @@
-using Lode.Chat.Teams;
+using Lode.Teams;
 using Lode.Functions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using Lode.Chat;
-using Lode.Chat.Teams;
+using Lode.Teams;
 
 namespace Lode.Tests.Teams;
 

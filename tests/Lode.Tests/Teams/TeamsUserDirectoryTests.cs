@@ -1,4 +1,4 @@
-using Lode.Chat.Teams;
+using Lode.Teams;
 
 namespace Lode.Tests.Teams;
 
