@@ -51,6 +51,17 @@ public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
             errors.Add($"Llm:MaxOutputTokens ({options.MaxOutputTokens}) must be smaller than Llm:ContextSize ({options.ContextSize}): the prompt needs room too.");
         }
 
+        // Both providers admit requests the same way: a bounded queue with a bounded wait.
+        if (options.MaxQueuedRequests < 0)
+        {
+            errors.Add("Llm:MaxQueuedRequests must be 0 (no waiting) or positive.");
+        }
+
+        if (options.QueueTimeoutSeconds < 0)
+        {
+            errors.Add("Llm:QueueTimeoutSeconds must be 0 or positive.");
+        }
+
         if (options.Temperature is < 0 or > 2 || float.IsNaN(options.Temperature))
         {
             errors.Add("Llm:Temperature must be between 0 and 2.");
@@ -83,16 +94,6 @@ public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
         {
             errors.Add("Llm:MaxConcurrentSequences must be at least 1.");
         }
-
-        if (options.MaxQueuedRequests < 0)
-        {
-            errors.Add("Llm:MaxQueuedRequests must be 0 (no waiting) or positive.");
-        }
-
-        if (options.QueueTimeoutSeconds < 0)
-        {
-            errors.Add("Llm:QueueTimeoutSeconds must be 0 or positive.");
-        }
     }
 
     private static void ValidateOpenAi(LlmOptions options, List<string> errors)
@@ -120,16 +121,6 @@ public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
         if (options.MaxConcurrentRequests < 1)
         {
             errors.Add("Llm:MaxConcurrentRequests must be at least 1.");
-        }
-
-        if (options.MaxQueuedRequests < 0)
-        {
-            errors.Add("Llm:MaxQueuedRequests must be 0 (no waiting) or positive.");
-        }
-
-        if (options.QueueTimeoutSeconds < 0)
-        {
-            errors.Add("Llm:QueueTimeoutSeconds must be 0 or positive.");
         }
 
         if (!(options.BreakerFailureRatio is > 0 and <= 1))
