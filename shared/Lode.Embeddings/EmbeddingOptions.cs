@@ -25,6 +25,12 @@ public sealed class EmbeddingOptions
     public int BatchSize { get; set; } = 32;
 
     /// <summary>
+    /// Most concurrent queries (chat and search questions arriving at once) embedded in one model run; 1 embeds each
+    /// query on its own (no batching). See <see cref="QueryBatchingEmbeddingGenerator"/>.
+    /// </summary>
+    public int QueryBatchSize { get; set; } = 32;
+
+    /// <summary>
     /// Model input window in tokens, including [CLS] and [SEP]. Longer inputs are truncated. Null: the model's own
     /// (<see cref="SentenceEmbeddingModel.MaxTokens"/>: 256 for all-MiniLM-L6-v2, 512 for snowflake-arctic-embed-xs).
     /// Set, it applies to every model the index uses (each generation is chunked and embedded the same way throughout).
@@ -35,7 +41,7 @@ public sealed class EmbeddingOptions
     public EmbeddingOptions For(SentenceEmbeddingModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new EmbeddingOptions { Model = model.Id, Threads = Threads, BatchSize = BatchSize, MaxTokens = MaxTokens };
+        return new EmbeddingOptions { Model = model.Id, Threads = Threads, BatchSize = BatchSize, QueryBatchSize = QueryBatchSize, MaxTokens = MaxTokens };
     }
 
     /// <summary>The model <see cref="Model"/> names (a method, not a property: configuration binding reads properties).</summary>
@@ -57,6 +63,11 @@ public sealed class EmbeddingOptions
         if (BatchSize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Embeddings:BatchSize must be at least 1.");
+        }
+
+        if (QueryBatchSize is < 1 or > 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(QueryBatchSize), QueryBatchSize, "Embeddings:QueryBatchSize must be between 1 (no batching) and 1024.");
         }
 
         if (MaxTokens is < 3 or > 512)
