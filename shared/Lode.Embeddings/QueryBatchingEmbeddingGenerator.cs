@@ -21,7 +21,8 @@ public sealed class QueryBatchingEmbeddingGenerator : DelegatingEmbeddingGenerat
 
     private static readonly EmbeddingGenerationOptions QueryOptions = new EmbeddingGenerationOptions().WithInputKind(EmbeddingInputKind.Query);
 
-    private readonly Channel<Pending> _queued = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    // Not SingleReader: the single-reader channel cannot count what is queued (Queued).
+    private readonly Channel<Pending> _queued = Channel.CreateUnbounded<Pending>();
     private readonly int _maxBatch;
     private readonly bool _ownsInner;
     private readonly Task _runner;
@@ -109,8 +110,9 @@ public sealed class QueryBatchingEmbeddingGenerator : DelegatingEmbeddingGenerat
     protected override void Dispose(bool disposing)
     {
         if (!disposing) return;
-        // Queries already queued are still embedded (the inner generator is disposed only afterwards).
-        if (_queued.Writer.TryComplete()) _runner.GetAwaiter().GetResult();
+        // Queries already queued are still embedded (the inner generator is disposed only afterwards); bounded, so a
+        // model run that never returns cannot hold up shutdown.
+        if (_queued.Writer.TryComplete()) _runner.Wait(TimeSpan.FromSeconds(30));
         if (_ownsInner) base.Dispose(disposing);
     }
 }
