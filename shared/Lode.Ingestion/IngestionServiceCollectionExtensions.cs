@@ -23,6 +23,7 @@ public static class IngestionServiceCollectionExtensions
     {
         services.AddTextExtraction();
         services.AddSingleton<IngestSignal>();
+        services.AddSingleton<GroupCommitMetrics>();
         services.AddSingleton<GroupCommitWriter>();
         services.AddSingleton<EventIntake>();
         services.AddSingleton<FetchStep>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Lode.Database;
 using Lode.Ingestion.Events;
@@ -18,22 +19,26 @@ namespace Lode.Ingestion.Queue;
 /// </summary>
 public sealed class GroupCommitWriter : IAsyncDisposable
 {
-    private sealed record Waiter(IReadOnlyCollection<JobRequest> Jobs, TaskCompletionSource Committed, CancellationToken Abandoned);
+    private sealed record Waiter(IReadOnlyCollection<JobRequest> Jobs, TaskCompletionSource Committed, CancellationToken Abandoned, long QueuedAt);
 
     private readonly JobQueue _queue;
     private readonly IntakeOptions _options;
     private readonly ILogger<GroupCommitWriter> _logger;
+    private readonly GroupCommitMetrics _metrics;
+    private readonly GroupCommitMetrics? _ownMetrics;
     private readonly Channel<Waiter> _waiting;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
     private long _commits;
     private long _failedCommits;
 
-    public GroupCommitWriter(JobQueue queue, IOptions<IngestionOptions> options, ILogger<GroupCommitWriter> logger)
+    public GroupCommitWriter(JobQueue queue, IOptions<IngestionOptions> options, ILogger<GroupCommitWriter> logger,
+        GroupCommitMetrics? metrics = null)
     {
         _queue = queue;
         _options = options.Value.Intake;
         _logger = logger;
+        _metrics = metrics ?? (_ownMetrics = new GroupCommitMetrics());
         _waiting = Channel.CreateBounded<Waiter>(new BoundedChannelOptions(_options.MaxQueuedRequests)
         {
             SingleReader = true,
@@ -58,7 +63,8 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     public async Task EnqueueAsync(IReadOnlyCollection<JobRequest> jobs, CancellationToken cancellationToken)
     {
         if (jobs.Count == 0) return;
-        var waiter = new Waiter(jobs, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
+        var waiter = new Waiter(jobs, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken,
+            Stopwatch.GetTimestamp());
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(_options.MaxWaitSeconds));
         try
@@ -117,6 +123,8 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
     private async Task CommitAsync(List<Waiter> batch, List<JobRequest> rows)
     {
+        var started = Stopwatch.GetTimestamp();
+        foreach (var waiter in batch) _metrics.Taken(Stopwatch.GetElapsedTime(waiter.QueuedAt, started));
         try
         {
             // Not the callers' tokens: one caller leaving must not abort the others' transaction.
@@ -130,6 +138,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             return;
         }
         Interlocked.Increment(ref _commits);
+        _metrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
         foreach (var waiter in batch) waiter.Committed.TrySetResult();
     }
 
@@ -148,5 +157,6 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             await _writer;
         }
         _stopping.Dispose();
+        _ownMetrics?.Dispose();
     }
 }
