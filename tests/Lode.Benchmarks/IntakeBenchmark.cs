@@ -15,8 +15,9 @@ namespace Lode.Benchmarks;
 /// <summary>
 /// Webhook intake: MinIO-shaped notifications (one record per request, as MinIO sends them) to POST api/minio/events
 /// of the real app on Kestrel over a fresh database, from concurrent senders; each sender sends its next event when the
-/// previous one was answered. Two apps in one run — group commit on (the default) and off (one transaction per request,
-/// as before) — alternating which goes first from round to round, plus the sender's own ceiling: the same requests with
+/// previous one was answered. Three apps in one run — group commit on (the defaults), group commit without the gather
+/// wait (the writer commits whatever is queued at once) and off (one transaction per request, as before) — alternating
+/// which goes first from round to round, plus the sender's own ceiling: the same requests with
 /// a wrong token, which the app refuses before reading the body. Every event names its own object, so each 2xx is one
 /// committed job; the worker is off, so nothing else competes for the CPU or the database. Each pass also reports the
 /// CPU its processes used per event and where the group-commit app spent a request's time (<see cref="IntakeProfile"/>).
@@ -24,7 +25,8 @@ namespace Lode.Benchmarks;
 internal static class IntakeBenchmark
 {
     private const string Bucket = "docs";
-    private const string On = "group commit (on)";
+    private const string On = "group commit (on), gather 2 ms";
+    private const string Classic = "group commit, no gather";
     private const string Off = "one transaction per request (off)";
     private const string Refused = "refused at once (wrong token)";
 
@@ -38,22 +40,28 @@ internal static class IntakeBenchmark
 
         await using var onDatabase = await TestDatabase.CreateAsync(migrate: false, namePrefix: "lode_bench_");
         await using var offDatabase = await TestDatabase.CreateAsync(migrate: false, namePrefix: "lode_bench_");
+        await using var classicDatabase = await TestDatabase.CreateAsync(migrate: false, namePrefix: "lode_bench_");
         using var onProfile = new IntakeProfile();
+        using var classicProfile = new IntakeProfile();
         using var offProfile = new IntakeProfile();
-        await using var groupCommit = await StartAppAsync(onDatabase, groupCommit: true, onProfile);
-        await using var perRequest = await StartAppAsync(offDatabase, groupCommit: false, offProfile);
+        await using var groupCommit = await StartAppAsync(onDatabase, groupCommit: true, gatherMs: 2, onProfile);
+        await using var classic = await StartAppAsync(classicDatabase, groupCommit: true, gatherMs: 0, classicProfile);
+        await using var perRequest = await StartAppAsync(offDatabase, groupCommit: false, gatherMs: 0, offProfile);
         using var onSender = Sender(groupCommit);
+        using var classicSender = Sender(classic);
         using var offSender = Sender(perRequest);
         var modes = new (string Name, HttpClient Client, IntakeProfile Profile, string Token)[]
         {
             (On, onSender, onProfile, StandaloneApp.FixtureWebhookToken),
+            (Classic, classicSender, classicProfile, StandaloneApp.FixtureWebhookToken),
             (Off, offSender, offProfile, StandaloneApp.FixtureWebhookToken),
             (Refused, onSender, onProfile, "not-the-webhook-token"),
         };
 
         // JIT and connection pools, at the most senders measured so every pass finds its connections open.
         foreach (var mode in modes) await PassAsync(mode.Client, mode.Token, "warmup", callers.Max(), 400);
-        var backends = (await AppServices.DatabaseBackendsAsync(onDatabase)).Concat(await AppServices.DatabaseBackendsAsync(offDatabase)).ToList();
+        List<int> backends = [];
+        foreach (var database in new[] { onDatabase, classicDatabase, offDatabase }) backends.AddRange(await AppServices.DatabaseBackendsAsync(database));
 
         var results = modes.ToDictionary(m => m.Name, _ => callers.ToDictionary(c => c, _ => new List<Pass>()));
         for (var round = 1; round <= rounds; round++)
@@ -77,8 +85,8 @@ internal static class IntakeBenchmark
         var acknowledged = await onDatabase.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs");
         Console.WriteLine($"Webhook intake, {events} one-record events per pass, best of {rounds} round(s); {Machine.Description()}");
         Console.WriteLine($"Load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
-        Console.WriteLine($"Group commit: {acknowledged} jobs in {writer.Commits} transactions ({(double)acknowledged / writer.Commits:F1} per commit), warmup included.\n");
-        Console.WriteLine("CPU ms/event: this process (app and senders) plus the PostgreSQL backends of both databases. Other load: cores used by");
+        Console.WriteLine($"Group commit (gather 2 ms): {acknowledged} jobs in {writer.Commits} transactions ({(double)acknowledged / writer.Commits:F1} per commit), warmup included.\n");
+        Console.WriteLine("CPU ms/event: this process (apps and senders) plus the PostgreSQL backends of the databases. Other load: cores used by");
         Console.WriteLine("everything else on the machine meanwhile.\n");
         Console.WriteLine("| senders | mode | events/s | p50 ms | p95 ms | ÷ off | ÷ refused | CPU ms/event | other load (cores) |");
         Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -88,7 +96,7 @@ internal static class IntakeBenchmark
             foreach (var mode in modes)
             {
                 var pass = best[mode.Name];
-                var ratios = mode.Name == Refused ? "| |" : $"| {Ratio(pass, best[Off])} | {Ratio(pass, best[Refused])} |";
+                var ratios = mode.Name == Refused ? "| | |" : $"| {Ratio(pass, best[Off])} | {Ratio(pass, best[Refused])} |";
                 Console.WriteLine($"| {senders} | {mode.Name} | {pass.Load.PerSecond:F0} | {pass.Load.P50:F1} | {pass.Load.P95:F1} {ratios} " +
                     $"{pass.OwnCpuMsPerEvent:F2} | {pass.OtherCores:F2} |");
             }
@@ -106,7 +114,7 @@ internal static class IntakeBenchmark
                 var pass = results[mode.Name][senders].MaxBy(r => r.Load.PerSecond)!;
                 var profile = pass.Profile;
                 var server = Median(profile.ServerMs);
-                var group = mode.Name == On
+                var group = mode.Name is On or Classic
                     ? $"{Median(profile.QueuedMs):F2} | {Median(profile.CommitMs):F2} ({Percentile(profile.CommitMs, 95):F2}) | {profile.MeanRequestsPerCommit:F1} | {profile.Distribution()}"
                     : "| | |";
                 Console.WriteLine($"| {senders} | {mode.Name} | {pass.Load.P50:F2} | {pass.Load.P50 - server:F2} | {server:F2} | {group} |");
@@ -151,7 +159,7 @@ internal static class IntakeBenchmark
         Timeout = TimeSpan.FromSeconds(60),
     };
 
-    private static async Task<StandaloneApp> StartAppAsync(TestDatabase database, bool groupCommit, IntakeProfile profile)
+    private static async Task<StandaloneApp> StartAppAsync(TestDatabase database, bool groupCommit, double gatherMs, IntakeProfile profile)
     {
         var app = await StandaloneApp.StartAsync([
             $"--Database:ConnectionString={database.ConnectionString}",
@@ -159,6 +167,7 @@ internal static class IntakeBenchmark
             $"--Webhook:Token={StandaloneApp.FixtureWebhookToken}",
             "--Ingestion:WorkerEnabled=false",
             $"--Ingestion:Intake:GroupCommit={groupCommit}",
+            $"--Ingestion:Intake:GatherMilliseconds={gatherMs.ToString(CultureInfo.InvariantCulture)}",
         ], services => services.AddSingleton<IStartupFilter>(profile.ServerTimer));
         profile.Scope = app.Services.GetRequiredService<IMeterFactory>();
         return app;

@@ -20,6 +20,15 @@ public sealed class IntakeOptions
     public int MaxQueuedRequests { get; set; } = 10_000;
 
     /// <summary>
+    /// After a commit shared by several requests, the longest the writer waits for as many requests to be queued again
+    /// before it starts the next commit (0: start at once with whatever is queued). Senders answered by one commit come
+    /// back together; waiting about one request's handling time lets them share the next commit instead of paying one
+    /// commit (one fsync) per few requests. A lone request is never held up.
+    /// </summary>
+    [Range(0, 10_000)]
+    public double GatherMilliseconds { get; set; } = 2;
+
+    /// <summary>
     /// Longest a request waits for its jobs' commit. Past it the request fails (5xx), so a stalled database turns into
     /// MinIO redeliveries instead of requests piling up; jobs that commit later are harmless (they coalesce).
     /// </summary>

@@ -26,6 +26,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     private readonly ILogger<GroupCommitWriter> _logger;
     private readonly GroupCommitMetrics _metrics;
     private readonly GroupCommitMetrics? _ownMetrics;
+    private readonly RequestGathering _gathering;
     private readonly Channel<Waiter> _waiting;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
@@ -44,6 +45,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        _gathering = new RequestGathering(() => _waiting.Reader.Count);
         _writer = Task.Run(WriteAsync);
     }
 
@@ -70,6 +72,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         try
         {
             await _waiting.Writer.WriteAsync(waiter, deadline.Token);
+            _gathering.Arrived();
             await waiter.Committed.Task.WaitAsync(deadline.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -86,13 +89,17 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     {
         var batch = new List<Waiter>();
         var rows = new List<JobRequest>();
+        var gather = TimeSpan.FromMilliseconds(_options.GatherMilliseconds);
         try
         {
             while (await _waiting.Reader.WaitToReadAsync(_stopping.Token))
             {
+                // As many requests as the last commit answered are likely on their way back: a lone request (the last
+                // commit had one) is never held up.
+                if (batch.Count > 1) await _gathering.WaitAsync(batch.Count, gather, _stopping.Token);
+                batch.Clear();
                 TakeBatch(batch, rows);
                 if (rows.Count > 0) await CommitAsync(batch, rows);
-                batch.Clear();
                 rows.Clear();
             }
         }

@@ -1,5 +1,6 @@
 using Lode.Database;
 using Lode.Ingestion;
+using Lode.Ingestion.Events;
 using Lode.Ingestion.Queue;
 using Lode.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -84,8 +85,30 @@ public sealed class GroupCommitWriterTests
         Assert.True(await database.ScalarAsync<bool>("SELECT force FROM ingest_jobs WHERE key = 'same'"));
     }
 
-    private static GroupCommitWriter CreateWriter(TestDatabase database) =>
-        new(new JobQueue(database.DataSource), Options.Create(new IngestionOptions()), NullLogger<GroupCommitWriter>.Instance);
+    [Fact]
+    public async Task After_a_shared_commit_the_writer_waits_for_as_many_requests_before_the_next_commit()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        // A gather window far longer than any pause between the two sends below: what is decided is which requests share
+        // a commit, not how long anything takes.
+        await using var writer = CreateWriter(database, new IntakeOptions { GatherMilliseconds = 10_000 });
+        var (gated, pair) = await QueueBehindGateAsync(database, writer, ["pair 1", "pair 2"]);
+        await gated;
+        await Task.WhenAll(pair);
+
+        // The last commit answered two requests: the first to come back waits for a second one instead of committing alone.
+        var first = writer.EnqueueAsync([new JobRequest(Bucket, "next 1", "s3:ObjectCreated:Put")], default);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(writer.Queued == 1), "the first request queued");
+        var second = writer.EnqueueAsync([new JobRequest(Bucket, "next 2", "s3:ObjectCreated:Put")], default);
+        await Task.WhenAll(first, second);
+
+        Assert.Equal(3, writer.Commits);
+        Assert.Equal(2L, await database.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs WHERE key LIKE 'next %'"));
+    }
+
+    private static GroupCommitWriter CreateWriter(TestDatabase database, IntakeOptions? intake = null) =>
+        new(new JobQueue(database.DataSource), Options.Create(new IngestionOptions { Intake = intake ?? new IntakeOptions() }),
+            NullLogger<GroupCommitWriter>.Instance);
 
     // One request held in a commit by the gate, then one request per key queued behind it; the gate opens once all
     // are queued, so they share the next commit.
