@@ -17,9 +17,10 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
     {
         if (jobs.Count == 0) return;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await EnqueueAsync(connection, transaction, jobs, runId: null, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        // No explicit transaction: a batch is one implicit transaction (one Sync), so its statements and the commit take
+        // one round trip instead of three, and the call returns only once PostgreSQL has committed (and flushed) it.
+        await using var batch = EnqueueBatch(connection, transaction: null, jobs, runId: null);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
@@ -28,6 +29,17 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
     /// </summary>
     internal static async Task<int> EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         IReadOnlyCollection<JobRequest> jobs, Guid? runId, CancellationToken cancellationToken)
+    {
+        if (jobs.Count == 0) return 0;
+        await using var batch = EnqueueBatch(connection, transaction, jobs, runId);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return batch.BatchCommands[0].RecordsAffected;
+    }
+
+    // The job upsert and the documents' pending status, as one batch (one round trip). The statements run in order, so
+    // the lock order below holds.
+    private static NpgsqlBatch EnqueueBatch(NpgsqlConnection connection, NpgsqlTransaction? transaction,
+        IReadOnlyCollection<JobRequest> jobs, Guid? runId)
     {
         // One row per object: a statement may not upsert the same row twice. The last request names the reason; a
         // forced request anywhere in the batch forces the job.
@@ -39,7 +51,7 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
 
         // Job rows are locked in one (byte) order by every enqueuer, so concurrent enqueuers cannot deadlock; document
         // rows are touched only after all of this batch's job rows are held.
-        await using var command = new NpgsqlCommand("""
+        var upsert = new NpgsqlBatchCommand("""
             WITH upserted AS (
                 INSERT INTO ingest_jobs (bucket, key, reason, force)
                 SELECT bucket, key, reason, force
@@ -57,25 +69,23 @@ public sealed class JobQueue(NpgsqlDataSource dataSource)
             INSERT INTO ingest_job_runs (job_id, run_id)
             SELECT id, $5 FROM upserted WHERE $5::uuid IS NOT NULL
             ON CONFLICT DO NOTHING
-            """, connection, transaction);
-        command.Parameters.Add(new() { Value = buckets });
-        command.Parameters.Add(new() { Value = keys });
-        command.Parameters.Add(new() { Value = distinct.Select(j => j.Reason).ToArray() });
-        command.Parameters.Add(new() { Value = distinct.Select(j => j.Force).ToArray() });
-        command.Parameters.Add(new() { Value = (object?)runId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
-        var attached = await command.ExecuteNonQueryAsync(cancellationToken);
+            """);
+        upsert.Parameters.Add(new() { Value = buckets });
+        upsert.Parameters.Add(new() { Value = keys });
+        upsert.Parameters.Add(new() { Value = distinct.Select(j => j.Reason).ToArray() });
+        upsert.Parameters.Add(new() { Value = distinct.Select(j => j.Force).ToArray() });
+        upsert.Parameters.Add(new() { Value = (object?)runId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
 
         // An existing document shows pending until the worker has looked at the object again; a new object gets its
         // row when the worker has seen it exist (a removal event must not create a document).
-        await using var pending = new NpgsqlCommand("""
+        var pending = new NpgsqlBatchCommand("""
             UPDATE documents d SET status = 'pending', updated_at = now()
             FROM unnest($1::text[], $2::text[]) AS r(bucket, key)
             WHERE d.bucket = r.bucket AND d.key = r.key AND d.status <> 'pending'
-            """, connection, transaction);
+            """);
         pending.Parameters.Add(new() { Value = buckets });
         pending.Parameters.Add(new() { Value = keys });
-        await pending.ExecuteNonQueryAsync(cancellationToken);
-        return attached;
+        return new NpgsqlBatch(connection, transaction) { BatchCommands = { upsert, pending } };
     }
 
     // An object already queued keeps its one job: it is looked at again (a worker holding it hands it back), now.

@@ -29,6 +29,13 @@ public sealed class EmbeddingOptions : IValidatableObject
     public int BatchSize { get; set; } = 32;
 
     /// <summary>
+    /// Most concurrent queries (chat and search questions arriving at once) embedded in one model run; 1 embeds each
+    /// query on its own (no batching). See <see cref="QueryBatchingEmbeddingGenerator"/>.
+    /// </summary>
+    [Range(1, 1024, ErrorMessage = "Embeddings:QueryBatchSize must be between 1 (no batching) and 1024.")]
+    public int QueryBatchSize { get; set; } = 32;
+
+    /// <summary>
     /// Model input window in tokens, including [CLS] and [SEP]. Longer inputs are truncated. Null: the model's own
     /// (<see cref="SentenceEmbeddingModel.MaxTokens"/>: 256 for all-MiniLM-L6-v2, 512 for snowflake-arctic-embed-xs).
     /// Set, it applies to every model the index uses (each generation is chunked and embedded the same way throughout).
@@ -40,7 +47,7 @@ public sealed class EmbeddingOptions : IValidatableObject
     public EmbeddingOptions For(SentenceEmbeddingModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new EmbeddingOptions { Model = model.Id, Threads = Threads, BatchSize = BatchSize, MaxTokens = MaxTokens };
+        return new EmbeddingOptions { Model = model.Id, Threads = Threads, BatchSize = BatchSize, QueryBatchSize = QueryBatchSize, MaxTokens = MaxTokens };
     }
 
     /// <summary>The model <see cref="Model"/> names (a method, not a property: configuration binding reads properties).</summary>

@@ -42,7 +42,14 @@ public static class EmbeddingServiceCollectionExtensions
         // One instance behind every interface: one ONNX session (~90 MB of weights) per process. The container owns
         // and disposes it (Dispose is idempotent, since each registration below hands out the same object).
         services.TryAddSingleton(sp => new OnnxSentenceEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value));
-        services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>());
+        // Concurrent questions share one model run (QueryBatchSize 1: each runs alone). The container disposes the
+        // batching front before the model it wraps (reverse order of creation).
+        services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
+        {
+            var model = sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>();
+            var queryBatch = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.QueryBatchSize;
+            return queryBatch > 1 ? new QueryBatchingEmbeddingGenerator(model, queryBatch) : model;
+        });
         services.TryAddSingleton<ITokenCounter>(sp => sp.GetRequiredService<OnnxSentenceEmbeddingGenerator>());
         // The other models' embedders, for the index generations that use them.
         services.TryAddSingleton<IEmbeddingModelRegistry>(sp => new SentenceEmbedderRegistry(

@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using Lode.Ingestion.Events;
 
 namespace Lode.Ingestion;
 
 /// <summary>Configuration section <c>Ingestion</c>.</summary>
-public sealed class IngestionOptions
+public sealed class IngestionOptions : IValidatableObject
 {
     public const string SectionName = "Ingestion";
 
@@ -49,4 +50,15 @@ public sealed class IngestionOptions
 
     [Range(1, long.MaxValue)]
     public long MaxTextChars { get; set; } = 50_000_000;
+
+    /// <summary>Webhook intake (group commit); section <c>Ingestion:Intake</c>.</summary>
+    public IntakeOptions Intake { get; set; } = new();
+
+    // Data annotations do not descend into nested objects; the start-up validation of this section covers Intake too.
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(Intake, new ValidationContext(Intake), results, validateAllProperties: true);
+        return results.Select(r => new ValidationResult($"Ingestion:Intake: {r.ErrorMessage}", r.MemberNames.Select(m => $"Intake.{m}")));
+    }
 }

@@ -23,6 +23,8 @@ public static class IngestionServiceCollectionExtensions
     {
         services.AddTextExtraction();
         services.AddSingleton<IngestSignal>();
+        services.AddSingleton<GroupCommitMetrics>();
+        services.AddSingleton<GroupCommitWriter>();
         services.AddSingleton<EventIntake>();
         services.AddSingleton<InProcessExtraction>();
         services.AddSingleton<SandboxedExtraction>();

@@ -6,12 +6,14 @@ return args switch
 {
     ["pdf", var folder, .. var rest] => await PdfBenchmark.RunAsync(folder, rest),
     ["extract", var file, .. var rest] => ExtractCommand.Run(file, rest.FirstOrDefault()),
+    ["embed", "queries", .. var rest] => await QueryBatchingBenchmark.RunAsync(rest),
     ["embed", .. var rest] => await EmbeddingBenchmark.RunAsync(rest),
     ["retrieval", .. var rest] => await RetrievalBenchmark.RunAsync(rest),
     ["chat", .. var rest] => await ChatOverheadBenchmark.RunAsync(rest),
     ["ingest", .. var rest] => await IngestBenchmark.RunAsync(rest),
     ["reindex", .. var rest] => await ReindexBenchmark.RunAsync(rest),
     ["upload", .. var rest] => await UploadBenchmark.RunAsync(rest),
+    ["intake", .. var rest] => await IntakeBenchmark.RunAsync(rest),
     ["quality", .. var rest] => await QualityBenchmark.RunAsync(rest),
     ["sandbox", .. var rest] => await SandboxBenchmark.RunAsync(rest),
     ["llm", .. var rest] => await LlmBatchingBenchmark.RunAsync(rest),
@@ -33,6 +35,12 @@ static int Usage()
                                 [--threads 1,2] [--callers 1] [--repeat 3] [--out FILE]
               Embedding throughput (chunks/s) of each model on the same chunks, in one run, by batch size, threads and
               concurrent callers, with each model's ratio to the first one's.
+          Lode.Benchmarks embed queries [--queries 320] [--callers 1,8,32] [--rounds 2] [--batch 32] [--threads 0]
+              Query embeddings/s and p50/p95 with concurrent callers: each query alone and batched into one ONNX
+              run (QueryBatchingEmbeddingGenerator), on one loaded model, alternating in one run.
+          Lode.Benchmarks intake [--events 2000] [--senders 1,8,32] [--rounds 2]
+              MinIO-shaped one-record webhook events to the real app on Kestrel (fresh databases, worker off) from
+              concurrent senders: events/s and p50/p95 with group commit on and off, alternating in one run.
           Lode.Benchmarks retrieval [--rows 100000] [--clusters 300] [--queries 200] [--pg CONNECTION] [--out FILE]
               Hybrid, HNSW, exact and text search latency (p50/p95) and HNSW recall@10 on synthetic chunks in a fresh
               database, without a filter and with a filter keeping 10% of the rows.

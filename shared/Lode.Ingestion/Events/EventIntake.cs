@@ -10,10 +10,13 @@ public sealed record IntakeResult(int Records, int Queued, int Ignored);
 
 /// <summary>
 /// Turns a bucket notification into durable jobs. The jobs are committed before this returns, so the webhook can answer
-/// 2xx only once nothing can be lost; MinIO redelivers anything it did not get a 2xx for.
+/// 2xx only once nothing can be lost; MinIO redelivers anything it did not get a 2xx for. Concurrent notifications
+/// share their commit through the <see cref="GroupCommitWriter"/> (unless <see cref="IntakeOptions.GroupCommit"/> is off).
 /// </summary>
-public sealed class EventIntake(JobQueue queue, IngestSignal signal, IOptions<IngestionOptions> options, ILogger<EventIntake> logger)
+public sealed class EventIntake(JobQueue queue, GroupCommitWriter groupCommit, IngestSignal signal, IOptions<IngestionOptions> options,
+    ILogger<EventIntake> logger)
 {
+    private readonly bool _groupCommit = options.Value.Intake.GroupCommit;
     private readonly HashSet<string> _buckets = new(options.Value.Buckets, StringComparer.Ordinal);
 
     /// <exception cref="MalformedEventException">The body is not a readable notification; nothing was stored.</exception>
@@ -26,7 +29,8 @@ public sealed class EventIntake(JobQueue queue, IngestSignal signal, IOptions<In
             .GroupBy(e => (e.Bucket, e.Key))
             .Select(g => new JobRequest(g.Key.Bucket, g.Key.Key, g.Last().EventName))
             .ToList();
-        await queue.EnqueueAsync(jobs, cancellationToken);
+        if (_groupCommit) await groupCommit.EnqueueAsync(jobs, cancellationToken);
+        else await queue.EnqueueAsync(jobs, cancellationToken);
         if (jobs.Count > 0) signal.Notify();
 
         var ignored = events.Count - wanted.Count;

@@ -63,7 +63,25 @@ public static class MinioEventParser
         if (string.IsNullOrEmpty(bucket)) throw new MalformedEventException($"Records[{index}] has no s3.bucket.name.");
         if (string.IsNullOrEmpty(escapedKey)) throw new MalformedEventException($"Records[{index}] has no s3.object.key.");
 
-        return new BucketEvent(eventName, bucket, DecodeKey(escapedKey));
+        var key = DecodeKey(escapedKey);
+        // Concurrent notifications share one transaction: a value PostgreSQL refuses (NUL, broken UTF-16) would fail
+        // every request committed with it, on every redelivery. It is no object name; refuse this request alone.
+        if (!IsStorableText(eventName) || !IsStorableText(bucket) || !IsStorableText(key))
+            throw new MalformedEventException($"Records[{index}] holds a NUL character or invalid Unicode.");
+        return new BucketEvent(eventName, bucket, key);
+    }
+
+    private static bool IsStorableText(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\0' || char.IsLowSurrogate(c)) return false;
+            if (!char.IsHighSurrogate(c)) continue;
+            if (i + 1 == text.Length || !char.IsLowSurrogate(text[i + 1])) return false;
+            i++;
+        }
+        return true;
     }
 
     /// <summary>
@@ -72,6 +90,17 @@ public static class MinioEventParser
     /// </summary>
     public static string DecodeKey(string escapedKey) => WebUtility.UrlDecode(escapedKey);
 
-    private static string? GetString(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static string? GetString(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String) return null;
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException e)
+        {
+            // An escaped lone surrogate ("\ud800") cannot become a string.
+            throw new MalformedEventException($"{name} is not valid Unicode.", e);
+        }
+    }
 }

@@ -87,6 +87,10 @@ public sealed class MinioEventParserTests
     [InlineData("{\"Records\":[{\"eventName\":\"s3:ObjectCreated:Put\"}]}")]
     [InlineData("{\"Records\":[{\"eventName\":\"s3:ObjectCreated:Put\",\"s3\":{\"bucket\":{\"name\":\"b\"},\"object\":{}}}]}")]
     [InlineData("{\"Records\":[42]}")]
+    // Values PostgreSQL cannot store (they would fail a shared intake commit): NUL after unescaping, a lone surrogate.
+    [InlineData("{\"Records\":[{\"eventName\":\"s3:ObjectCreated:Put\",\"s3\":{\"bucket\":{\"name\":\"b\"},\"object\":{\"key\":\"a%00b\"}}}]}")]
+    [InlineData("{\"Records\":[{\"eventName\":\"s3:ObjectCreated:Put\",\"s3\":{\"bucket\":{\"name\":\"b\\u0000\"},\"object\":{\"key\":\"k\"}}}]}")]
+    [InlineData("{\"Records\":[{\"eventName\":\"s3:ObjectCreated:Put\",\"s3\":{\"bucket\":{\"name\":\"b\"},\"object\":{\"key\":\"\\ud800x\"}}}]}")]
     public void Malformed_bodies_are_rejected_with_a_reason(string body)
     {
         var error = Assert.Throws<MalformedEventException>(() => Parse(body));

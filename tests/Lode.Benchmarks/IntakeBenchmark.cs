@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Lode.Ingestion.Queue;
+using Lode.Tests.Hosting;
+using Lode.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Lode.Benchmarks;
+
+/// <summary>
+/// Webhook intake: MinIO-shaped notifications (one record per request, as MinIO sends them) to POST api/minio/events
+/// of the real app on Kestrel over a fresh database, from concurrent senders; each sender sends its next event when the
+/// previous one was answered. Three apps in one run — group commit on (the defaults), group commit without the gather
+/// wait (the writer commits whatever is queued at once) and off (one transaction per request, as before) — alternating
+/// which goes first from round to round, plus the sender's own ceiling: the same requests with
+/// a wrong token, which the app refuses before reading the body. Every event names its own object, so each 2xx is one
+/// committed job; the worker is off, so nothing else competes for the CPU or the database. Each pass also reports the
+/// CPU its processes used per event and where the group-commit app spent a request's time (<see cref="IntakeProfile"/>).
+/// </summary>
+internal static class IntakeBenchmark
+{
+    private const string Bucket = "docs";
+    private const string On = "group commit (on), gather 2 ms";
+    private const string Classic = "group commit, no gather";
+    private const string Off = "one transaction per request (off)";
+    private const string Refused = "refused at once (wrong token)";
+
+    private sealed record Pass(LoadResult Load, double OwnCpuMsPerEvent, double OtherCores, IntakeProfile.Breakdown Profile);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var events = Option(args, "--events", 2000);
+        var rounds = Option(args, "--rounds", 1);
+        var callers = (OptionText(args, "--senders") ?? "1,8,32").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+
+        await using var onDatabase = await TestDatabase.CreateAsync(migrate: false, namePrefix: "lode_bench_");
+        await using var offDatabase = await TestDatabase.CreateAsync(migrate: false, namePrefix: "lode_bench_");
+        await using var classicDatabase = await TestDatabase.CreateAsync(migrate: false, namePrefix: "lode_bench_");
+        using var onProfile = new IntakeProfile();
+        using var classicProfile = new IntakeProfile();
+        using var offProfile = new IntakeProfile();
+        await using var groupCommit = await StartAppAsync(onDatabase, groupCommit: true, gatherMs: 2, onProfile);
+        await using var classic = await StartAppAsync(classicDatabase, groupCommit: true, gatherMs: 0, classicProfile);
+        await using var perRequest = await StartAppAsync(offDatabase, groupCommit: false, gatherMs: 0, offProfile);
+        using var onSender = Sender(groupCommit);
+        using var classicSender = Sender(classic);
+        using var offSender = Sender(perRequest);
+        var modes = new (string Name, HttpClient Client, IntakeProfile Profile, string Token)[]
+        {
+            (On, onSender, onProfile, StandaloneApp.FixtureWebhookToken),
+            (Classic, classicSender, classicProfile, StandaloneApp.FixtureWebhookToken),
+            (Off, offSender, offProfile, StandaloneApp.FixtureWebhookToken),
+            (Refused, onSender, onProfile, "not-the-webhook-token"),
+        };
+
+        // JIT and connection pools, at the most senders measured so every pass finds its connections open.
+        foreach (var mode in modes) await PassAsync(mode.Client, mode.Token, "warmup", callers.Max(), 400);
+        List<int> backends = [];
+        foreach (var database in new[] { onDatabase, classicDatabase, offDatabase }) backends.AddRange(await AppServices.DatabaseBackendsAsync(database));
+
+        var results = modes.ToDictionary(m => m.Name, _ => callers.ToDictionary(c => c, _ => new List<Pass>()));
+        for (var round = 1; round <= rounds; round++)
+        {
+            foreach (var senders in callers)
+            {
+                foreach (var mode in round % 2 == 1 ? modes : modes.Reverse().ToArray())
+                {
+                    mode.Profile.Reset();
+                    var cpu = CpuAccount.Take(backends);
+                    var load = await PassAsync(mode.Client, mode.Token, $"r{round}c{senders}", senders, events);
+                    var used = CpuAccount.Between(cpu, CpuAccount.Take(backends), load.Seconds);
+                    var pass = new Pass(load, used.OwnSeconds * 1000 / events, used.OtherCores, mode.Profile.Take());
+                    results[mode.Name][senders].Add(pass);
+                    Console.Error.WriteLine($"round {round}, {senders} senders, {mode.Name}: {load.PerSecond:F0} events/s");
+                }
+            }
+        }
+
+        var writer = groupCommit.Services.GetRequiredService<GroupCommitWriter>();
+        var acknowledged = await onDatabase.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs");
+        Console.WriteLine($"Webhook intake, {events} one-record events per pass, best of {rounds} round(s); {Machine.Description()}");
+        Console.WriteLine($"Load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine($"Group commit (gather 2 ms): {acknowledged} jobs in {writer.Commits} transactions ({(double)acknowledged / writer.Commits:F1} per commit), warmup included.\n");
+        Console.WriteLine("CPU ms/event: this process (apps and senders) plus the PostgreSQL backends of the databases. Other load: cores used by");
+        Console.WriteLine("everything else on the machine meanwhile.\n");
+        Console.WriteLine("| senders | mode | events/s | p50 ms | p95 ms | ÷ off | ÷ refused | CPU ms/event | other load (cores) |");
+        Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var senders in callers)
+        {
+            var best = modes.ToDictionary(m => m.Name, m => results[m.Name][senders].MaxBy(r => r.Load.PerSecond)!);
+            foreach (var mode in modes)
+            {
+                var pass = best[mode.Name];
+                var ratios = mode.Name == Refused ? "| | |" : $"| {Ratio(pass, best[Off])} | {Ratio(pass, best[Refused])} |";
+                Console.WriteLine($"| {senders} | {mode.Name} | {pass.Load.PerSecond:F0} | {pass.Load.P50:F1} | {pass.Load.P95:F1} {ratios} " +
+                    $"{pass.OwnCpuMsPerEvent:F2} | {pass.OtherCores:F2} |");
+            }
+        }
+
+        Console.WriteLine("\nWhere a request's time went (medians, ms; the best pass of each mode). Server: from the first middleware to the");
+        Console.WriteLine("response written. Queued: handed to the writer until its transaction began. Outside: the sender's latency minus");
+        Console.WriteLine("the server's (Kestrel's connection handling, the client, the loopback, waiting for a thread).\n");
+        Console.WriteLine("| senders | mode | latency | outside | server | queued | commit (p95) | requests/commit | commits by requests |");
+        Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var senders in callers)
+        {
+            foreach (var mode in modes)
+            {
+                var pass = results[mode.Name][senders].MaxBy(r => r.Load.PerSecond)!;
+                var profile = pass.Profile;
+                var server = Median(profile.ServerMs);
+                var group = mode.Name is On or Classic
+                    ? $"{Median(profile.QueuedMs):F2} | {Median(profile.CommitMs):F2} ({Percentile(profile.CommitMs, 95):F2}) | {profile.MeanRequestsPerCommit:F1} | {profile.Distribution()}"
+                    : "| | |";
+                Console.WriteLine($"| {senders} | {mode.Name} | {pass.Load.P50:F2} | {pass.Load.P50 - server:F2} | {server:F2} | {group} |");
+            }
+        }
+        return 0;
+    }
+
+    private static string Ratio(Pass pass, Pass baseline) => $"{pass.Load.PerSecond / baseline.Load.PerSecond:F2}";
+
+    private static double Median(List<double> values) => Percentile(values, 50);
+
+    private static double Percentile(List<double> values, int percentile) =>
+        values.Count == 0 ? double.NaN : ChatOverheadBenchmark.Percentile(values, percentile);
+
+    private static async Task<LoadResult> PassAsync(HttpClient sender, string token, string pass, int senders, int events)
+    {
+        // Bodies are made before the clock starts: the pass measures the app, not the sender's JSON.
+        var bodies = Enumerable.Range(0, events)
+            .Select(i => Encoding.UTF8.GetBytes(MinioNotification.Body(Bucket, $"{pass}/object {i:D6}.pdf"))).ToArray();
+        var expected = token == StandaloneApp.FixtureWebhookToken ? HttpStatusCode.OK : HttpStatusCode.Unauthorized;
+        return await ConcurrentLoad.RunAsync(senders, events, async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/minio/events") { Content = new ByteArrayContent(bodies[i]) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await sender.SendAsync(request);
+            if (response.StatusCode != expected) throw new InvalidOperationException($"The webhook answered {(int)response.StatusCode}.");
+        });
+    }
+
+    // One kept-alive connection per sender, no proxy lookup, no connection recycling in the middle of a pass.
+    private static HttpClient Sender(StandaloneApp app) => new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        MaxConnectionsPerServer = int.MaxValue,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
+    })
+    {
+        BaseAddress = app.Client.BaseAddress,
+        Timeout = TimeSpan.FromSeconds(60),
+    };
+
+    private static async Task<StandaloneApp> StartAppAsync(TestDatabase database, bool groupCommit, double gatherMs, IntakeProfile profile)
+    {
+        var app = await StandaloneApp.StartAsync([
+            $"--Database:ConnectionString={database.ConnectionString}",
+            .. StandaloneApp.UnusedStoreArgs,
+            $"--Webhook:Token={StandaloneApp.FixtureWebhookToken}",
+            "--Ingestion:WorkerEnabled=false",
+            $"--Ingestion:Intake:GroupCommit={groupCommit}",
+            $"--Ingestion:Intake:GatherMilliseconds={gatherMs.ToString(CultureInfo.InvariantCulture)}",
+        ], services => services.AddSingleton<IStartupFilter>(profile.ServerTimer));
+        profile.Scope = app.Services.GetRequiredService<IMeterFactory>();
+        return app;
+    }
+
+    private static int Option(string[] args, string name, int fallback) =>
+        OptionText(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    private static string? OptionText(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+}

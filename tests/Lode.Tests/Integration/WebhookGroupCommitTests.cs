@@ -1,0 +1,82 @@
+using System.Net;
+using Lode.Ingestion.Queue;
+using Lode.Tests.Hosting;
+using Lode.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Lode.Tests.Integration;
+
+/// <summary>
+/// Group commit through the real app (Kestrel, real PostgreSQL): concurrent webhook requests share one transaction,
+/// and every request answered 2xx has its job committed. The worker is off, so jobs stay where intake put them.
+/// </summary>
+public sealed class WebhookGroupCommitTests
+{
+    private const string Bucket = "docs";
+
+    [Fact]
+    public async Task Concurrent_webhook_requests_share_one_commit_and_every_acknowledged_event_is_a_committed_job()
+    {
+        await using var database = await TestDatabase.CreateAsync(migrate: false);
+        await using var app = await StartAppAsync(database);
+        var writer = app.Services.GetRequiredService<GroupCommitWriter>();
+        var keys = Enumerable.Range(0, 20).Select(i => $"burst/object {i:D2}.pdf").ToList();
+
+        var answers = await SendBehindGateAsync(database, app, writer, keys.Select(k => MinioNotification.Body(Bucket, k)).ToList());
+
+        Assert.All(answers, status => Assert.Equal(HttpStatusCode.OK, status));
+        // The gate's request in one transaction, all twenty others in the next.
+        Assert.Equal(2, writer.Commits);
+        foreach (var key in keys)
+            Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs WHERE bucket = $1 AND key = $2", Bucket, key));
+    }
+
+    [Fact]
+    public async Task A_notification_PostgreSQL_cannot_store_is_refused_alone_and_does_not_fail_the_requests_it_would_share_a_commit_with()
+    {
+        await using var database = await TestDatabase.CreateAsync(migrate: false);
+        await using var app = await StartAppAsync(database);
+        var writer = app.Services.GetRequiredService<GroupCommitWriter>();
+        List<string> bodies =
+        [
+            MinioNotification.Body(Bucket, "good/one.pdf"),
+            MinioNotification.BodyWithEscapedKey(Bucket, "bad%00key.pdf"), // a NUL after unescaping
+            MinioNotification.Body(Bucket, "good/two.pdf"),
+        ];
+
+        var answers = await SendBehindGateAsync(database, app, writer, bodies, expectedQueued: 2);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.BadRequest, HttpStatusCode.OK], answers);
+        Assert.Equal(0, writer.FailedCommits);
+        Assert.Equal(2L, await database.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs WHERE key LIKE 'good/%'"));
+    }
+
+    private static Task<StandaloneApp> StartAppAsync(TestDatabase database) => StandaloneApp.StartAsync([
+        $"--Database:ConnectionString={database.ConnectionString}",
+        .. StandaloneApp.UnusedStoreArgs,
+        $"--Webhook:Token={StandaloneApp.FixtureWebhookToken}",
+        "--Ingestion:WorkerEnabled=false",
+    ]);
+
+    // Holds the writer inside the commit of one request, sends the others while it waits, and opens the gate once the
+    // writer has them all queued: they can only share the next commit.
+    private static async Task<HttpStatusCode[]> SendBehindGateAsync(TestDatabase database, StandaloneApp app, GroupCommitWriter writer,
+        List<string> bodies, int? expectedQueued = null)
+    {
+        var token = StandaloneApp.FixtureWebhookToken;
+        HttpStatusCode[] answers;
+        await using (var gate = await JobRowGate.CloseAsync(database, Bucket, "gate"))
+        {
+            var gated = MinioNotification.SendAsync(app.Client, MinioNotification.Body(Bucket, "gate"), token);
+            await gate.WaitForBlockedWriterAsync();
+            var sent = bodies.Select(b => MinioNotification.SendAsync(app.Client, b, token)).ToList();
+            var queued = expectedQueued ?? bodies.Count;
+            await Eventually.WaitUntilAsync(() => Task.FromResult(writer.Queued == queued), $"{queued} requests queued behind the gate");
+            // A request refused before intake (400) answers while the gate is still closed.
+            await gate.OpenAsync();
+            Assert.Equal(HttpStatusCode.OK, await gated);
+            answers = await Task.WhenAll(sent);
+        }
+        return answers;
+    }
+}
