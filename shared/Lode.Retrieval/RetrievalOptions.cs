@@ -28,6 +28,25 @@ public sealed class RetrievalOptions
     /// </summary>
     public double TextWeight { get; set; } = 0.5;
 
+    /// <summary>
+    /// How many chunks the full-text list may expect to rank, by PostgreSQL's statistics of <c>chunks.tsv</c> (the
+    /// share of chunks holding each common word; see <see cref="TermStatistics"/>). Candidates are the chunks holding a
+    /// query word that is rare enough: words the statistics do not list (rarer than every listed one) always count,
+    /// listed words are added rarest first while their summed estimated chunks stay within this budget. Ranking still
+    /// weighs every query word. So a question with a word found in most chunks costs what its rare words cost,
+    /// whatever the size of the index.
+    /// </summary>
+    public int TextCandidateBudget { get; set; } = 2_000;
+
+    /// <summary>
+    /// Most chunks the full-text list ranks, whatever the statistics say (they may be stale or missing): the bound that
+    /// holds when every query word is common and the list falls back to chunks holding all of them (plus the rarest).
+    /// </summary>
+    public int TextCandidateCap { get; set; } = 5_000;
+
+    /// <summary>How long word statistics read from <c>pg_stats</c> are used before they are read again.</summary>
+    public TimeSpan TermStatisticsRefresh { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>pgvector <c>hnsw.ef_search</c>: size of the HNSW candidate list per scan (pgvector's default is 40).</summary>
     public int EfSearch { get; set; } = 100;
 
@@ -86,6 +105,10 @@ public sealed class RetrievalOptionsValidator : IValidateOptions<RetrievalOption
         // pgvector refuses ef_search outside 1..1000; LIMIT beyond that is pointless for a chat prompt anyway.
         if (o.VectorCandidates is < 1 or > 1000) problems.Add($"{s}:VectorCandidates must be from 1 to 1000 (was {o.VectorCandidates}).");
         if (o.TextCandidates is < 1 or > 1000) problems.Add($"{s}:TextCandidates must be from 1 to 1000 (was {o.TextCandidates}).");
+        if (o.TextCandidateBudget < 1) problems.Add($"{s}:TextCandidateBudget must be at least 1 (was {o.TextCandidateBudget}).");
+        if (o.TextCandidateCap < Math.Max(1, o.TextCandidateBudget))
+            problems.Add($"{s}:TextCandidateCap must be at least 1 and at least TextCandidateBudget (was {o.TextCandidateCap}).");
+        if (o.TermStatisticsRefresh <= TimeSpan.Zero) problems.Add($"{s}:TermStatisticsRefresh must be positive (was {o.TermStatisticsRefresh}).");
         if (o.RrfK is < 0 or > 10_000) problems.Add($"{s}:RrfK must be from 0 to 10000 (was {o.RrfK}).");
         if (o.EfSearch is < 1 or > 1000) problems.Add($"{s}:EfSearch must be from 1 to 1000, pgvector's range (was {o.EfSearch}).");
         if (!RetrievalOptions.IterativeScanValues.Contains(o.IterativeScan))

@@ -19,6 +19,7 @@ public static class RetrievalServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<RetrievalOptions>().Bind(configuration).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetrievalOptions>, RetrievalOptionsValidator>());
+        services.TryAddSingleton<TermStatistics>();
         services.TryAddSingleton<HybridRetriever>();
         services.TryAddSingleton<RetrievalTelemetry>();
         services.TryAddSingleton<IRetriever>(sp =>
