@@ -279,5 +279,22 @@ public static class Migrations
             -- Now, not at autovacuum's next turn: searches choose their candidates by the list from the first start on.
             ANALYZE chunks;
             """),
+        new(11, "vector indexes store half-precision vectors (halfvec): half the size, faster to build, same recall", _ => """
+            -- The single-precision index of each generation is dropped here; start-up builds its replacement
+            -- (GenerationVectorIndexes.EnsureAsync: CONCURRENTLY, before the app serves), whose expression is the one
+            -- searches now order by. Until then a search computes its distances exactly: slower, same results.
+            DO $drop$
+            DECLARE index_name text;
+            BEGIN
+                FOR index_name IN
+                    SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                    WHERE i.indrelid = 'chunks'::regclass AND c.relname ~ '^chunks_embedding_g[0-9]+_idx$'
+                      AND pg_get_indexdef(i.indexrelid) LIKE '%vector_cosine_ops%'
+                LOOP
+                    EXECUTE format('DROP INDEX %I', index_name);
+                END LOOP;
+            END
+            $drop$;
+            """),
     ];
 }

@@ -18,28 +18,29 @@ internal static class SearchSql
     public sealed record TextParameters(string Config, string AllWords, string AnyWord, string Weights, string Candidates, string Cap,
         bool AddAllWords, bool NoCandidates);
 
-    // Nearest chunks by cosine distance. ORDER BY the distance expression (here by its alias) with LIMIT is the shape
-    // pgvector's HNSW index serves (the generation's own index: the distance is its expression, the filter names its
-    // generation); with an iterative scan the index hands rows on in relaxed order, so the rank is taken afterwards
-    // from the exact distance.
+    // Nearest chunks by cosine distance. ORDER BY the index's distance expression with LIMIT is the shape pgvector's
+    // HNSW index serves (the generation's own index: the distance is its expression, in half precision, the filter
+    // names its generation); with an iterative scan the index hands rows on in relaxed order, so the rank is taken
+    // afterwards from the distance in full precision, computed for the rows found only.
     private const string VectorCte = """
         vector_hits AS MATERIALIZED (
-            SELECT c.id, {4} AS distance
+            SELECT c.id, {5} AS distance
             FROM chunks c{1}
             WHERE {2}
-            ORDER BY distance
+            ORDER BY {4}
             LIMIT {3}
         )
         """;
 
-    // The distance as the generation's index computes it, or (exact) as an expression no index matches: the planner
-    // must then compute every distance (a sequential scan with a top-N sort), i.e. exact search, while the rest of the
-    // statement keeps its indexes.
-    private static string Distance(IndexGeneration generation, string vector, bool exact) =>
-        exact ? $"({GenerationVectorIndex.Distance(generation.Dimensions, vector)}) + 0" : GenerationVectorIndex.Distance(generation.Dimensions, vector);
+    // The order: the distance as the generation's index computes it, or (exact) the full-precision distance as an
+    // expression no index matches: the planner must then compute every distance (a sequential scan with a top-N
+    // sort), i.e. exact search, while the rest of the statement keeps its indexes.
+    private static string Order(IndexGeneration generation, string vector, bool exact) =>
+        exact ? $"({GenerationVectorIndex.ExactDistance(generation.Dimensions, vector)}) + 0" : GenerationVectorIndex.Distance(generation.Dimensions, vector);
 
     private static string VectorList(IndexGeneration generation, string vector, SqlFilterBuilder filter, string limit, bool exact = false) =>
-        string.Format(VectorCte, vector, filter.Join, filter.Sql, limit, Distance(generation, vector, exact));
+        string.Format(VectorCte, vector, filter.Join, filter.Sql, limit, Order(generation, vector, exact),
+            GenerationVectorIndex.ExactDistance(generation.Dimensions, vector));
 
     // Chunks holding a rare enough query word (CandidateWords; GIN index on tsv), at most the cap of them. Those
     // matching the whole query as written (all words, phrases; websearch_to_tsquery never fails on syntax) come first,
