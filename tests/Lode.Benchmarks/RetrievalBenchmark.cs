@@ -24,7 +24,10 @@ namespace Lode.Benchmarks;
 /// chunks the full-text list ranked per query (from EXPLAIN ANALYZE). 1,000,000 rows take ~1 hour here (not in CI).
 /// Options: --pg CONNECTION (LODE_TEST_PG or the local default), --rows, --clusters, --queries, --seed, --keep true,
 /// --maintenance-work-mem (2GB: the graph of 1M 384-d vectors must fit, or the build slows down many times),
-/// --parallel-workers (max_parallel_maintenance_workers for the build; PostgreSQL's default 2).
+/// --parallel-workers (max_parallel_maintenance_workers for the build; PostgreSQL's default 2), --ef-search (the
+/// retriever's hnsw.ef_search, 100), --exact-queries N (exact search, the recall ground truth, for the first N queries
+/// only: at 1M chunks one exact search reads the whole table, ~10 s here), --reuse NAME (measure a database an earlier
+/// run kept with --keep true, without loading or building again: levers such as --ef-search on the same index).
 /// </summary>
 internal static class RetrievalBenchmark
 {
@@ -45,41 +48,51 @@ internal static class RetrievalBenchmark
         var keep = options.GetValueOrDefault("keep") == "true";
         var buildMemory = options.GetValueOrDefault("maintenance-work-mem") ?? "2GB";
         var parallelWorkers = Int(options, "parallel-workers", 2);
+        var efSearch = Int(options, "ef-search", new RetrievalOptions().EfSearch);
+        var exactCount = Math.Min(queryCount, Int(options, "exact-queries", queryCount));
+        var reuse = options.GetValueOrDefault("reuse");
 
         var total = Stopwatch.StartNew();
-        var name = "lode_bench_" + Guid.NewGuid().ToString("N")[..8];
-        await ExecuteAsync(server, $"CREATE DATABASE {name}");
+        var name = reuse ?? "lode_bench_" + Guid.NewGuid().ToString("N")[..8];
+        if (reuse is null) await ExecuteAsync(server, $"CREATE DATABASE {name}");
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, CommandTimeout = 0 }.ConnectionString;
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.UseVector();
         var dataSource = builder.Build();
         try
         {
-            await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(new SchemaParameters(Dimensions), default);
-            await new GenerationSwitch(dataSource, new GenerationVectorIndexes(dataSource, NullLogger<GenerationVectorIndexes>.Instance))
-                .EnsureFirstAsync(TestDatabase.Model, Dimensions, default);
             var corpus = new SyntheticCorpus(seed, clusters);
-            var load = await LoadAsync(dataSource, corpus, rows, buildMemory, parallelWorkers);
-            Console.Error.WriteLine($"loaded {rows} chunks in {load.Copy.TotalSeconds:F0} s, HNSW built in {load.Index.TotalSeconds:F0} s");
+            (TimeSpan Copy, TimeSpan Index)? load = null;
+            if (reuse is null)
+            {
+                await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(new SchemaParameters(Dimensions), default);
+                await new GenerationSwitch(dataSource, new GenerationVectorIndexes(dataSource, NullLogger<GenerationVectorIndexes>.Instance))
+                    .EnsureFirstAsync(TestDatabase.Model, Dimensions, default);
+                load = await LoadAsync(dataSource, corpus, rows, buildMemory, parallelWorkers);
+                Console.Error.WriteLine($"loaded {rows} chunks in {load.Value.Copy.TotalSeconds:F0} s, HNSW built in {load.Value.Index.TotalSeconds:F0} s");
+            }
+            else
+            {
+                // The same seed replays the same corpus: its chunks are drawn first, so the queries below are the same.
+                for (var i = 0; i < rows; i++) corpus.Chunk();
+            }
             var sizes = await SizesAsync(dataSource);
 
             var queries = Enumerable.Range(0, queryCount).Select(_ => corpus.Query()).ToList();
             var embedder = new NoEmbedder();
             HybridRetriever Retriever(string iterativeScan) =>
-                ChunkSeeder.Retriever(dataSource, embedder, new RetrievalOptions { IterativeScan = iterativeScan });
+                ChunkSeeder.Retriever(dataSource, embedder, new RetrievalOptions { IterativeScan = iterativeScan, EfSearch = efSearch });
             var retriever = Retriever("relaxed_order");
             var noIterative = Retriever("off");
 
             var table = new StringBuilder()
                 .AppendLine(CultureInfo.InvariantCulture,
-                    $"{rows:N0} chunks (384-d, {clusters} clusters), {Documents:N0} documents in {Buckets} buckets, {queryCount} queries, top {Top}; " +
-                    $"HNSW m=16, ef_construction=64 (pgvector defaults), built in {load.Index.TotalSeconds:F0} s; " +
-                    $"ef_search=100, iterative scan relaxed_order; {Environment.ProcessorCount} CPUs; {RuntimeInfo()}.")
+                    $"{rows:N0} chunks (384-d, {clusters} clusters), {Documents:N0} documents in {Buckets} buckets, {queryCount} queries " +
+                    $"(exact search and recall: the first {exactCount}), top {Top}; HNSW m=16, ef_construction=64 (pgvector defaults); " +
+                    $"ef_search={efSearch}, iterative scan relaxed_order; {Environment.ProcessorCount} CPUs; {RuntimeInfo()}.")
                 .AppendLine()
                 .AppendLine(CultureInfo.InvariantCulture,
-                    $"Load (binary COPY, GIN and tsv maintained): {load.Copy.TotalSeconds:F0} s = {load.Copy.TotalMilliseconds * 1000 / rows:F0} µs per chunk; " +
-                    $"HNSW build {load.Index.TotalSeconds:F0} s with maintenance_work_mem {buildMemory}, max_parallel_maintenance_workers {parallelWorkers}; " +
-                    $"chunks table {Megabytes(sizes.Table)} (with TOAST), HNSW index {Megabytes(sizes.Hnsw)}, GIN index {Megabytes(sizes.Gin)}.")
+                    $"{LoadLine(load, rows, buildMemory, parallelWorkers, name)}chunks table {Megabytes(sizes.Table)} (with TOAST), HNSW index {Megabytes(sizes.Hnsw)}, GIN index {Megabytes(sizes.Gin)}.")
                 .AppendLine()
                 .AppendLine("| filter | search | p50 ms | p95 ms | rows returned | recall@10 vs exact |")
                 .AppendLine("|---|---|---:|---:|---:|---:|");
@@ -91,14 +104,16 @@ internal static class RetrievalBenchmark
                     filtered ? new SearchFilter(Bucket: $"b{q.Bucket}") : null, mode);
                 var label = filtered ? "bucket (10% of rows)" : "none";
 
-                // Warm-up: the first queries load the index and table pages into shared buffers.
+                // Warm-up: the first queries load the index and table pages into shared buffers. Every exact search
+                // reads the whole table (or bucket), so a few bring it into the page cache.
                 foreach (var q in queries.Take(20))
-                {
                     await retriever.SearchWithVectorAsync(Request(q, SearchMode.Hybrid), q.Vector, exact: false, default);
+                foreach (var q in queries.Take(Math.Min(3, exactCount)))
                     await retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, exact: true, default);
-                }
 
-                var exact = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, true, default));
+                // Recall compares the first exactCount results of each list with these (Zip stops at the shorter).
+                var exact = await MeasureAsync(queries.Take(exactCount).ToList(),
+                    q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, true, default));
                 var hnsw = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, false, default));
                 var hybrid = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Hybrid), q.Vector, false, default));
                 var text = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Text), q.Vector, false, default));
@@ -129,10 +144,18 @@ internal static class RetrievalBenchmark
         {
             await dataSource.DisposeAsync();
             NpgsqlConnection.ClearAllPools();
-            if (!keep) await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {name}");
+            // A reused database is the operator's to drop: this run did not create it.
+            if (!keep && reuse is null) await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {name}");
             else Console.Error.WriteLine($"kept database {name}");
         }
     }
+
+    private static string LoadLine((TimeSpan Copy, TimeSpan Index)? load, int rows, string buildMemory, int parallelWorkers, string database) =>
+        load is { } l
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"Load (binary COPY, GIN and tsv maintained): {l.Copy.TotalSeconds:F0} s = {l.Copy.TotalMilliseconds * 1000 / rows:F0} µs per chunk; " +
+                $"HNSW build {l.Index.TotalSeconds:F0} s with maintenance_work_mem {buildMemory}, max_parallel_maintenance_workers {parallelWorkers}; ")
+            : $"Database {database} reused (kept by an earlier run: its load and build times are in that run's output); ";
 
     private sealed record Measured(List<double> Milliseconds, List<IReadOnlyList<RetrievedChunk>> Results);
 
