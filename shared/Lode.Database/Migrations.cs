@@ -270,5 +270,31 @@ public static class Migrations
                 PRIMARY KEY (document_id, page)
             );
             """),
+        new(10, "wider word statistics of chunks.tsv: the full-text list chooses its candidates by them", _ => """
+            -- ANALYZE lists the most common lexemes of tsv with the share of chunks holding each (pg_stats
+            -- most_common_elems / most_common_elem_freqs): 10 per unit of the statistics target, from a sample of 300
+            -- rows per unit. Search treats a word missing from the list as rarer than its least common entry, so the
+            -- list must reach down to words rare enough to rank all their chunks: 10,000 lexemes from 300,000 rows.
+            ALTER TABLE chunks ALTER COLUMN tsv SET STATISTICS 1000;
+            -- Now, not at autovacuum's next turn: searches choose their candidates by the list from the first start on.
+            ANALYZE chunks;
+            """),
+        new(11, "vector indexes store half-precision vectors (halfvec): half the size, faster to build, same recall", _ => """
+            -- The single-precision index of each generation is dropped here; start-up builds its replacement
+            -- (GenerationVectorIndexes.EnsureAsync: CONCURRENTLY, before the app serves), whose expression is the one
+            -- searches now order by. Until then a search computes its distances exactly: slower, same results.
+            DO $drop$
+            DECLARE index_name text;
+            BEGIN
+                FOR index_name IN
+                    SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                    WHERE i.indrelid = 'chunks'::regclass AND c.relname ~ '^chunks_embedding_g[0-9]+_idx$'
+                      AND pg_get_indexdef(i.indexrelid) LIKE '%vector_cosine_ops%'
+                LOOP
+                    EXECUTE format('DROP INDEX %I', index_name);
+                END LOOP;
+            END
+            $drop$;
+            """),
     ];
 }

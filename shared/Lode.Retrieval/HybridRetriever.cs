@@ -25,13 +25,16 @@ public sealed class HybridRetriever(
     IEmbeddingModelRegistry embedders,
     CurrentIndexGeneration currentGeneration,
     IOptions<RetrievalOptions> options,
-    ILogger<HybridRetriever> logger) : IRetriever
+    ILogger<HybridRetriever> logger,
+    TermStatistics? termStatistics = null) : IRetriever
 {
     // How many candidates beyond the top a single-list search fetches (at most one per result) for identical passages
     // to collapse into. Kept small: a LIMIT well beyond hnsw.ef_search makes the planner give up the HNSW index.
     private const int DuplicateSlack = 8;
 
     private readonly RetrievalOptions _options = options.Value;
+    private readonly TermStatistics _termStatistics =
+        termStatistics ?? new TermStatistics(dataSource, options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<TermStatistics>.Instance);
 
     /// <exception cref="SearchRequestException">The request is outside <see cref="SearchRequestRules"/>.</exception>
     public async Task<IReadOnlyList<RetrievedChunk>> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
@@ -64,28 +67,27 @@ public sealed class HybridRetriever(
         return await RunAsync(request with { Query = query }, generation, vector, exact, cancellationToken);
     }
 
+    /// <summary>
+    /// The plan of a search as PostgreSQL ran it (<c>EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)</c>): how many chunks each
+    /// list looked at, which indexes served it. A diagnostic for tests and benchmarks; the search's results are discarded.
+    /// </summary>
+    internal async Task<string> ExplainAsync(SearchRequest request, ReadOnlyMemory<float>? vector, CancellationToken ct)
+    {
+        var query = CheckedQuery(request);
+        var generation = await currentGeneration.GetAsync(ct);
+        await using var batch = await PrepareAsync(request with { Query = query }, generation, vector, exact: false, explain: true, ct);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (batch.BatchCommands.Count > 1) await reader.NextResultAsync(ct);
+        await reader.ReadAsync(ct);
+        return reader.GetString(0);
+    }
+
     private async Task<IReadOnlyList<RetrievedChunk>> RunAsync(
         SearchRequest request, IndexGeneration generation, ReadOnlyMemory<float>? vector, bool exact, CancellationToken ct)
     {
         var timer = Stopwatch.StartNew();
-        await using var batch = dataSource.CreateBatch();
-
-        var usesIndex = request.Mode != SearchMode.Text && !exact;
-        if (usesIndex)
-        {
-            var settings = new SqlParameters();
-            var command = new NpgsqlBatchCommand(SearchSql.HnswSettings(
-                settings.Add(_options.EfSearch.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                settings.Add(_options.IterativeScan),
-                settings.Add(_options.MaxScanTuples.ToString(System.Globalization.CultureInfo.InvariantCulture))));
-            settings.CopyTo(command.Parameters);
-            batch.BatchCommands.Add(command);
-        }
-
-        var parameters = new SqlParameters();
-        var search = new NpgsqlBatchCommand(BuildSearch(request, generation, vector, exact, parameters));
-        parameters.CopyTo(search.Parameters);
-        batch.BatchCommands.Add(search);
+        await using var batch = await PrepareAsync(request, generation, vector, exact, explain: false, ct);
+        var usesIndex = batch.BatchCommands.Count > 1;
 
         var results = new List<RetrievedChunk>(request.Top);
         await using (var reader = await batch.ExecuteReaderAsync(ct))
@@ -115,16 +117,61 @@ public sealed class HybridRetriever(
         return results;
     }
 
-    private string BuildSearch(SearchRequest request, IndexGeneration generation, ReadOnlyMemory<float>? vector, bool exact, SqlParameters p)
+    // The search as one batch: the index settings (when the HNSW index serves it), then the statement.
+    private async Task<NpgsqlBatch> PrepareAsync(
+        SearchRequest request, IndexGeneration generation, ReadOnlyMemory<float>? vector, bool exact, bool explain, CancellationToken ct)
+    {
+        (TextQuery Query, CandidateWords Candidates)? text = request.Mode == SearchMode.Vector ? null : await TextListAsync(request.Query, ct);
+        var batch = dataSource.CreateBatch();
+
+        var usesIndex = request.Mode != SearchMode.Text && !exact;
+        if (usesIndex)
+        {
+            var settings = new SqlParameters();
+            var command = new NpgsqlBatchCommand(SearchSql.HnswSettings(
+                settings.Add(_options.EfSearch.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                settings.Add(_options.IterativeScan),
+                settings.Add(_options.MaxScanTuples.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            settings.CopyTo(command.Parameters);
+            batch.BatchCommands.Add(command);
+        }
+
+        var parameters = new SqlParameters();
+        var sql = BuildSearch(request, generation, vector, text, exact, parameters);
+        var search = new NpgsqlBatchCommand(explain ? "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql : sql);
+        parameters.CopyTo(search.Parameters);
+        batch.BatchCommands.Add(search);
+        return batch;
+    }
+
+    /// <summary>
+    /// The query as the text list reads it, and the lexemes its candidates are chosen by: PostgreSQL stems the words
+    /// with the configuration the index is built with (one short round trip), the cached statistics say how common
+    /// each lexeme is.
+    /// </summary>
+    private async Task<(TextQuery Query, CandidateWords Candidates)> TextListAsync(string query, CancellationToken ct)
+    {
+        var words = TextQuery.From(query);
+        var frequencies = await _termStatistics.GetAsync(ct);
+        await using var command = dataSource.CreateCommand("SELECT tsvector_to_array(to_tsvector($1::regconfig, $2))");
+        command.Parameters.Add(new() { Value = _options.TextSearchConfig });
+        command.Parameters.Add(new() { Value = words.Words });
+        var lexemes = (string[])(await command.ExecuteScalarAsync(ct))!;
+        return (words, CandidateWords.Choose(lexemes, frequencies, _options.TextCandidateBudget));
+    }
+
+    private string BuildSearch(SearchRequest request, IndexGeneration generation, ReadOnlyMemory<float>? vector,
+        (TextQuery Query, CandidateWords Candidates)? text, bool exact, SqlParameters p)
     {
         // Placeholders are numbered in the order they are added; the filter's come last and are shared by both lists.
         string VectorParam() => p.Add(new Vector(vector ?? throw new InvalidOperationException("A vector search needs a query vector.")));
         string Int(int value) => p.Add(value);
         SearchSql.TextParameters TextParameters()
         {
-            var words = TextQuery.From(request.Query);
+            var (words, candidates) = text ?? throw new InvalidOperationException("A text search needs its candidate words.");
             return new SearchSql.TextParameters(p.Add(_options.TextSearchConfig), p.Add(words.AllWords), p.Add(words.AnyWord),
-                p.Add(_options.TextRankWeights()));
+                p.Add(_options.TextRankWeights()), p.Add(candidates.AnyOfQuery()), p.Add(_options.TextCandidateCap),
+                AddAllWords: candidates.AllCommon, NoCandidates: candidates.Lexemes.Count == 0);
         }
 
         // Single-list modes look a little deeper than the top, so that identical passages collapsing into one leave it full.
@@ -141,21 +188,21 @@ public sealed class HybridRetriever(
             }
             case SearchMode.Text:
             {
-                var text = TextParameters();
+                var textList = TextParameters();
                 var limit = CandidateLimit();
                 var top = Int(request.Top);
-                return SearchSql.Text(text, limit, top, Filter(p, request, generation));
+                return SearchSql.Text(textList, limit, top, Filter(p, request, generation));
             }
             case SearchMode.Hybrid:
             {
                 var v = VectorParam();
                 var vectorLimit = Int(Math.Max(_options.VectorCandidates, request.Top));
-                var text = TextParameters();
+                var textList = TextParameters();
                 var textLimit = Int(Math.Max(_options.TextCandidates, request.Top));
                 var k = Int(_options.RrfK);
                 var textWeight = p.Add(_options.TextWeight);
                 var top = Int(request.Top);
-                return SearchSql.Hybrid(generation, v, vectorLimit, text, textLimit, k, textWeight, top, Filter(p, request, generation));
+                return SearchSql.Hybrid(generation, v, vectorLimit, textList, textLimit, k, textWeight, top, Filter(p, request, generation));
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(request), request.Mode, "Unknown search mode.");

@@ -6,7 +6,7 @@ namespace Lode.Retrieval;
 /// Configuration section <c>Retrieval</c>: how hybrid search finds and fuses candidates. Every rule is an attribute whose
 /// message names the configuration key, checked at start-up (ValidateDataAnnotations).
 /// </summary>
-public sealed class RetrievalOptions
+public sealed class RetrievalOptions : IValidatableObject
 {
     public const string SectionName = "Retrieval";
 
@@ -34,6 +34,28 @@ public sealed class RetrievalOptions
     /// </summary>
     [Range(0.0, 100.0, ErrorMessage = "Retrieval:TextWeight must be from 0 to 100.")]
     public double TextWeight { get; set; } = 0.5;
+
+    /// <summary>
+    /// How many chunks the full-text list may expect to rank, by PostgreSQL's statistics of <c>chunks.tsv</c> (the
+    /// share of chunks holding each common word; see <see cref="TermStatistics"/>). Candidates are the chunks holding a
+    /// query word that is rare enough: words the statistics do not list (rarer than every listed one) always count,
+    /// listed words are added rarest first while their summed estimated chunks stay within this budget. Ranking still
+    /// weighs every query word. So a question with a word found in most chunks costs what its rare words cost,
+    /// whatever the size of the index.
+    /// </summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Retrieval:TextCandidateBudget must be at least 1.")]
+    public int TextCandidateBudget { get; set; } = 2_000;
+
+    /// <summary>
+    /// Most chunks the full-text list ranks, whatever the statistics say (they may be stale or missing): the bound that
+    /// holds when every query word is common and the list falls back to chunks holding all of them (plus the rarest).
+    /// </summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Retrieval:TextCandidateCap must be at least 1.")]
+    public int TextCandidateCap { get; set; } = 5_000;
+
+    /// <summary>How long word statistics read from <c>pg_stats</c> are used before they are read again.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Retrieval:TermStatisticsRefresh must be from 1 second to 1 day.")]
+    public TimeSpan TermStatisticsRefresh { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>pgvector <c>hnsw.ef_search</c>: size of the HNSW candidate list per scan (pgvector's default is 40).</summary>
     // pgvector refuses ef_search outside 1..1000; more candidates than that are pointless for a chat prompt anyway.
@@ -83,6 +105,15 @@ public sealed class RetrievalOptions
     /// <summary>Longest query text accepted, in characters (the embedder reads only its first 256 tokens anyway).</summary>
     [Range(1, int.MaxValue, ErrorMessage = "Retrieval:MaxQueryChars must be at least 1.")]
     public int MaxQueryChars { get; set; } = 2_000;
+
+    /// <summary>The one rule attributes cannot say: the cap holds at least what the budget lets in.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (TextCandidateCap < TextCandidateBudget)
+            yield return new ValidationResult(
+                $"Retrieval:TextCandidateCap ({TextCandidateCap}) must be at least Retrieval:TextCandidateBudget ({TextCandidateBudget}).",
+                [nameof(TextCandidateCap)]);
+    }
 
     private const string TextSearchConfigProblem = "Retrieval:TextSearchConfig must name a text search configuration, e.g. english.";
 }

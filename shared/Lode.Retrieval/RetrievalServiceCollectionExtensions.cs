@@ -17,6 +17,7 @@ public static class RetrievalServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<RetrievalOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<TermStatistics>();
         services.TryAddSingleton<HybridRetriever>();
         services.TryAddSingleton<RetrievalTelemetry>();
         services.TryAddSingleton<IRetriever>(sp =>

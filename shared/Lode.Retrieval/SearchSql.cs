@@ -10,52 +10,77 @@ namespace Lode.Retrieval;
 /// </summary>
 internal static class SearchSql
 {
-    /// <summary>Placeholders of the text list: configuration, the whole query, its words joined by "or", ts_rank's weights.</summary>
-    public sealed record TextParameters(string Config, string AllWords, string AnyWord, string Weights);
+    /// <summary>
+    /// Placeholders of the text list: configuration, the whole query, its words joined by "or", ts_rank's weights, the
+    /// candidates' tsquery (<see cref="CandidateWords.AnyOfQuery"/>) and the cap of candidates ranked; whether the
+    /// chunks holding every word come first (<see cref="CandidateWords.AllCommon"/>), or there are no candidates.
+    /// </summary>
+    public sealed record TextParameters(string Config, string AllWords, string AnyWord, string Weights, string Candidates, string Cap,
+        bool AddAllWords, bool NoCandidates);
 
-    // Nearest chunks by cosine distance. ORDER BY the distance expression (here by its alias) with LIMIT is the shape
-    // pgvector's HNSW index serves (the generation's own index: the distance is its expression, the filter names its
-    // generation); with an iterative scan the index hands rows on in relaxed order, so the rank is taken afterwards
-    // from the exact distance.
+    // Nearest chunks by cosine distance. ORDER BY the index's distance expression with LIMIT is the shape pgvector's
+    // HNSW index serves (the generation's own index: the distance is its expression, in half precision, the filter
+    // names its generation); with an iterative scan the index hands rows on in relaxed order, so the rank is taken
+    // afterwards from the distance in full precision, computed for the rows found only.
     private const string VectorCte = """
         vector_hits AS MATERIALIZED (
-            SELECT c.id, {4} AS distance
+            SELECT c.id, {5} AS distance
             FROM chunks c{1}
             WHERE {2}
-            ORDER BY distance
+            ORDER BY {4}
             LIMIT {3}
         )
         """;
 
-    // The distance as the generation's index computes it, or (exact) as an expression no index matches: the planner
-    // must then compute every distance (a sequential scan with a top-N sort), i.e. exact search, while the rest of the
-    // statement keeps its indexes.
-    private static string Distance(IndexGeneration generation, string vector, bool exact) =>
-        exact ? $"({GenerationVectorIndex.Distance(generation.Dimensions, vector)}) + 0" : GenerationVectorIndex.Distance(generation.Dimensions, vector);
+    // The order: the distance as the generation's index computes it, or (exact) the full-precision distance as an
+    // expression no index matches: the planner must then compute every distance (a sequential scan with a top-N
+    // sort), i.e. exact search, while the rest of the statement keeps its indexes.
+    private static string Order(IndexGeneration generation, string vector, bool exact) =>
+        exact ? $"({GenerationVectorIndex.ExactDistance(generation.Dimensions, vector)}) + 0" : GenerationVectorIndex.Distance(generation.Dimensions, vector);
 
     private static string VectorList(IndexGeneration generation, string vector, SqlFilterBuilder filter, string limit, bool exact = false) =>
-        string.Format(VectorCte, vector, filter.Join, filter.Sql, limit, Distance(generation, vector, exact));
+        string.Format(VectorCte, vector, filter.Join, filter.Sql, limit, Order(generation, vector, exact),
+            GenerationVectorIndex.ExactDistance(generation.Dimensions, vector));
 
-    // Chunks holding any query word (GIN index on tsv). Those matching the whole query as written (all words, phrases;
-    // websearch_to_tsquery never fails on syntax) come first, then the rest by ts_rank normalised by chunk length
-    // (flag 1) and mapped into [0, 1) (flag 32), so relevance = 1 + rank for full matches and rank otherwise. The
-    // weights say how much a word of the context line (title › headings, weight A) counts against one of the text (D).
-    // ts_rank (term frequency) beats ts_rank_cd (cover density) here: cover density rewards query words close
-    // together, which a partial match of a long question rarely has (see docs/benchmarks.md, Retrieval).
+    // Chunks holding a rare enough query word (CandidateWords; GIN index on tsv), at most the cap of them. Those
+    // matching the whole query as written (all words, phrases; websearch_to_tsquery never fails on syntax) come first,
+    // then the rest by ts_rank over EVERY query word, normalised by chunk length (flag 1) and mapped into [0, 1) (flag
+    // 32), so relevance = 1 + rank for full matches and rank otherwise. The weights say how much a word of the context
+    // line (title › headings, weight A) counts against one of the text (D). ts_rank (term frequency) beats ts_rank_cd
+    // (cover density) here: cover density rewards query words close together, which a partial match of a long
+    // question rarely has (see docs/benchmarks.md, Retrieval). GIN cannot hand rows on in rank order, so the LIMIT of
+    // the outer query bounds nothing: the inner LIMIT (the cap) and the choice of candidates do.
     private const string TextCte = """
         text_hits AS MATERIALIZED (
             SELECT c.id, (c.tsv @@ all_words)::int + ts_rank({6}::float4[], c.tsv, any_word, 33)::float8 AS relevance
             FROM websearch_to_tsquery({0}::regconfig, {1}) AS all_words,
                  websearch_to_tsquery({0}::regconfig, {2}) AS any_word,
-                 chunks c{3}
-            WHERE c.tsv @@ any_word AND {4}
+                 {7} c
             ORDER BY relevance DESC, c.id
             LIMIT {5}
         )
         """;
 
     private static string TextList(TextParameters t, SqlFilterBuilder filter, string limit) =>
-        string.Format(TextCte, t.Config, t.AllWords, t.AnyWord, filter.Join, filter.Sql, limit, t.Weights);
+        string.Format(TextCte, t.Config, t.AllWords, t.AnyWord, filter.Join, filter.Sql, limit, t.Weights, Candidates(t, filter));
+
+    // The chunks the text list ranks, at most the cap: those holding one of the chosen lexemes (as written: already
+    // stemmed). When every word is common, first those holding every word of the query, then those holding the rarest
+    // word (UNION ALL hands rows on in that order, the outer LIMIT stops when the cap is full). A query of stop words
+    // only has none.
+    private static string Candidates(TextParameters t, SqlFilterBuilder filter)
+    {
+        var chosen = t.NoCandidates ? "NULL::tsquery" : $"{t.Candidates}::tsquery";
+        if (!t.AddAllWords) return $"(SELECT c.id, c.tsv FROM chunks c{filter.Join} WHERE c.tsv @@ {chosen} AND {filter.Sql} LIMIT {t.Cap})";
+        var allWords = $"websearch_to_tsquery({t.Config}::regconfig, {t.AllWords})";
+        return $"""
+            ((SELECT c.id, c.tsv FROM chunks c{filter.Join} WHERE c.tsv @@ {allWords} AND {filter.Sql} LIMIT {t.Cap})
+                  UNION ALL
+                  (SELECT c.id, c.tsv FROM chunks c{filter.Join}
+                   WHERE c.tsv @@ {chosen} AND NOT c.tsv @@ {allWords} AND {filter.Sql} LIMIT {t.Cap})
+                  LIMIT {t.Cap})
+            """;
+    }
 
     /// <summary>
     /// Both lists fused by weighted reciprocal rank: score = Σ weight/(k + rank), the vector list weighing 1 and the

@@ -8,7 +8,8 @@ namespace Lode.Retrieval;
 /// they hold. A leading '-' is kept as part of its word instead of excluding it: questions about manuals quote
 /// command-line flags (<c>-lfoo</c>, <c>--force</c>) far more often than they exclude words.
 /// </summary>
-internal sealed record TextQuery(string AllWords, string AnyWord)
+/// <param name="Words">The words of <see cref="AnyWord"/> without the "or"s: the text whose lexemes choose the candidates.</param>
+internal sealed record TextQuery(string AllWords, string AnyWord, string Words)
 {
     public static TextQuery From(string query)
     {
@@ -27,6 +28,6 @@ internal sealed record TextQuery(string AllWords, string AnyWord)
             if (word.Length > 0 && !word.Equals("or", StringComparison.OrdinalIgnoreCase)) any.Add(word);
         }
         // "or" between the words makes websearch_to_tsquery build 'w1' | 'w2' | …, stemmed, stop words dropped.
-        return new TextQuery(string.Join(' ', all), string.Join(" or ", any));
+        return new TextQuery(string.Join(' ', all), string.Join(" or ", any), string.Join(' ', any));
     }
 }

@@ -42,6 +42,8 @@ static int Usage()
               MinIO-shaped one-record webhook events to the real app on Kestrel (fresh databases, worker off) from
               concurrent senders: events/s and p50/p95 with group commit on and off, alternating in one run.
           Lode.Benchmarks retrieval [--rows 100000] [--clusters 300] [--queries 200] [--pg CONNECTION] [--out FILE]
+                                    [--maintenance-work-mem 2GB] [--parallel-workers 2] [--ef-search 100]
+                                    [--exact-queries N] [--keep true] [--reuse DATABASE]
               Hybrid, HNSW, exact and text search latency (p50/p95) and HNSW recall@10 on synthetic chunks in a fresh
               database, without a filter and with a filter keeping 10% of the rows.
           Lode.Benchmarks chat [--questions 100]

@@ -20,7 +20,14 @@ namespace Lode.Benchmarks;
 /// centres, times hybrid, vector (HNSW), exact and text search through <see cref="HybridRetriever"/> (query vectors
 /// given directly: embedding time is not included), and measures recall@10 of HNSW against exact search, with no
 /// filter and with a bucket filter that keeps 10% of the rows. Prints a markdown table (--out FILE writes it too).
-/// Options: --pg CONNECTION (LODE_TEST_PG or the local default), --rows, --clusters, --queries, --seed, --keep true.
+/// Also prints the load (COPY) and HNSW build times, the memory the build may use, table and index sizes, and how many
+/// chunks the full-text list ranked per query (from EXPLAIN ANALYZE). 1,000,000 rows take ~1 hour here (not in CI).
+/// Options: --pg CONNECTION (LODE_TEST_PG or the local default), --rows, --clusters, --queries, --seed, --keep true,
+/// --maintenance-work-mem (2GB: the graph of 1M 384-d vectors must fit, or the build slows down many times),
+/// --parallel-workers (max_parallel_maintenance_workers for the build; PostgreSQL's default 2), --ef-search (the
+/// retriever's hnsw.ef_search, 100), --exact-queries N (exact search, the recall ground truth, for the first N queries
+/// only: at 1M chunks one exact search reads the whole table, ~10 s here), --reuse NAME (measure a database an earlier
+/// run kept with --keep true, without loading or building again: levers such as --ef-search on the same index).
 /// </summary>
 internal static class RetrievalBenchmark
 {
@@ -39,53 +46,74 @@ internal static class RetrievalBenchmark
         var queryCount = Int(options, "queries", 200);
         var seed = Int(options, "seed", 42);
         var keep = options.GetValueOrDefault("keep") == "true";
+        var buildMemory = options.GetValueOrDefault("maintenance-work-mem") ?? "2GB";
+        var parallelWorkers = Int(options, "parallel-workers", 2);
+        var efSearch = Int(options, "ef-search", new RetrievalOptions().EfSearch);
+        var exactCount = Math.Min(queryCount, Int(options, "exact-queries", queryCount));
+        var reuse = options.GetValueOrDefault("reuse");
 
         var total = Stopwatch.StartNew();
-        var name = "lode_bench_" + Guid.NewGuid().ToString("N")[..8];
-        await ExecuteAsync(server, $"CREATE DATABASE {name}");
+        var name = reuse ?? "lode_bench_" + Guid.NewGuid().ToString("N")[..8];
+        if (reuse is null) await ExecuteAsync(server, $"CREATE DATABASE {name}");
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, CommandTimeout = 0 }.ConnectionString;
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.UseVector();
         var dataSource = builder.Build();
         try
         {
-            await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(new SchemaParameters(Dimensions), default);
-            await new GenerationSwitch(dataSource, new GenerationVectorIndexes(dataSource, NullLogger<GenerationVectorIndexes>.Instance))
-                .EnsureFirstAsync(TestDatabase.Model, Dimensions, default);
             var corpus = new SyntheticCorpus(seed, clusters);
-            var load = await LoadAsync(dataSource, corpus, rows);
-            Console.Error.WriteLine($"loaded {rows} chunks in {load.Copy.TotalSeconds:F0} s, HNSW built in {load.Index.TotalSeconds:F0} s");
+            (TimeSpan Copy, TimeSpan Index)? load = null;
+            if (reuse is null)
+            {
+                await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(new SchemaParameters(Dimensions), default);
+                await new GenerationSwitch(dataSource, new GenerationVectorIndexes(dataSource, NullLogger<GenerationVectorIndexes>.Instance))
+                    .EnsureFirstAsync(TestDatabase.Model, Dimensions, default);
+                load = await LoadAsync(dataSource, corpus, rows, buildMemory, parallelWorkers);
+                Console.Error.WriteLine($"loaded {rows} chunks in {load.Value.Copy.TotalSeconds:F0} s, HNSW built in {load.Value.Index.TotalSeconds:F0} s");
+            }
+            else
+            {
+                // The same seed replays the same corpus: its chunks are drawn first, so the queries below are the same.
+                for (var i = 0; i < rows; i++) corpus.Chunk();
+            }
+            var sizes = await SizesAsync(dataSource);
 
             var queries = Enumerable.Range(0, queryCount).Select(_ => corpus.Query()).ToList();
             var embedder = new NoEmbedder();
             HybridRetriever Retriever(string iterativeScan) =>
-                ChunkSeeder.Retriever(dataSource, embedder, new RetrievalOptions { IterativeScan = iterativeScan });
+                ChunkSeeder.Retriever(dataSource, embedder, new RetrievalOptions { IterativeScan = iterativeScan, EfSearch = efSearch });
             var retriever = Retriever("relaxed_order");
             var noIterative = Retriever("off");
 
             var table = new StringBuilder()
                 .AppendLine(CultureInfo.InvariantCulture,
-                    $"{rows:N0} chunks (384-d, {clusters} clusters), {Documents:N0} documents in {Buckets} buckets, {queryCount} queries, top {Top}; " +
-                    $"HNSW m=16, ef_construction=64 (pgvector defaults), built in {load.Index.TotalSeconds:F0} s; " +
-                    $"ef_search=100, iterative scan relaxed_order; {Environment.ProcessorCount} CPUs; {RuntimeInfo()}.")
+                    $"{rows:N0} chunks (384-d, {clusters} clusters), {Documents:N0} documents in {Buckets} buckets, {queryCount} queries " +
+                    $"(exact search and recall: the first {exactCount}), top {Top}; HNSW m=16, ef_construction=64 (pgvector defaults); " +
+                    $"ef_search={efSearch}, iterative scan relaxed_order; {Environment.ProcessorCount} CPUs; {RuntimeInfo()}.")
+                .AppendLine()
+                .AppendLine(CultureInfo.InvariantCulture,
+                    $"{LoadLine(load, rows, buildMemory, parallelWorkers, name)}chunks table {Megabytes(sizes.Table)} (with TOAST), HNSW index {Megabytes(sizes.Hnsw)}, GIN index {Megabytes(sizes.Gin)}.")
                 .AppendLine()
                 .AppendLine("| filter | search | p50 ms | p95 ms | rows returned | recall@10 vs exact |")
                 .AppendLine("|---|---|---:|---:|---:|---:|");
 
+            var ranked = new Dictionary<string, List<long>>();
             foreach (var filtered in new[] { false, true })
             {
                 SearchRequest Request(Query q, SearchMode mode) => new(q.Text, TestReaders.Staff, Top,
                     filtered ? new SearchFilter(Bucket: $"b{q.Bucket}") : null, mode);
                 var label = filtered ? "bucket (10% of rows)" : "none";
 
-                // Warm-up: the first queries load the index and table pages into shared buffers.
+                // Warm-up: the first queries load the index and table pages into shared buffers. Every exact search
+                // reads the whole table (or bucket), so a few bring it into the page cache.
                 foreach (var q in queries.Take(20))
-                {
                     await retriever.SearchWithVectorAsync(Request(q, SearchMode.Hybrid), q.Vector, exact: false, default);
+                foreach (var q in queries.Take(Math.Min(3, exactCount)))
                     await retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, exact: true, default);
-                }
 
-                var exact = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, true, default));
+                // Recall compares the first exactCount results of each list with these (Zip stops at the shorter).
+                var exact = await MeasureAsync(queries.Take(exactCount).ToList(),
+                    q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, true, default));
                 var hnsw = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, false, default));
                 var hybrid = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Hybrid), q.Vector, false, default));
                 var text = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Text), q.Vector, false, default));
@@ -99,7 +127,12 @@ internal static class RetrievalBenchmark
                 }
                 Row(table, label, "vector, exact (no index)", exact, 1.0);
                 Row(table, label, "text only", text, null);
+                ranked.Add(label, await RowsRankedAsync(retriever, queries.Take(50), q => Request(q, SearchMode.Text)));
             }
+
+            foreach (var (label, counts) in ranked)
+                table.AppendLine(CultureInfo.InvariantCulture,
+                    $"\nChunks the text list ranked per query, filter {label} (EXPLAIN ANALYZE of 50 queries): mean {counts.Average():F0}, max {counts.Max()}.");
 
             var markdown = table.ToString();
             Console.WriteLine(markdown);
@@ -111,10 +144,18 @@ internal static class RetrievalBenchmark
         {
             await dataSource.DisposeAsync();
             NpgsqlConnection.ClearAllPools();
-            if (!keep) await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {name}");
+            // A reused database is the operator's to drop: this run did not create it.
+            if (!keep && reuse is null) await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {name}");
             else Console.Error.WriteLine($"kept database {name}");
         }
     }
+
+    private static string LoadLine((TimeSpan Copy, TimeSpan Index)? load, int rows, string buildMemory, int parallelWorkers, string database) =>
+        load is { } l
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"Load (binary COPY, GIN and tsv maintained): {l.Copy.TotalSeconds:F0} s = {l.Copy.TotalMilliseconds * 1000 / rows:F0} µs per chunk; " +
+                $"HNSW build {l.Index.TotalSeconds:F0} s with maintenance_work_mem {buildMemory}, max_parallel_maintenance_workers {parallelWorkers}; ")
+            : $"Database {database} reused (kept by an earlier run: its load and build times are in that run's output); ";
 
     private sealed record Measured(List<double> Milliseconds, List<IReadOnlyList<RetrievedChunk>> Results);
 
@@ -143,7 +184,34 @@ internal static class RetrievalBenchmark
             $"| {filter} | {search} | {Percentile(0.50):F1} | {Percentile(0.95):F1} | {m.Results.Average(r => r.Count):F1} | {(recall is { } r ? r.ToString("F3", CultureInfo.InvariantCulture) : "")} |");
     }
 
-    private static async Task<(TimeSpan Copy, TimeSpan Index)> LoadAsync(NpgsqlDataSource dataSource, SyntheticCorpus corpus, int rows)
+    private static async Task<List<long>> RowsRankedAsync(HybridRetriever retriever, IEnumerable<Query> queries, Func<Query, SearchRequest> request)
+    {
+        var counts = new List<long>();
+        foreach (var q in queries) counts.Add(TextListPlan.RowsRanked(await retriever.ExplainAsync(request(q), null, default)));
+        return counts;
+    }
+
+    private sealed record Sizes(long Table, long Hnsw, long Gin);
+
+    private static async Task<Sizes> SizesAsync(NpgsqlDataSource dataSource)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT pg_table_size('chunks'),
+                   pg_relation_size(to_regclass($1)),
+                   (SELECT coalesce(sum(pg_relation_size(i.indexrelid)), 0)::bigint FROM pg_index i
+                    JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+                    WHERE i.indrelid = 'chunks'::regclass AND a.amname = 'gin')
+            """);
+        command.Parameters.Add(new() { Value = GenerationVectorIndex.Name(1) });
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new Sizes(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    private static string Megabytes(long bytes) => (bytes / 1024.0 / 1024).ToString("N0", CultureInfo.InvariantCulture) + " MB";
+
+    private static async Task<(TimeSpan Copy, TimeSpan Index)> LoadAsync(NpgsqlDataSource dataSource, SyntheticCorpus corpus, int rows,
+        string buildMemory, int parallelWorkers)
     {
         var watch = Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync();
@@ -171,12 +239,16 @@ internal static class RetrievalBenchmark
         var copy = watch.Elapsed;
 
         watch.Restart();
-        // The graph of 100k 384-d vectors needs ~200 MB: in memory the build is many times faster.
-        await Execute(connection, "SET maintenance_work_mem = '1GB'");
+        // The graph of 100k 384-d vectors needs ~200 MB, of 1M ~2 GB: in memory the build is many times faster.
+        // The values are the operator's own command-line arguments, checked by PostgreSQL's parser of settings.
+        await Execute(connection, $"SET maintenance_work_mem = '{buildMemory.Replace("'", "", StringComparison.Ordinal)}'");
+        await Execute(connection, $"SET max_parallel_maintenance_workers = {parallelWorkers.ToString(CultureInfo.InvariantCulture)}");
         await Execute(connection, GenerationVectorIndex.CreateSql(1, Dimensions, concurrently: false));
+        var index = watch.Elapsed;
+        // As autovacuum would after a load: the planner's row counts, and the word statistics of the text list.
         await Execute(connection, "ANALYZE documents");
         await Execute(connection, "ANALYZE chunks");
-        return (copy, watch.Elapsed);
+        return (copy, index);
     }
 
     private static async Task Execute(NpgsqlConnection connection, string sql)

@@ -5,9 +5,12 @@ namespace Lode.Database.Generations;
 
 /// <summary>
 /// The one definition of a generation's vector index, and of the expressions a query must repeat to be served by it:
-/// <c>USING hnsw ((embedding::vector(D)) vector_cosine_ops) WHERE generation = G</c>. The column holds vectors of
+/// <c>USING hnsw ((embedding::halfvec(D)) halfvec_cosine_ops) WHERE generation = G</c>. The column holds vectors of
 /// any length (generations may differ in dimension); the cast gives the index the fixed dimension HNSW needs, and the
-/// predicate keeps each generation's graph to its own rows. The generation id and the dimension are SQL literals: an
+/// predicate keeps each generation's graph to its own rows. The index stores half-precision vectors (pgvector 0.7+):
+/// half the size and a faster build than single precision, for the same recall@10 (docs/benchmarks.md, Retrieval);
+/// the table keeps full precision, which exact search and re-embedding read. Migration 11 replaced the
+/// single-precision indexes of earlier versions. The generation id and the dimension are SQL literals: an
 /// index expression and predicate must be constants, and the planner uses a partial index only for a query whose
 /// WHERE visibly implies its predicate. Both numbers come from <c>index_generations</c>, which Lode writes itself,
 /// never from a request, and are formatted as integers here.
@@ -38,7 +41,7 @@ public static class GenerationVectorIndex
     public static string CreateSql(int generation, int dimensions, bool concurrently) =>
         $"""
         CREATE INDEX {(concurrently ? "CONCURRENTLY " : "")}IF NOT EXISTS {Name(generation)} ON chunks
-        USING hnsw ((embedding::vector({Literal(CheckedDimensions(dimensions))})) vector_cosine_ops)
+        USING hnsw ((embedding::halfvec({Literal(CheckedDimensions(dimensions))})) halfvec_cosine_ops)
         WHERE generation = {Literal(generation)}
         """;
 
@@ -47,10 +50,18 @@ public static class GenerationVectorIndex
         $"DROP INDEX {(concurrently ? "CONCURRENTLY " : "")}IF EXISTS {Name(generation)}";
 
     /// <summary>
-    /// The cosine distance of <c>c.embedding</c> to <paramref name="vector"/> (a placeholder) as the generation's index
-    /// computes it; ORDER BY it with LIMIT, beside <see cref="Predicate"/>, and the index serves the query.
+    /// The cosine distance of <c>c.embedding</c> to <paramref name="vector"/> (a placeholder of type vector) as the
+    /// generation's index computes it, both sides in half precision; ORDER BY it with LIMIT, beside
+    /// <see cref="Predicate"/>, and the index serves the query.
     /// </summary>
     public static string Distance(int dimensions, string vector) =>
+        $"(c.embedding::halfvec({Literal(CheckedDimensions(dimensions))})) <=> ({vector})::halfvec({Literal(CheckedDimensions(dimensions))})";
+
+    /// <summary>
+    /// The cosine distance in full precision, an expression no index serves: exact search, the ground truth that the
+    /// index's recall is measured against.
+    /// </summary>
+    public static string ExactDistance(int dimensions, string vector) =>
         $"(c.embedding::vector({Literal(CheckedDimensions(dimensions))})) <=> {vector}";
 
     /// <summary>The predicate that keeps a query over <c>chunks c</c> to one generation, and lets it use that generation's index.</summary>

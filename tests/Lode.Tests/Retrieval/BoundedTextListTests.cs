@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Lode.Database.Generations;
+using Lode.Retrieval;
+using Lode.Tests.Support;
+
+namespace Lode.Tests.Retrieval;
+
+/// <summary>
+/// 4,000 chunks in 40 documents, every one holding "ledger", half "invoice", half "quarterly" (a quarter both), and one
+/// "zanzibar" as well: words as common as a Zipf head word, next to a rare one. Analysed, as autovacuum would, so
+/// pg_stats knows how common each word is.
+/// </summary>
+public sealed class CommonWordsFixture : IAsyncLifetime
+{
+    public const int Chunks = 4_000;
+    public const string Rare = "zanzibar";
+
+    public TestDatabase Database { get; private set; } = null!;
+    public Guid RareChunk { get; private set; }
+
+    /// <summary>Chunk id → its text.</summary>
+    public Dictionary<Guid, string> Texts { get; } = [];
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        var random = new Random(20261203);
+        var rows = new List<(long, SeedChunk)>(Chunks);
+        for (var d = 0; d < Chunks / 100; d++)
+        {
+            var id = await ChunkSeeder.AddDocumentAsync(Database, "books", $"ledger-{d:00}.txt", "text/plain");
+            for (var c = 0; c < 100; c++)
+            {
+                var i = d * 100 + c;
+                var words = new List<string> { "ledger", $"entry{i}" };
+                if (i % 2 == 0) words.Add("invoice");
+                if (i / 2 % 2 == 0) words.Add("quarterly");
+                if (i == 2_345) words.Add(Rare);
+                rows.Add((id, new SeedChunk(c + 1, c + 1, string.Join(' ', words), RandomVectors.Unit(random))));
+            }
+        }
+        // Text search needs no vector index; building the graph row by row would take minutes.
+        await GenerationVectorIndex.DropAsync(Database.DataSource, 1, concurrently: false, default);
+        var ids = await ChunkSeeder.AddChunksAsync(Database, rows);
+        for (var i = 0; i < ids.Count; i++) Texts[ids[i]] = rows[i].Item2.Text;
+        RareChunk = ids[2_345];
+        await ChunkSeeder.AnalyzeAsync(Database);
+    }
+
+    public Task DisposeAsync() => Database.DisposeAsync().AsTask();
+}
+
+/// <summary>
+/// The full-text list ranks the chunks holding the query's rare words, not every chunk holding a common one
+/// (issue 16): its cost stops growing with the number of chunks that share a common word, and quality holds.
+/// </summary>
+public sealed class BoundedTextListTests(CommonWordsFixture fixture) : IClassFixture<CommonWordsFixture>
+{
+    private static SearchRequest Request(string query, SearchMode mode = SearchMode.Text, int top = 10) =>
+        new(query, TestReaders.Staff, top, null, mode);
+
+    private HybridRetriever Retriever(RetrievalOptions? options = null) =>
+        ChunkSeeder.Retriever(fixture.Database, new BagOfWordsEmbedder(), options);
+
+    [Fact]
+    public async Task A_word_in_every_chunk_does_not_make_the_text_list_rank_every_chunk()
+    {
+        var plan = await Retriever().ExplainAsync(Request($"ledger {CommonWordsFixture.Rare}"), null, default);
+
+        // The old list ranked all 4,000 chunks holding "ledger"; now only the one holding the rare word.
+        Assert.Equal(1, TextListPlan.RowsRanked(plan));
+    }
+
+    [Theory]
+    [InlineData(SearchMode.Text)]
+    [InlineData(SearchMode.Hybrid)]
+    public async Task A_rare_word_still_finds_its_chunk_among_thousands_holding_a_common_word(SearchMode mode)
+    {
+        // In hybrid the chunk competes with the vector list's (random) nearest chunks: holding every query word, it
+        // weighs as much as they do (its text holds "ledger", not "invoice", so text mode asks for both).
+        var query = mode == SearchMode.Text ? $"ledger invoice {CommonWordsFixture.Rare}" : $"ledger {CommonWordsFixture.Rare}";
+        var results = await Retriever().SearchAsync(Request(query, mode, top: 5), default);
+
+        if (mode == SearchMode.Text) Assert.Equal(fixture.RareChunk, results[0].ChunkId);
+        else Assert.Contains(results, r => r.ChunkId == fixture.RareChunk);
+    }
+
+    [Fact]
+    public async Task When_every_word_is_common_chunks_holding_all_of_them_come_first_and_the_cap_bounds_the_list()
+    {
+        // invoice and quarterly are each in 2,000 chunks: over the budget, so no word is rare enough.
+        var options = new RetrievalOptions { TextCandidateBudget = 100, TextCandidateCap = 300 };
+        var retriever = Retriever(options);
+
+        var results = await retriever.SearchAsync(Request("invoice quarterly"), default);
+        var plan = await retriever.ExplainAsync(Request("invoice quarterly"), null, default);
+
+        Assert.Equal(10, results.Count);
+        Assert.All(results, r => Assert.Contains("invoice", fixture.Texts[r.ChunkId], StringComparison.Ordinal));
+        Assert.All(results, r => Assert.Contains("quarterly", fixture.Texts[r.ChunkId], StringComparison.Ordinal));
+        Assert.InRange(TextListPlan.RowsRanked(plan), 10, options.TextCandidateCap);
+    }
+
+    [Fact]
+    public async Task Without_statistics_every_word_is_rare_and_the_cap_still_bounds_the_list()
+    {
+        // A table never analysed has no element statistics: the words are ranked as before, up to the cap.
+        await using var empty = await TestDatabase.CreateAsync();
+        var document = await ChunkSeeder.AddDocumentAsync(empty, "books", "small.txt", "text/plain");
+        var random = new Random(7);
+        await ChunkSeeder.AddChunksAsync(empty, Enumerable.Range(0, 50).Select(i =>
+            (document, new SeedChunk(1, 1, $"ledger line {i}", RandomVectors.Unit(random)))));
+        var retriever = ChunkSeeder.Retriever(empty, new BagOfWordsEmbedder(), new RetrievalOptions { TextCandidateBudget = 5, TextCandidateCap = 20 });
+
+        var results = await retriever.SearchAsync(Request("ledger"), default);
+        var plan = await retriever.ExplainAsync(Request("ledger"), null, default);
+
+        Assert.Equal(10, results.Count);
+        Assert.Equal(20, TextListPlan.RowsRanked(plan));
+    }
+}
+
+/// <summary>Reads EXPLAIN (ANALYZE, FORMAT JSON) of a search.</summary>
+public static class TextListPlan
+{
+    /// <summary>
+    /// How many chunks the text list ranked: the rows that reach the sort of the <c>text_hits</c> CTE (below its LIMIT
+    /// and top-N sort), i.e. every row ts_rank was computed for.
+    /// </summary>
+    public static long RowsRanked(string explainJson)
+    {
+        using var json = JsonDocument.Parse(explainJson);
+        var cte = Nodes(json.RootElement[0].GetProperty("Plan"))
+            .Single(n => n.TryGetProperty("Subplan Name", out var name) && name.GetString() == "CTE text_hits");
+        var node = cte;
+        while (node.GetProperty("Node Type").GetString() is "Limit" or "Sort" or "Incremental Sort")
+            node = node.GetProperty("Plans")[0];
+        return node.GetProperty("Actual Rows").GetInt64() * node.GetProperty("Actual Loops").GetInt64();
+    }
+
+    private static IEnumerable<JsonElement> Nodes(JsonElement node)
+    {
+        yield return node;
+        if (!node.TryGetProperty("Plans", out var children)) yield break;
+        foreach (var child in children.EnumerateArray())
+            foreach (var descendant in Nodes(child))
+                yield return descendant;
+    }
+}

@@ -1,0 +1,58 @@
+using Lode.Retrieval;
+using Lode.Tests.Support;
+
+namespace Lode.Tests.Retrieval;
+
+/// <summary>How the text list chooses the lexemes its candidates hold, from the share of chunks holding each.</summary>
+public sealed class CandidateWordsTests
+{
+    // 10,000 chunks; "common" in half of them, "usual" in a tenth, "seldom" in 1%; unlisted words are rarer still.
+    private static readonly TermFrequencies Frequencies = new(new Dictionary<string, double>
+    {
+        ["common"] = 0.5, ["usual"] = 0.1, ["seldom"] = 0.01,
+    }, 10_000);
+
+    [Fact]
+    public void Unlisted_words_always_count_and_listed_ones_join_rarest_first_within_the_budget()
+    {
+        // seldom (100) + usual (1,000) fit a budget of 1,500; common (5,000) does not.
+        var chosen = CandidateWords.Choose(["common", "usual", "rare", "seldom"], Frequencies, budget: 1_500);
+
+        Assert.False(chosen.AllCommon);
+        Assert.Equal(new[] { "rare", "seldom", "usual" }, chosen.Lexemes);
+    }
+
+    [Fact]
+    public void When_no_word_fits_the_budget_the_rarest_joins_the_chunks_holding_every_word()
+    {
+        var chosen = CandidateWords.Choose(["common", "usual"], Frequencies, budget: 500);
+
+        Assert.True(chosen.AllCommon);
+        Assert.Equal(new[] { "usual" }, chosen.Lexemes);
+    }
+
+    [Fact]
+    public void Without_statistics_every_word_is_a_candidate()
+    {
+        var chosen = CandidateWords.Choose(["common", "usual", "common"], TermFrequencies.None, budget: 1);
+
+        Assert.False(chosen.AllCommon);
+        Assert.Equal(new[] { "common", "usual" }, chosen.Lexemes);
+    }
+
+    [Fact]
+    public async Task Lexemes_reach_PostgreSQL_as_written_whatever_their_characters()
+    {
+        string[] lexemes = ["it's", @"back\slash", "two words", "'", "a|b", "x:*", "&!"];
+        await using var db = await TestDatabase.CreateAsync(migrate: false);
+        foreach (var lexeme in lexemes)
+        {
+            var query = new CandidateWords([lexeme], AllCommon: false).AnyOfQuery();
+            // The lexeme matches a tsvector holding exactly it, and nothing else.
+            Assert.True(await db.ScalarAsync<bool>("SELECT array_to_tsvector(ARRAY[$1]) @@ $2::tsquery", lexeme, query));
+            Assert.False(await db.ScalarAsync<bool>("SELECT array_to_tsvector(ARRAY['other']) @@ $1::tsquery", query));
+        }
+        Assert.True(await db.ScalarAsync<bool>("SELECT array_to_tsvector(ARRAY['b']) @@ $1::tsquery",
+            new CandidateWords(["a", "b"], AllCommon: false).AnyOfQuery()));
+    }
+}
