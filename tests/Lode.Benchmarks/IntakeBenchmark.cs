@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Lode.Database;
 using Lode.Ingestion.Queue;
 using Lode.Tests.Hosting;
 using Lode.Tests.Support;
@@ -81,6 +82,7 @@ internal static class IntakeBenchmark
             }
         }
 
+        var commitFloor = await BareCommitsAsync(classicDatabase, 200);
         var writer = groupCommit.Services.GetRequiredService<GroupCommitWriter>();
         var acknowledged = await onDatabase.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs");
         Console.WriteLine($"Webhook intake, {events} one-record events per pass, best of {rounds} round(s); {Machine.Description()}");
@@ -102,6 +104,15 @@ internal static class IntakeBenchmark
             }
         }
 
+        Console.WriteLine($"\nBare commit (one job per transaction, one connection, one after another, on this PostgreSQL): p50 {Median(commitFloor):F2} ms, " +
+            $"p95 {Percentile(commitFloor, 95):F2} ms. A closed-loop sender has one event in flight, so N senders can do at most N events per");
+        Console.WriteLine("(commit + request round trip): the bound with every request of every sender in one commit, nothing else waiting:\n");
+        foreach (var senders in callers)
+        {
+            var roundTrip = results[Refused][senders].MaxBy(r => r.Load.PerSecond)!.Load.P50;
+            Console.WriteLine($"- {senders} senders: {senders} / ({Median(commitFloor):F2} + {roundTrip:F2} ms) = {senders * 1000 / (Median(commitFloor) + roundTrip):F0} events/s");
+        }
+
         Console.WriteLine("\nWhere a request's time went (medians, ms; the best pass of each mode). Server: from the first middleware to the");
         Console.WriteLine("response written. Queued: handed to the writer until its transaction began. Outside: the sender's latency minus");
         Console.WriteLine("the server's (Kestrel's connection handling, the client, the loopback, waiting for a thread).\n");
@@ -121,6 +132,20 @@ internal static class IntakeBenchmark
             }
         }
         return 0;
+    }
+
+    // The floor under any commit here: one row, one round trip, and the WAL flush (synchronous_commit on).
+    private static async Task<List<double>> BareCommitsAsync(TestDatabase database, int commits)
+    {
+        var queue = new JobQueue(database.DataSource);
+        var latencies = new List<double>();
+        for (var i = 0; i < commits; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await queue.EnqueueAsync([new JobRequest(Bucket, $"bare/{i:D6}", "benchmark")], CancellationToken.None);
+            latencies.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        return latencies;
     }
 
     private static string Ratio(Pass pass, Pass baseline) => $"{pass.Load.PerSecond / baseline.Load.PerSecond:F2}";
