@@ -26,6 +26,13 @@ public sealed class SecurityOptions : IValidatableObject
     /// </summary>
     public List<string> AllowedRemoteHosts { get; set; } = [];
 
+    /// <summary>
+    /// Leave the app's process open to inspection by other processes of its user (<c>/proc/&lt;pid&gt;/environ</c>,
+    /// <c>mem</c>, ptrace, core dumps), e.g. for <c>dotnet-dump</c> while debugging. Default false: the app makes
+    /// itself non-dumpable at start (<see cref="ProcessInspection"/>), so the extractor child cannot read its secrets.
+    /// </summary>
+    public bool AllowProcessInspection { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         for (var i = 0; i < AllowedRemoteHosts.Count; i++)

@@ -9,6 +9,8 @@ public static class SecurityServiceCollectionExtensions
     public static IServiceCollection AddLodeSecurity(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        // First of the app's hosted services: closes the process to its own children before any is started.
+        services.AddHostedService<ProcessInspectionGuard>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<StoredApiKeyAuthenticator>();
         services.AddSingleton<ApiKeyAdministration>();
