@@ -10,6 +10,9 @@ public static class IdentityServiceCollectionExtensions
     public static IServiceCollection AddLodeIdentity(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        // Before ingestion's hosted services: closes the process (and its credentials) to its own children before any
+        // extractor child is started.
+        services.AddHostedService<ProcessInspectionGuard>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<StoredApiKeyAuthenticator>();
         services.AddSingleton<ApiKeyAdministration>();

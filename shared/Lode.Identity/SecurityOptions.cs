@@ -18,6 +18,13 @@ public sealed class SecurityOptions
     /// <summary>Members of this group may use the admin endpoints (keys, audit, dead letters).</summary>
     [Required(AllowEmptyStrings = false)]
     public string AdminGroup { get; set; } = "lode-admins";
+
+    /// <summary>
+    /// Leave the app's process open to inspection by other processes of its user (<c>/proc/&lt;pid&gt;/environ</c>,
+    /// <c>mem</c>, ptrace, core dumps), e.g. for <c>dotnet-dump</c> while debugging. Default false: the app makes
+    /// itself non-dumpable at start (<see cref="ProcessInspection"/>), so the extractor child cannot read its secrets.
+    /// </summary>
+    public bool AllowProcessInspection { get; set; }
 }
 
 /// <summary>One API key of <see cref="SecurityOptions.ApiKeys"/>.</summary>

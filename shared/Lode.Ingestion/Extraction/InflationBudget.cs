@@ -1,7 +1,7 @@
 namespace Lode.Ingestion.Extraction;
 
 /// <summary>
-/// How many bytes a PDF's Flate streams may unpack to (<see cref="ExtractionLimits.MaxDecompressedBytes"/>), shared by
+/// How many bytes a PDF's compressed streams (Flate, LZW, RunLength) may unpack to (<see cref="ExtractionLimits.MaxDecompressedBytes"/>), shared by
 /// every count <see cref="PdfInflationGuard"/> makes before PdfPig is allowed to inflate anything.
 /// </summary>
 internal sealed class InflationBudget(long limit)

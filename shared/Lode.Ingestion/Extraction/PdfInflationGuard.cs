@@ -13,10 +13,11 @@ namespace Lode.Ingestion.Extraction;
 /// does not parse dictionaries (a filter can hide behind an indirect reference); data that is not deflate (JPEG,
 /// ciphertext) stops after a few bytes.</item>
 /// <item>Opening: PdfPig inflates object streams while it opens a file; <see cref="CountingFilterProvider"/> counts
-/// each such decode first and refuses it once the budget is spent.</item>
+/// each such decode (Flate, LZW, RunLength) first and refuses it once the budget is spent.</item>
 /// <item>Structure (<see cref="PdfStreamCounter"/>): what the raw pass cannot see — every stream of an encrypted file,
-/// decrypted by PdfPig's own scanner (the raw pass saw ciphertext), and every Flate stage of a chain of filters
-/// (<c>[/FlateDecode /FlateDecode]</c>: the raw pass counted only the first).</item>
+/// decrypted by PdfPig's own scanner (the raw pass saw ciphertext), every Flate stage of a chain of filters
+/// (<c>[/FlateDecode /FlateDecode]</c>: the raw pass counted only the first), and every LZW and RunLength stage, which
+/// expand as Flate does (up to ~2,500 and 64 times) and which the raw pass cannot read (<see cref="ExpansionCounter"/>).</item>
 /// </list>
 /// A stream may be counted by two passes (an object stream, a chain's first stage): the budget errs towards refusing.
 /// </summary>

@@ -70,7 +70,8 @@ internal static class PdfStreamCounter
                 continue;
             }
             var filters = FilterNames(stream.StreamDictionary, scanner);
-            if (everyStream || filters.Count > 1) CountChain(stream, filters, budget, cancellationToken);
+            // The raw pass inflated every first stage as Flate; LZW and RunLength it cannot see.
+            if (everyStream || filters.Count > 1 || filters.Exists(ExpansionCounter.Counts)) CountChain(stream, filters, budget, cancellationToken);
             if (budget.Exceeded) return true;
         }
         return true;
@@ -116,9 +117,11 @@ internal static class PdfStreamCounter
 
     /// <summary>
     /// Runs the stream through its chain: each Flate stage inflates the previous stage's output through a counter;
-    /// ASCII-hex and ASCII-85 stages (whose output is smaller than their input) are decoded by PdfPig's filters so a
-    /// Flate stage behind them sees the bytes it will really get. The chain's count stops at any other filter — the
-    /// Flate output before it is what PdfPig hands that filter, and that is counted.
+    /// each LZW and RunLength stage has its output's length walked from its codes (<see cref="ExpansionCounter"/>)
+    /// and, when a stage follows and the budget holds, is decoded by PdfPig's filter for it; ASCII-hex and ASCII-85
+    /// stages (whose output is smaller than their input) are decoded by PdfPig's filters so a stage behind them sees
+    /// the bytes it will really get. The chain's count stops at any other filter — the output before it is what
+    /// PdfPig hands that filter, and that is counted.
     /// </summary>
     private static void CountChain(StreamToken stream, List<string> filters, InflationBudget budget, CancellationToken cancellationToken)
     {
@@ -133,12 +136,20 @@ internal static class PdfStreamCounter
                     if (current.ReadByte() < 0 || current.ReadByte() < 0) return;
                     current = new CountedStream(new DeflateStream(current, CompressionMode.Decompress), budget);
                 }
+                else if (ExpansionCounter.Counts(filters[index]))
+                {
+                    var encoded = ReadAll(ref current);
+                    if (budget.Exceeded) return;
+                    budget.Charge(ExpansionCounter.Length(filters[index], encoded, stream.StreamDictionary, index, budget.Remaining));
+                    if (budget.Exceeded || index == filters.Count - 1) return;
+                    var filter = ExpansionCounter.Filter(filters[index]);
+                    current = FlateCounter.AsStream(filter.Decode(encoded, stream.StreamDictionary, DefaultFilterProvider.Instance, index));
+                }
                 else if (filters[index] is "ASCIIHexDecode" or "AHx" or "ASCII85Decode" or "A85")
                 {
-                    var encoded = new MemoryStream();
-                    using (var previous = current) previous.CopyTo(encoded);
+                    var encoded = ReadAll(ref current);
                     var filter = DefaultFilterProvider.Instance.GetNamedFilters([NameToken.Create(filters[index])])[0];
-                    current = FlateCounter.AsStream(filter.Decode(encoded.ToArray(), stream.StreamDictionary, DefaultFilterProvider.Instance, index));
+                    current = FlateCounter.AsStream(filter.Decode(encoded, stream.StreamDictionary, DefaultFilterProvider.Instance, index));
                 }
                 else
                 {
@@ -147,14 +158,25 @@ internal static class PdfStreamCounter
             }
             FlateCounter.Drain(current, long.MaxValue, cancellationToken);
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or IndexOutOfRangeException or KeyNotFoundException)
         {
-            // Damaged deflate in a middle stage: what the counters saw before it counts.
+            // Damaged data in a middle stage (deflate, or codes PdfPig's LZW or RunLength filter throws on): what the
+            // counters saw before it counts; PdfPig meets the same damage when it decodes the stream.
         }
         finally
         {
             current.Dispose();
         }
+    }
+
+    /// <summary>The rest of <paramref name="current"/> (counted as it is read, when it is a counter), which is disposed
+    /// and replaced by an empty stream.</summary>
+    private static byte[] ReadAll(ref Stream current)
+    {
+        var bytes = new MemoryStream();
+        using (var previous = current) previous.CopyTo(bytes);
+        current = Stream.Null;
+        return bytes.ToArray();
     }
 
     /// <summary>Charges every byte read through it; reads as ended once the budget is spent.</summary>

@@ -23,6 +23,13 @@ public sealed class ChildCommand
     // The app's OCR settings, as JSON: the child reads scanned pages with them (Lode.Extractor.Extractors).
     private const string OcrVariable = "LODE_EXTRACTOR_OCR";
 
+    // The smallest gen-0 budget of the child's GC: 64 MiB. Extraction allocates fast and briefly (PdfPig parses every
+    // page into short-lived objects); with the runtime's default budget the child spent measurably more CPU than the
+    // same extraction in-process (docs/benchmarks.md, "Extraction sandbox", levers). Costs at most that much more
+    // resident memory per child, well inside its address-space limit.
+    private const string Gen0SizeVariable = "DOTNET_GCgen0size";
+    private const string Gen0Size = "0x4000000";
+
     private readonly string _prlimit;
     private readonly string _dotnet;
     private readonly string _extractor;
@@ -76,6 +83,7 @@ public sealed class ChildCommand
         }
         // A crash must not leave a dump of a document behind either.
         start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        start.Environment[Gen0SizeVariable] = Gen0Size;
         start.Environment[OcrVariable] = _ocr;
         if (_testFault is not null) start.Environment[TestFaultVariable] = _testFault;
         return start;

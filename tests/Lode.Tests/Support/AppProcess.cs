@@ -9,14 +9,20 @@ namespace Lode.Tests.Support;
 /// </summary>
 public static class AppProcess
 {
-    public static Process Start(IEnumerable<string> args)
+    /// <param name="launcher">A command that execs the rest of its arguments (e.g. <c>setpriv … --</c>), or none.</param>
+    public static Process Start(IEnumerable<string> args, IReadOnlyList<string>? launcher = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        if (launcher is { Count: > 0 })
+        {
+            foreach (var arg in launcher.Skip(1)) info.ArgumentList.Add(arg);
+            info.ArgumentList.Add("dotnet");
+        }
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Lode.Functions.dll"));
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["Logging__LogLevel__Default"] = "Warning";

@@ -16,8 +16,10 @@ public static class TestPdf
     /// header; the raw deflate data after it is intact).</param>
     /// <param name="flateStages">How many times the content is Flate-compressed, each named in the /Filter array.</param>
     /// <param name="encryption">Encrypt the content stream and name the handler in the trailer.</param>
+    /// <param name="codec">LZW or RunLength instead of Flate (one stage; <paramref name="flateStages"/> and
+    /// <paramref name="brokenZlibHeader"/> apply to Flate only).</param>
     public static byte[] Build(int pages, byte[] content, bool compress = true, int padding = 0, bool brokenZlibHeader = false,
-        int flateStages = 1, TestPdfEncryption? encryption = null)
+        int flateStages = 1, TestPdfEncryption? encryption = null, TestPdfCodec codec = TestPdfCodec.Flate)
     {
         var pdf = new Writer(padding);
         const int firstPage = 5;
@@ -26,9 +28,14 @@ public static class TestPdf
         pdf.Object($"<< /Type /Pages /Count {pages} /Kids [{kids}] >>");
         pdf.Object("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
         var data = content;
-        for (var stage = 0; compress && stage < flateStages; stage++) data = Deflate(data);
+        for (var stage = 0; compress && codec == TestPdfCodec.Flate && stage < flateStages; stage++) data = Deflate(data);
         if (compress && brokenZlibHeader) data[0] = data[1] = 0;
         var filter = !compress ? "" : flateStages == 1 ? " /Filter /FlateDecode" : $" /Filter [{string.Join(' ', Enumerable.Repeat("/FlateDecode", flateStages))}]";
+        if (compress && codec != TestPdfCodec.Flate)
+        {
+            data = codec == TestPdfCodec.Lzw ? TestPdfCodecs.Lzw(content) : TestPdfCodecs.RunLength(content);
+            filter = codec == TestPdfCodec.Lzw ? " /Filter /LZWDecode" : " /Filter /RunLengthDecode";
+        }
         if (encryption is not null) data = encryption.Encrypt(data);
         pdf.Stream($"<< /Length {data.Length}{filter} >>", data);
         for (var i = 0; i < pages; i++)
