@@ -42,7 +42,9 @@ public static class AppProcess
             if (process.HasExited) throw new InvalidOperationException($"The app process exited with code {process.ExitCode}.");
             try { return (await client.GetAsync($"http://127.0.0.1:{port}/api/health")).IsSuccessStatusCode; }
             catch (HttpRequestException) { return false; }
-        }, "the app process to answer health");
+            // One probe that outlives the client's timeout is a slow start on a busy machine, not a failure: ask again.
+            catch (TaskCanceledException) { return false; }
+        }, "the app process to answer health", seconds: 180);
     }
 
     /// <summary>
