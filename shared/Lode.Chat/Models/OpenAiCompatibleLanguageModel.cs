@@ -176,6 +176,8 @@ public sealed class OpenAiCompatibleLanguageModel : ILanguageModel, ILanguageMod
                     {
                         try
                         {
+                            // A caller who left stops here, even when the next chunks are already buffered.
+                            cancellationToken.ThrowIfCancellationRequested();
                             if (!await updates.MoveNextAsync().ConfigureAwait(false))
                             {
                                 // A complete stream says why it finished; one that just stops was cut off.

@@ -150,6 +150,38 @@ public sealed class OpenAiAdmissionTests
         Assert.Equal(seen, server.Requests.Count);
     }
 
+    [Fact]
+    public async Task Callers_who_stop_reading_or_cancel_their_streams_do_not_open_the_breaker()
+    {
+        await using var server = new FakeOpenAiServer();
+        using var model = new OpenAiCompatibleLanguageModel(Options(server, o =>
+        {
+            o.BreakerMinimumRequests = 2;
+            o.BreakerFailureRatio = 0.5;
+        }));
+
+        for (var i = 0; i < 2; i++)
+        {
+            await foreach (var _ in model.Client.GetStreamingResponseAsync(Question))
+            {
+                break; // the caller has seen enough: the server did nothing wrong
+            }
+
+            using var leave = new CancellationTokenSource();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            {
+                await foreach (var _ in model.Client.GetStreamingResponseAsync(Question, cancellationToken: leave.Token))
+                {
+                    await leave.CancelAsync(); // the caller hung up
+                }
+            });
+        }
+
+        var seen = server.Requests.Count;
+        Assert.Equal(FakeOpenAiServer.Answer, (await model.Client.GetResponseAsync(Question)).Text);
+        Assert.Equal(seen + 1, server.Requests.Count);
+    }
+
     private static async Task StreamAsync(OpenAiCompatibleLanguageModel model, List<string> received)
     {
         await foreach (var update in model.Client.GetStreamingResponseAsync(Question))
