@@ -27,7 +27,7 @@ public sealed class LlamaSharpLanguageModel : ILanguageModel, ILanguageModelDiag
     private readonly LlmOptions _options;
     private readonly ILogger _nativeLogger;
     private BatchingTelemetry? _batchingTelemetry;
-    private bool _disposed;
+    private int _disposed;
 
     /// <summary>Loads the weights and one context (so a model that does not fit fails now, not at the first question).</summary>
     /// <exception cref="InvalidOperationException">The file is missing, not a GGUF, or llama.cpp cannot load it.</exception>
@@ -123,24 +123,27 @@ public sealed class LlamaSharpLanguageModel : ILanguageModel, ILanguageModelDiag
     internal LlamaSharpPromptFormatter Formatter { get; }
 
     /// <summary>Exact: the model's own tokenizer, without the begin-of-sequence token.</summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed (the app is stopping).</exception>
     public int CountTokens(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return text.Length == 0 ? 0 : _weights.Tokenize(text, add_bos: false, special: false, Encoding.UTF8).Length;
+        return UseWeights(() => text.Length == 0 ? 0 : _weights.Tokenize(text, add_bos: false, special: false, Encoding.UTF8).Length);
     }
 
     /// <summary>The prompt's tokens as the model will see them (chat template applied, BOS added when the model wants it).</summary>
-    internal LLamaToken[] TokenizePrompt(IEnumerable<ChatMessage> messages) => Tokenize(Formatter.Format(messages));
+    internal LLamaToken[] TokenizePrompt(IEnumerable<ChatMessage> messages) => UseWeights(() => Tokenize(Formatter.Format(messages)));
 
     /// <summary>
     /// The prompt's tokens and how many of them are the shared prefix: the leading system messages as the template
     /// writes them, when their tokens are exactly the start of the prompt's (a tokenizer may merge across the
     /// boundary; then nothing is shared). 0 when there is no leading system message.
     /// </summary>
-    internal (LLamaToken[] Tokens, int SharedPrefixLength) TokenizePromptWithPrefix(IReadOnlyList<ChatMessage> messages)
+    internal (LLamaToken[] Tokens, int SharedPrefixLength) TokenizePromptWithPrefix(IReadOnlyList<ChatMessage> messages) =>
+        UseWeights(() => TokenizeWithPrefix(messages));
+
+    private (LLamaToken[] Tokens, int SharedPrefixLength) TokenizeWithPrefix(IReadOnlyList<ChatMessage> messages)
     {
-        var tokens = TokenizePrompt(messages);
+        var tokens = Tokenize(Formatter.Format(messages));
         var leading = messages.TakeWhile(m => m.Role == ChatRole.System).ToList();
         if (leading.Count == 0 || leading.Count == messages.Count)
         {
@@ -152,9 +155,9 @@ public sealed class LlamaSharpLanguageModel : ILanguageModel, ILanguageModelDiag
         return (tokens, shared ? prefix.Length : 0);
     }
 
+    /// <summary>Call inside <see cref="UseWeights{T}"/>.</summary>
     private LLamaToken[] Tokenize(string prompt)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         var tokens = _weights.Tokenize(prompt, add_bos: true, special: true, Encoding.UTF8);
         var bos = _weights.Vocab.BOS;
         // Templates that write the BOS text themselves would otherwise get a second one from add_bos.
@@ -164,6 +167,41 @@ public sealed class LlamaSharpLanguageModel : ILanguageModel, ILanguageModelDiag
         }
 
         return tokens;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="use"/> with the weights held, for native calls made on the callers' threads (tokenizing,
+    /// formatting, creating a context). llama.cpp hands out raw pointers into the model (its vocabulary, its metadata)
+    /// that no SafeHandle guards, so a dispose on another thread must not free the model while such a call runs: that
+    /// is a use after free, and the process dies. The model handle's own reference count does it: while held, the
+    /// dispose leaves the free to the last holder; once disposed, no new use starts.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    private T UseWeights<T>(Func<T> use)
+    {
+        var handle = _weights.NativeHandle;
+        var held = false;
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+            handle.DangerousAddRef(ref held);
+        }
+        catch (ObjectDisposedException e)
+        {
+            throw new ObjectDisposedException("The language model was shut down.", e);
+        }
+
+        try
+        {
+            return use();
+        }
+        finally
+        {
+            if (held)
+            {
+                handle.DangerousRelease();
+            }
+        }
     }
 
     private BatchedEngine CreateBatchedEngine(LlmOptions options, int kvCells, ILogger<LLamaContext> contextLogger, ILogger logger, IMeterFactory? meterFactory)
@@ -198,7 +236,7 @@ public sealed class LlamaSharpLanguageModel : ILanguageModel, ILanguageModelDiag
             BatchThreads = options.Threads > 0 ? options.Threads : null,
         };
         var pool = new SequencePool<LLamaContext>(
-            () => _weights.CreateContext(contextParams, contextLogger),
+            () => UseWeights(() => _weights.CreateContext(contextParams, contextLogger)),
             options.MaxConcurrentSequences,
             options.MaxQueuedRequests,
             TimeSpan.FromSeconds(options.QueueTimeoutSeconds));
@@ -212,12 +250,12 @@ public sealed class LlamaSharpLanguageModel : ILanguageModel, ILanguageModelDiag
 
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
 
-        _disposed = true;
+        // The engine first: it stops its decoder and frees its context(s) before the weights go.
         Engine.Dispose();
         _batchingTelemetry?.Dispose();
         _weights.Dispose();

@@ -132,7 +132,9 @@ public sealed class OpenAiCompatibleLanguageModel : ILanguageModel, ILanguageMod
     /// <summary>
     /// Applies the configured defaults (answer limit as <c>max_tokens</c>, temperature, seed), admits through the gate
     /// and the breaker, and maps "busy" answers and an open breaker to <see cref="ModelBusyException"/>. A stream holds
-    /// its admission place until it ends; the breaker sees whether it started (the server's failures show there).
+    /// its admission place until it ends and counts once in the breaker, with how it ended: a server that dies after
+    /// its first chunk fails the stream (<see cref="ModelStreamFailedException"/> when it just stops) and counts as
+    /// a failure, so a server that keeps dying mid-answer opens the breaker like one that refuses connections.
     /// </summary>
     private sealed class OnPremisesChatClient(IChatClient inner, LlmOptions options, AdmissionGate gate, ResiliencePipeline breaker)
         : DelegatingChatClient(inner)
@@ -163,34 +165,60 @@ public sealed class OpenAiCompatibleLanguageModel : ILanguageModel, ILanguageMod
             IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             using var ticket = await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
-            var updates = base.GetStreamingResponseAsync(messages, Prepare(chatOptions), cancellationToken).GetAsyncEnumerator(cancellationToken);
-            await using (updates.ConfigureAwait(false))
+            var call = await EnterBreakerAsync(cancellationToken).ConfigureAwait(false);
+            await using (call.ConfigureAwait(false))
             {
-                var first = true;
-                while (true)
+                var updates = base.GetStreamingResponseAsync(messages, Prepare(chatOptions), cancellationToken).GetAsyncEnumerator(cancellationToken);
+                await using (updates.ConfigureAwait(false))
                 {
-                    try
+                    var finished = false;
+                    while (true)
                     {
-                        var more = first
-                            ? await breaker.ExecuteAsync(async _ => await updates.MoveNextAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false)
-                            : await updates.MoveNextAsync().ConfigureAwait(false);
-                        first = false;
-                        if (!more)
+                        try
                         {
-                            break;
+                            // A caller who left stops here, even when the next chunks are already buffered.
+                            cancellationToken.ThrowIfCancellationRequested();
+                            if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                            {
+                                // A complete stream says why it finished; one that just stops was cut off.
+                                if (!finished)
+                                {
+                                    throw new ModelStreamFailedException();
+                                }
+
+                                break;
+                            }
                         }
-                    }
-                    catch (ClientResultException e) when (IsBusy(e))
-                    {
-                        throw Busy(e);
-                    }
-                    catch (BrokenCircuitException e)
-                    {
-                        throw ServerCircuitBreaker.Refusal(e, options);
+                        catch (Exception e)
+                        {
+                            call.Failed(e);
+                            if (e is ClientResultException busy && IsBusy(busy))
+                            {
+                                throw Busy(busy);
+                            }
+
+                            throw;
+                        }
+
+                        finished |= updates.Current.FinishReason is not null;
+                        yield return updates.Current;
                     }
 
-                    yield return updates.Current;
+                    call.Succeeded();
                 }
+            }
+        }
+
+        /// <summary>Enters the breaker for a whole stream, or refuses at once while it is open.</summary>
+        private async Task<ServerCircuitBreaker.Call> EnterBreakerAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await ServerCircuitBreaker.Call.EnterAsync(breaker, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BrokenCircuitException e)
+            {
+                throw ServerCircuitBreaker.Refusal(e, options);
             }
         }
 

@@ -42,7 +42,63 @@ internal static class ServerCircuitBreaker
         null => false,
         ClientResultException e => e.Status is 0 or (>= 500 and not 503), // 0: no response at all
         HttpRequestException => true,
+        IOException => true, // the connection dropped while the body was read (a stream cut mid-answer)
+        ModelStreamFailedException => true,
         OperationCanceledException => !callerToken.IsCancellationRequested, // the request timed out; the caller did not leave
         _ => false,
     };
+
+    /// <summary>
+    /// One request through the breaker that lasts until its caller reports how it ended, so that a streamed answer
+    /// counts once, with the outcome of the whole stream rather than of its first chunk: a server that dies after
+    /// answering "200 OK" is a failure. While the breaker is half-open, the trial is the whole stream.
+    /// </summary>
+    internal sealed class Call : IAsyncDisposable
+    {
+        private readonly TaskCompletionSource _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Task _execution = Task.CompletedTask;
+
+        private Call()
+        {
+        }
+
+        /// <summary>Enters the breaker; throws <see cref="BrokenCircuitException"/> while it refuses requests.</summary>
+        public static async Task<Call> EnterAsync(ResiliencePipeline breaker, CancellationToken cancellationToken)
+        {
+            var call = new Call();
+            var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            call._execution = breaker.ExecuteAsync(
+                async _ =>
+                {
+                    entered.TrySetResult();
+                    await call._outcome.Task.ConfigureAwait(false); // the caller's outcome is the execution's
+                },
+                cancellationToken).AsTask();
+            if (await Task.WhenAny(entered.Task, call._execution).ConfigureAwait(false) != entered.Task)
+            {
+                await call._execution.ConfigureAwait(false); // refused before it started: throws why
+            }
+
+            return call;
+        }
+
+        public void Succeeded() => _outcome.TrySetResult();
+
+        /// <summary>The request failed with <paramref name="error"/>; the breaker decides whether that is the server's fault.</summary>
+        public void Failed(Exception error) => _outcome.TrySetException(error);
+
+        /// <summary>Ends the call; one not reported failed succeeded (a caller that stopped reading early is no server failure).</summary>
+        public async ValueTask DisposeAsync()
+        {
+            _outcome.TrySetResult();
+            try
+            {
+                await _execution.ConfigureAwait(false);
+            }
+            catch (Exception) when (_outcome.Task.IsFaulted)
+            {
+                // The stream's own failure, rethrown by the breaker after counting it: its caller has it already.
+            }
+        }
+    }
 }

@@ -39,6 +39,12 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>When set, chat requests wait for it before answering (a server still working on them).</summary>
     public TaskCompletionSource? Hold { get; set; }
 
+    /// <summary>
+    /// When set, a streamed answer dies after this many of <see cref="StreamedPieces"/>: the server drops the
+    /// connection in the middle of the chunked body, as a server process that crashes or is killed mid-answer does.
+    /// </summary>
+    public int? CutStreamAfterPieces { get; set; }
+
     public sealed record RecordedRequest(string Method, string Path, string? Authorization, JsonObject Body);
 
     private async Task HandleAsync(HttpListenerContext context)
@@ -77,7 +83,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var model = body["model"]?.GetValue<string>() ?? "unknown";
         if (body["stream"]?.GetValue<bool>() == true)
         {
-            await StreamAsync(response, model, body["stream_options"]?["include_usage"]?.GetValue<bool>() == true);
+            await StreamAsync(response, model, body["stream_options"]?["include_usage"]?.GetValue<bool>() == true, CutStreamAfterPieces);
         }
         else
         {
@@ -93,7 +99,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
     }
 
-    private static async Task StreamAsync(HttpListenerResponse response, string model, bool includeUsage)
+    private static async Task StreamAsync(HttpListenerResponse response, string model, bool includeUsage, int? cutAfterPieces)
     {
         response.ContentType = "text/event-stream";
         response.SendChunked = true;
@@ -116,8 +122,14 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         };
 
         await Event(Chunk(new { role = "assistant", content = "" }, null));
-        foreach (var piece in StreamedPieces)
+        foreach (var (piece, index) in StreamedPieces.Select((piece, index) => (piece, index)))
         {
+            if (index == cutAfterPieces)
+            {
+                response.Abort(); // no terminating chunk, no [DONE]: the connection just ends
+                return;
+            }
+
             await Event(Chunk(new { content = piece }, null));
         }
 

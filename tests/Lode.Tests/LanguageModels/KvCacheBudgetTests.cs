@@ -41,6 +41,23 @@ public sealed class KvCacheBudgetTests
     }
 
     [Fact]
+    public async Task Closing_ends_the_waiting_requests_at_once_and_refuses_new_ones_while_granted_ones_still_release()
+    {
+        var budget = new KvCacheBudget(capacity: 100, maxSequences: 4, maxQueued: 4, TimeSpan.FromMinutes(10));
+        var holder = await budget.AdmitAsync(Prompt(90), 0, 10, CancellationToken.None);
+        var waiting = budget.AdmitAsync(Prompt(40), 0, 10, CancellationToken.None);
+
+        budget.Close();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(Generous));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => budget.AdmitAsync(Prompt(5), 0, 5, CancellationToken.None));
+        Assert.Equal(0, budget.Queued);
+        budget.Release(holder);
+        Assert.Equal(0, budget.Used);
+        Assert.Equal(0, budget.Active);
+    }
+
+    [Fact]
     public async Task Waiters_are_admitted_first_come_first_served()
     {
         var budget = new KvCacheBudget(capacity: 100, maxSequences: 4, maxQueued: 4, Generous);

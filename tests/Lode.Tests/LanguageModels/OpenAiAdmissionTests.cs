@@ -93,6 +93,104 @@ public sealed class OpenAiAdmissionTests
     }
 
     [Fact]
+    public async Task Streams_that_die_midway_end_in_an_error_open_the_breaker_and_after_the_break_a_streamed_probe_closes_it()
+    {
+        await using var server = new FakeOpenAiServer { CutStreamAfterPieces = 2 };
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        using var model = new OpenAiCompatibleLanguageModel(Options(server, o =>
+        {
+            o.BreakerMinimumRequests = 2;
+            o.BreakerFailureRatio = 0.5;
+            o.BreakerBreakSeconds = 20;
+        }), timeProvider: clock);
+
+        for (var i = 0; i < 2; i++)
+        {
+            var received = new List<string>();
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() => StreamAsync(model, received));
+            Assert.IsNotType<ModelBusyException>(failure);
+            // What came before the cut, then the error: never a short answer that looks complete.
+            Assert.Equal("The harbour", string.Concat(received));
+        }
+
+        var seen = server.Requests.Count;
+        var open = await Assert.ThrowsAsync<ModelBusyException>(() => StreamAsync(model, []));
+        Assert.InRange(open.RetryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
+        Assert.Equal(seen, server.Requests.Count); // refused without a request to the failing server
+
+        server.CutStreamAfterPieces = null;
+        clock.Advance(TimeSpan.FromSeconds(21));
+        var probe = new List<string>();
+        await StreamAsync(model, probe);
+        Assert.Equal(FakeOpenAiServer.Answer, string.Concat(probe));
+        Assert.Equal(seen + 1, server.Requests.Count);
+        Assert.Equal(FakeOpenAiServer.Answer, (await model.Client.GetResponseAsync(Question)).Text); // closed again
+    }
+
+    [Fact]
+    public async Task A_stream_that_dies_while_the_breaker_is_half_open_opens_it_again()
+    {
+        await using var server = new FakeOpenAiServer { CutStreamAfterPieces = 1 };
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        using var model = new OpenAiCompatibleLanguageModel(Options(server, o =>
+        {
+            o.BreakerMinimumRequests = 2;
+            o.BreakerFailureRatio = 0.5;
+            o.BreakerBreakSeconds = 20;
+        }), timeProvider: clock);
+        for (var i = 0; i < 2; i++) await Assert.ThrowsAnyAsync<Exception>(() => StreamAsync(model, []));
+        await Assert.ThrowsAsync<ModelBusyException>(() => StreamAsync(model, []));
+
+        clock.Advance(TimeSpan.FromSeconds(21));
+        var probeFailure = await Assert.ThrowsAnyAsync<Exception>(() => StreamAsync(model, []));
+        Assert.IsNotType<ModelBusyException>(probeFailure); // the probe reached the server and died there
+        var seen = server.Requests.Count;
+
+        await Assert.ThrowsAsync<ModelBusyException>(() => StreamAsync(model, []));
+        Assert.Equal(seen, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Callers_who_stop_reading_or_cancel_their_streams_do_not_open_the_breaker()
+    {
+        await using var server = new FakeOpenAiServer();
+        using var model = new OpenAiCompatibleLanguageModel(Options(server, o =>
+        {
+            o.BreakerMinimumRequests = 2;
+            o.BreakerFailureRatio = 0.5;
+        }));
+
+        for (var i = 0; i < 2; i++)
+        {
+            await foreach (var _ in model.Client.GetStreamingResponseAsync(Question))
+            {
+                break; // the caller has seen enough: the server did nothing wrong
+            }
+
+            using var leave = new CancellationTokenSource();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            {
+                await foreach (var _ in model.Client.GetStreamingResponseAsync(Question, cancellationToken: leave.Token))
+                {
+                    await leave.CancelAsync(); // the caller hung up
+                }
+            });
+        }
+
+        var seen = server.Requests.Count;
+        Assert.Equal(FakeOpenAiServer.Answer, (await model.Client.GetResponseAsync(Question)).Text);
+        Assert.Equal(seen + 1, server.Requests.Count);
+    }
+
+    private static async Task StreamAsync(OpenAiCompatibleLanguageModel model, List<string> received)
+    {
+        await foreach (var update in model.Client.GetStreamingResponseAsync(Question))
+        {
+            received.Add(update.Text);
+        }
+    }
+
+    [Fact]
     public async Task A_busy_server_does_not_open_the_breaker()
     {
         await using var server = new FakeOpenAiServer { BusyRetryAfterSeconds = 3 };

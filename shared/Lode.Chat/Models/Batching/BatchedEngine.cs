@@ -41,8 +41,11 @@ internal sealed class BatchedEngine : ILlamaSharpEngine
     private readonly LLamaBatch _batch = new();
     private readonly AutoResetEvent _wake = new(false);
     private readonly Thread _thread;
+    private readonly Lock _arrivalsGate = new();
     private SharedPrefix? _loadedPrefix;
     private volatile bool _stopping;
+    private bool _closed; // under _arrivalsGate: the decoder takes no more arrivals
+    private int _disposed;
     private long _prefixTokensEvaluated;
     private long _prefillTokens;
     private long _decodeTokens;
@@ -84,6 +87,7 @@ internal sealed class BatchedEngine : ILlamaSharpEngine
     /// <summary>Called on the decoder thread after every step with what it held (tests watch the interleaving).</summary>
     internal Action<BatchStep>? StepObserved { get; set; }
 
+    /// <exception cref="ObjectDisposedException">The engine is stopping or stopped.</exception>
     public async Task<ILlamaSharpAnswer> StartAsync(LlamaSharpRequest request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_stopping, this);
@@ -101,8 +105,26 @@ internal sealed class BatchedEngine : ILlamaSharpEngine
             throw;
         }
 
+        // Admission may end after the decoder has taken its last arrivals (a waiter granted by the shutdown's own
+        // releases): such a sequence would never be decoded nor retired, and its caller would wait for ever.
+        bool accepted;
+        lock (_arrivalsGate)
+        {
+            accepted = !_closed;
+            if (accepted)
+            {
+                _arrivals.Enqueue(sequence);
+            }
+        }
+
+        if (!accepted)
+        {
+            sequence.Retired(); // never reached the cache: nothing to remove, only the sampler to free
+            _budget.Release(reservation);
+            throw new ObjectDisposedException(nameof(LlamaSharpLanguageModel), "The language model was shut down.");
+        }
+
         _telemetry?.Admitted(sequence.QueueWait);
-        _arrivals.Enqueue(sequence);
         Wake();
         return sequence;
     }
@@ -159,6 +181,12 @@ internal sealed class BatchedEngine : ILlamaSharpEngine
             }
         }
 
+        lock (_arrivalsGate)
+        {
+            _closed = true;
+        }
+
+        // Still on the decoder thread: the context's last native calls, before Dispose frees it.
         foreach (var sequence in _running.Concat(_arrivals))
         {
             sequence.Fail(new ObjectDisposedException(nameof(LlamaSharpLanguageModel), "The language model was shut down."));
@@ -334,14 +362,20 @@ internal sealed class BatchedEngine : ILlamaSharpEngine
         StepObserved?.Invoke(new BatchStep(decoded, prefilled));
     }
 
+    /// <summary>
+    /// Stops the decoder and frees the context once the decoder thread has exited, so no native call can run on a freed
+    /// context: callers waiting for admission get <see cref="ObjectDisposedException"/> at once, running answers end
+    /// with it, and their sequences are retired on the decoder thread before it exits.
+    /// </summary>
     public void Dispose()
     {
-        if (_stopping)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
 
         _stopping = true;
+        _budget.Close();
         _wake.Set();
         _thread.Join();
         _wake.Dispose();

@@ -21,6 +21,7 @@ internal sealed class KvCacheBudget
     private readonly RetryAfterEstimate _retryAfter;
     private int _used;
     private int _active;
+    private bool _closed;
     private SharedPrefix? _prefix;
 
     public KvCacheBudget(int capacity, int maxSequences, int maxQueued, TimeSpan queueTimeout)
@@ -67,6 +68,7 @@ internal sealed class KvCacheBudget
     /// </summary>
     /// <exception cref="ArgumentException">The request can never fit in the cache.</exception>
     /// <exception cref="ModelBusyException">The queue is full, or the request waited <see cref="QueueTimeout"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The budget was closed (the model is shutting down).</exception>
     public async Task<KvReservation> AdmitAsync(
         IReadOnlyList<int> promptTokens, int prefixLength, int maxOutputTokens, CancellationToken cancellationToken)
     {
@@ -82,6 +84,7 @@ internal sealed class KvCacheBudget
         Waiter waiter;
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_closed, this);
             var request = new Request(promptTokens, prefixLength, maxOutputTokens);
             if (_waiters.Count == 0 && TryGrant(request) is { } granted)
             {
@@ -124,6 +127,30 @@ internal sealed class KvCacheBudget
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Admits no one any more: waiting requests end with <see cref="ObjectDisposedException"/> now rather than at their
+    /// queue timeout, and later ones are refused. Reservations already granted are still released as usual.
+    /// </summary>
+    public void Close()
+    {
+        List<Waiter> waiting;
+        lock (_gate)
+        {
+            _closed = true;
+            waiting = [.. _waiters];
+            _waiters.Clear();
+            foreach (var waiter in waiting)
+            {
+                waiter.Node = null;
+            }
+        }
+
+        foreach (var waiter in waiting)
+        {
+            waiter.Granted.TrySetException(new ObjectDisposedException(nameof(KvCacheBudget), "The language model was shut down."));
         }
     }
 
