@@ -4,8 +4,10 @@ namespace Lode.Ocr;
 
 /// <summary>
 /// Reads an image's pixel dimensions from its header (PNG, JPEG, TIFF: every page of a TIFF) without decoding it, so
-/// an image that would unpack to gigabytes is refused before any decoder allocates for it. Unknown formats pass: the
-/// page timeout and the sandbox's memory limit still bound them.
+/// an image that would unpack to gigabytes is refused before any decoder allocates for it. Any other format is refused
+/// too: Tesseract's image library recognises formats by their bytes, not by the name or type the file came with, and
+/// reads more than these three (PNM, BMP, GIF, WebP, …) — a kilobyte PNM uploaded as "scan.png" that claims
+/// 40,000 × 40,000 pixels made Tesseract allocate 1.6 GB before it failed.
 /// </summary>
 public static class ImageHeader
 {
@@ -19,7 +21,10 @@ public static class ImageHeader
     public static void EnsureWithinBounds(string path)
     {
         using var file = File.OpenRead(path);
-        foreach (var (width, height) in Dimensions(file))
+        var pages = Dimensions(file);
+        if (pages.Count == 0)
+            throw new OcrFailedException("The image is not a PNG, JPEG or TIFF whose size its header states; Lode reads only those.");
+        foreach (var (width, height) in pages)
         {
             if ((long)width * height > MaxPixels)
                 throw new OcrFailedException($"The image is {width:N0} × {height:N0} pixels; the limit is {MaxPixels:N0} pixels a page.");
@@ -32,32 +37,42 @@ public static class ImageHeader
         var head = new byte[26];
         if (file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return [];
         if (head.AsSpan(0, 8).SequenceEqual(PngSignature) && head.AsSpan(12, 4).SequenceEqual("IHDR"u8))
-            return [(BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(20)))];
+            return [(Clamped(BinaryPrimitives.ReadUInt32BigEndian(head.AsSpan(16))), Clamped(BinaryPrimitives.ReadUInt32BigEndian(head.AsSpan(20))))];
         if (head[0] == 0xFF && head[1] == 0xD8) return Jpeg(file);
         if ((head[0] == 'I' && head[1] == 'I' && head[2] == 42) || (head[0] == 'M' && head[1] == 'M' && head[3] == 42)) return Tiff(file, head[0] == 'I');
         return [];
     }
 
-    /// <summary>The first start-of-frame marker's height and width.</summary>
+    /// <summary>
+    /// The first start-of-frame marker's height and width, walking the markers before it as libjpeg does: bytes that
+    /// are not 0xFF between segments and 0xFF fill bytes before a marker code are skipped, and the standalone markers
+    /// (TEM, RST0–7) carry no length.
+    /// </summary>
     private static IReadOnlyList<(int, int)> Jpeg(Stream file)
     {
         file.Position = 2;
-        var marker = new byte[4];
-        while (file.ReadAtLeast(marker, 4, throwOnEndOfStream: false) == 4 && marker[0] == 0xFF)
+        var length = new byte[2];
+        while (true)
         {
-            var length = BinaryPrimitives.ReadUInt16BigEndian(marker.AsSpan(2));
-            if (marker[1] is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+            int b;
+            do b = file.ReadByte(); while (b is >= 0 and not 0xFF);
+            if (b < 0) return [];
+            int code;
+            do code = file.ReadByte(); while (code == 0xFF);
+            if (code is 0x01 or (>= 0xD0 and <= 0xD7)) continue;
+            // The end of the data, the end of the image or the start of a scan, all before any frame: no size.
+            if (code is < 0 or 0xD9 or 0xDA || file.ReadAtLeast(length, 2, throwOnEndOfStream: false) < 2) return [];
+            if (code is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
             {
                 var frame = new byte[5];
                 if (file.ReadAtLeast(frame, 5, throwOnEndOfStream: false) < 5) return [];
                 return [(BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(3)), BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(1)))];
             }
 
-            if (length < 2) return [];
-            file.Position += length - 2;
+            var segment = BinaryPrimitives.ReadUInt16BigEndian(length);
+            if (segment < 2) return [];
+            file.Position += segment - 2;
         }
-
-        return [];
     }
 
     /// <summary>ImageWidth (256) and ImageLength (257) of every image file directory, following the chain (loops end at the page cap).</summary>
@@ -93,4 +108,6 @@ public static class ImageHeader
 
         return found;
     }
+
+    private static int Clamped(uint value) => (int)Math.Min(value, int.MaxValue);
 }

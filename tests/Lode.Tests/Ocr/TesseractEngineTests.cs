@@ -60,6 +60,29 @@ public sealed class TesseractEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Refuses_an_image_in_a_format_whose_size_it_does_not_read_before_decoding_it()
+    {
+        // A kilobyte PNM named like a PNG (as an upload may be) claiming 40,000 × 40,000 pixels: Tesseract's image
+        // library recognises the format by its bytes, and allocated 1.6 GB for it before failing.
+        var pnm = System.Text.Encoding.ASCII.GetBytes("P5\n40000 40000\n255\n").Concat(new byte[1024]).ToArray();
+
+        var failure = await Assert.ThrowsAsync<OcrFailedException>(() =>
+            OcrTestPages.Engine().RecognizeAsync(Save("scan.png", pnm), null, Generous, default));
+
+        Assert.Contains("not a PNG, JPEG or TIFF", failure.Message);
+    }
+
+    [Fact]
+    public void Reads_the_size_of_a_JPEG_with_stray_and_fill_bytes_before_a_marker_as_libjpeg_does()
+    {
+        var jpeg = ScanImages.Convert(ScanImages.Png(["one"], dpi: 100), "png", "jpg");
+        // After the start-of-image marker: a stray byte, then 0xFF fill bytes before the next marker's code.
+        var padded = jpeg[..2].Concat(new byte[] { 0x00, 0xFF, 0xFF }).Concat(jpeg[2..]).ToArray();
+
+        Assert.Equal([(850, 1100)], ImageHeader.Dimensions(new MemoryStream(padded)));
+    }
+
+    [Fact]
     public void Reads_the_page_dimensions_of_every_page_of_a_TIFF_and_of_a_JPEG()
     {
         var png = ScanImages.Png(["one"], dpi: 100);
