@@ -75,12 +75,35 @@ public static class ImageHeader
         }
     }
 
-    /// <summary>ImageWidth (256) and ImageLength (257) of every image file directory, following the chain (loops end at the page cap).</summary>
+    /// <summary>
+    /// ImageWidth (256) and ImageLength (257) of every image file directory, following the chain (loops end at the page
+    /// cap). Sizes are read in every type libtiff accepts for them — BYTE, SHORT, LONG, their signed forms, and LONG8 at
+    /// its offset — and a tag given twice counts with its larger value (libtiff uses the first); a size in any other type
+    /// counts as too large. Reading only SHORT and LONG, and the last of twin tags, let a 1 KB TIFF claim 100 pixels here
+    /// and 40,000 to libtiff.
+    /// </summary>
     private static IReadOnlyList<(int, int)> Tiff(Stream file, bool little)
     {
         var reader = new BinaryReader(file);
         uint Read32() => little ? reader.ReadUInt32() : BinaryPrimitives.ReverseEndianness(reader.ReadUInt32());
         ushort Read16() => little ? reader.ReadUInt16() : BinaryPrimitives.ReverseEndianness(reader.ReadUInt16());
+        ulong Read64() => little ? reader.ReadUInt64() : BinaryPrimitives.ReverseEndianness(reader.ReadUInt64());
+
+        long Size(ushort type)
+        {
+            switch (type)
+            {
+                case 1 or 6: return reader.ReadByte();
+                case 3 or 8: return Read16();
+                case 4 or 9: return Read32();
+                case 16 or 17:
+                    long at = Read32();
+                    if (at + 8 > file.Length) return long.MaxValue;
+                    file.Position = at;
+                    return (long)Math.Min(Read64(), long.MaxValue);
+                default: return long.MaxValue;
+            }
+        }
 
         var found = new List<(int, int)>();
         file.Position = 4;
@@ -95,10 +118,10 @@ public static class ImageHeader
                 var tag = Read16();
                 var type = Read16();
                 Read32(); // count
-                var value = type == 3 ? Read16() : Read32();
-                if (type == 3) Read16();
-                if (tag == 256) width = value;
-                if (tag == 257) height = value;
+                var valueField = file.Position;
+                if (tag == 256) width = Math.Max(width, Size(type));
+                if (tag == 257) height = Math.Max(height, Size(type));
+                file.Position = valueField + 4;
             }
 
             found.Add(((int)Math.Min(width, int.MaxValue), (int)Math.Min(height, int.MaxValue)));

@@ -72,6 +72,63 @@ public sealed class TesseractEngineTests : IDisposable
         Assert.Contains("not a PNG, JPEG or TIFF", failure.Message);
     }
 
+    // libtiff (checked with ImageMagick's identify) reads both shapes as 40,000 pixels wide; the header check read 100.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Refuses_a_TIFF_whose_width_libtiff_reads_as_huge_however_the_tag_is_written(bool widthAsLong8)
+    {
+        var tiff = HugeTiff(widthAsLong8);
+
+        Assert.Equal([(40_000, 40_000)], ImageHeader.Dimensions(new MemoryStream(tiff)));
+        var failure = await Assert.ThrowsAsync<OcrFailedException>(() =>
+            OcrTestPages.Engine().RecognizeAsync(Save("scan.tif", tiff), null, Generous, default));
+        Assert.Contains("40,000 × 40,000 pixels", failure.Message);
+    }
+
+    /// <summary>
+    /// A one-kilobyte grey TIFF of 40,000 × 40,000 pixels whose width is written either twice (40,000 first, which
+    /// libtiff keeps, then 100) or once as a LONG8 stored at an offset (the entry's value field holds the offset, 300).
+    /// </summary>
+    private static byte[] HugeTiff(bool widthAsLong8)
+    {
+        const int long8At = 300, stripAt = 400;
+        var output = new MemoryStream();
+        var tiff = new BinaryWriter(output);
+        void Entry(ushort tag, ushort type, uint value)
+        {
+            tiff.Write(tag);
+            tiff.Write(type);
+            tiff.Write(1u);
+            tiff.Write(value);
+        }
+
+        tiff.Write("II"u8);
+        tiff.Write((ushort)42);
+        tiff.Write(8u);
+        tiff.Write((ushort)(widthAsLong8 ? 9 : 10));
+        if (widthAsLong8) Entry(256, 16, long8At);
+        else
+        {
+            Entry(256, 4, 40_000);
+            Entry(256, 4, 100);
+        }
+        Entry(257, 4, 40_000);
+        Entry(258, 3, 8);
+        Entry(259, 3, 1);
+        Entry(262, 3, 1);
+        Entry(273, 4, stripAt);
+        Entry(277, 3, 1);
+        Entry(278, 4, 40_000);
+        Entry(279, 4, 1_000);
+        tiff.Write(0u);
+        output.SetLength(long8At);
+        output.Position = long8At;
+        tiff.Write(40_000UL);
+        output.SetLength(stripAt + 1_000);
+        return output.ToArray();
+    }
+
     [Fact]
     public void Reads_the_size_of_a_JPEG_with_stray_and_fill_bytes_before_a_marker_as_libjpeg_does()
     {
