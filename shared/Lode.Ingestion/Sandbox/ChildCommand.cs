@@ -10,13 +10,15 @@ namespace Lode.Ingestion.Sandbox;
 /// runtime starts (an address-space limit set later would not bound the heap the runtime has already reserved), then
 /// execs the same <c>dotnet</c> that runs the app on Lode.Extractor.dll from the app's folder. Its environment is
 /// built from an allow-list: the app's variables hold database and store credentials, which the child must never see.
+/// Its temporary folder (TMPDIR, and its working directory) is one of its own, which the app deletes when the child
+/// is gone (<see cref="ExtractorChild"/>).
 /// </summary>
 public sealed class ChildCommand
 {
     public const string ExtractorAssembly = "Lode.Extractor.dll";
 
     // Enough for the runtime to find its culture data, time zone and temporary folder; nothing that names a service.
-    private static readonly string[] PassedVariables = ["PATH", "LANG", "LC_ALL", "TZ", "TMPDIR"];
+    private static readonly string[] PassedVariables = ["PATH", "LANG", "LC_ALL", "TZ"];
 
     private const string TestFaultVariable = "LODE_EXTRACTOR_TEST_FAULT";
 
@@ -57,7 +59,8 @@ public sealed class ChildCommand
         _ocr = JsonSerializer.Serialize(ocr ?? new OcrOptions());
     }
 
-    public ProcessStartInfo StartInfo(ChildLimits limits)
+    /// <param name="temporaryDirectory">The child's own temporary folder: what it and the tools it runs write there.</param>
+    public ProcessStartInfo StartInfo(ChildLimits limits, string temporaryDirectory)
     {
         var start = new ProcessStartInfo(_prlimit)
         {
@@ -65,7 +68,7 @@ public sealed class ChildCommand
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = temporaryDirectory,
         };
         // Soft CPU limit: SIGXCPU, which kills a .NET process; the per-document soft limit is moved by ProcessLimits.
         start.ArgumentList.Add($"--cpu={limits.CpuSeconds}:{limits.LifetimeCpuSeconds}");
@@ -81,6 +84,7 @@ public sealed class ChildCommand
         {
             if (Environment.GetEnvironmentVariable(name) is { } value) start.Environment[name] = value;
         }
+        start.Environment["TMPDIR"] = temporaryDirectory;
         // A crash must not leave a dump of a document behind either.
         start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
         start.Environment[Gen0SizeVariable] = Gen0Size;

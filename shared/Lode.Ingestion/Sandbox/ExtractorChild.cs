@@ -6,17 +6,21 @@ namespace Lode.Ingestion.Sandbox;
 /// <summary>
 /// One running Lode.Extractor process, used by one document at a time. Any failure of an exchange (deadline, output
 /// over the cap, a death, a protocol violation) kills it: a child is reused only after a complete, well-formed answer.
+/// It has a temporary folder of its own, deleted once it is gone: a killed child never runs its own clean-up, and OCR
+/// keeps a full copy of the document there while it reads it.
 /// </summary>
 internal sealed class ExtractorChild : IDisposable
 {
     private readonly Process _process;
     private readonly ChildLimits _limits;
     private readonly StandardErrorTail _stderr;
+    private readonly DirectoryInfo _temporary;
 
-    private ExtractorChild(Process process, ChildLimits limits)
+    private ExtractorChild(Process process, ChildLimits limits, DirectoryInfo temporary)
     {
         _process = process;
         _limits = limits;
+        _temporary = temporary;
         _stderr = new StandardErrorTail(process.StandardError.BaseStream);
     }
 
@@ -27,9 +31,20 @@ internal sealed class ExtractorChild : IDisposable
     /// <summary>Starts a child and waits for its greeting; a child that does not greet in time is killed.</summary>
     public static async Task<ExtractorChild> StartAsync(ChildCommand command, ChildLimits limits, CancellationToken cancellationToken)
     {
-        var process = Process.Start(command.StartInfo(limits))
+        // Created by the app (owner-only, a fresh random name), so the child cannot be pointed at a folder it did not get.
+        var temporary = Directory.CreateTempSubdirectory("lode-extractor-");
+        Process process;
+        try
+        {
+            process = Process.Start(command.StartInfo(limits, temporary.FullName))
                       ?? throw new InvalidOperationException("The sandboxed extractor did not start.");
-        var child = new ExtractorChild(process, limits);
+        }
+        catch
+        {
+            temporary.Delete(recursive: true);
+            throw;
+        }
+        var child = new ExtractorChild(process, limits, temporary);
         try
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -109,7 +124,35 @@ internal sealed class ExtractorChild : IDisposable
     public void Dispose()
     {
         Kill();
+        // Its tools are killed with it (the whole tree); once it is reaped nothing writes to its folder any more.
+        try { _process.WaitForExit(ExitWait); }
+        catch (InvalidOperationException) { /* never started */ }
         _process.Dispose();
+        DeleteTemporary();
+    }
+
+    private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(30);
+
+    private void DeleteTemporary()
+    {
+        // A killed tool's last file may land while the folder is being emptied: a second pass removes it.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (_temporary.Exists) _temporary.Delete(recursive: true);
+                return;
+            }
+            catch (IOException) when (attempt < 3)
+            {
+                _temporary.Refresh();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the operator rather than failing the document: the folder is the app user's own (mode 700).
+                return;
+            }
+        }
     }
 
     private void SetCpuBudget() => ProcessLimits.SetCpuSoftLimit(_process.Id, UsedCpuSeconds() + _limits.CpuSeconds);

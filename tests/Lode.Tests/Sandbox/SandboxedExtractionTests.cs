@@ -115,7 +115,7 @@ public sealed class SandboxedExtractionTests
         Environment.SetEnvironmentVariable("LODE_EXTRACTOR_TEST_FAULT", "crash");
         try
         {
-            var start = new ChildCommand().StartInfo(ChildLimits.From(new SandboxOptions(), new Lode.Ingestion.IngestionOptions()));
+            var start = new ChildCommand().StartInfo(ChildLimits.From(new SandboxOptions(), new Lode.Ingestion.IngestionOptions()), Path.GetTempPath());
 
             Assert.DoesNotContain("Storage__SecretKey", start.Environment.Keys);
             Assert.DoesNotContain("LODE_EXTRACTOR_TEST_FAULT", start.Environment.Keys);
