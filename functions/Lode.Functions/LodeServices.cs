@@ -79,7 +79,7 @@ public static class LodeServices
         services.AddLodeAudit();
         services.AddSingleton<ApiCallers>();
         services.AddSingleton<FunctionPipeline>();
-        services.AddSingleton<QuestionAudit>();
+        services.AddSingleton<IFailureCodes, ApiFailureCodes>();
         services.AddSingleton<WebAssets>();
         services.AddOidcBearer();
         services.AddForwardedClientAddress(configuration);

@@ -7,14 +7,6 @@ namespace Lode.Functions.Http;
 /// <summary>Runs the chat pipeline for an HTTP request: as one JSON answer, or as a stream of server-sent events.</summary>
 public static class ChatStreaming
 {
-    /// <summary>Waits for the whole answer and shapes it with <paramref name="shape"/>; failures reach the pipeline.</summary>
-    public static async Task<IActionResult> CollectAsync(IAsyncEnumerable<ChatEvent> events, Func<Completed, object> shape, CancellationToken ct)
-    {
-        Completed? done = null;
-        await foreach (var chatEvent in events.WithCancellation(ct)) done = chatEvent as Completed ?? done;
-        return new OkObjectResult(shape(done!));
-    }
-
     /// <summary>
     /// Streams the events through <paramref name="write"/>. The pipeline yields nothing until the model has accepted
     /// the request, so its expected errors (busy, bad request) still become status codes (thrown to the invocation
