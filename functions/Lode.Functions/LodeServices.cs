@@ -80,6 +80,7 @@ public static class LodeServices
         services.AddSingleton<ApiCallers>();
         services.AddSingleton<FunctionPipeline>();
         services.AddSingleton<IFailureCodes, ApiFailureCodes>();
+        services.AddSingleton<ChatStreaming>();
         services.AddSingleton<WebAssets>();
         services.AddOidcBearer();
         services.AddForwardedClientAddress(configuration);

@@ -12,7 +12,7 @@ namespace Lode.Functions;
 /// POST v1/chat/completions: OpenAI-compatible chat, retrieval-augmented over the documents, streaming included, so
 /// any OpenAI client pointed at http://host:7071/v1 works. The answer's content ends with its cited sources.
 /// </summary>
-public sealed class OpenAiChatCompletions(AuditedChat chat, TimeProvider clock)
+public sealed class OpenAiChatCompletions(AuditedChat chat, ChatStreaming streaming, TimeProvider clock)
 {
     [Function(nameof(OpenAiChatCompletions)), CallerAccess(AllowedCallers.Caller), MaxBody(1 << 20)]
     public async Task<IActionResult> Run(
@@ -23,7 +23,7 @@ public sealed class OpenAiChatCompletions(AuditedChat chat, TimeProvider clock)
         var streamed = body.Stream == true;
         var question = body.ToChatRequest(caller);
         return streamed
-            ? await ChatStreaming.StreamAsync(request.HttpContext.Response,
+            ? await streaming.StreamAsync(request.HttpContext.Response,
                 chat.StreamAsync(caller, AuditSurfaces.OpenAiChatCompletions, question, streamed),
                 (sse, chatEvent) => shapes.WriteAsync(sse, chatEvent, cancellationToken), OpenAiChatShapes.WriteErrorAsync, cancellationToken)
             : new OkObjectResult(shapes.Whole(await chat.AnswerAsync(caller, AuditSurfaces.OpenAiChatCompletions, question, cancellationToken)));
