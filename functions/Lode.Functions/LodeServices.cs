@@ -79,7 +79,8 @@ public static class LodeServices
         services.AddLodeAudit();
         services.AddSingleton<ApiCallers>();
         services.AddSingleton<FunctionPipeline>();
-        services.AddSingleton<QuestionAudit>();
+        services.AddSingleton<IFailureCodes, ApiFailureCodes>();
+        services.AddSingleton<ChatStreaming>();
         services.AddSingleton<WebAssets>();
         services.AddOidcBearer();
         services.AddForwardedClientAddress(configuration);

@@ -1,3 +1,4 @@
+using Lode.Audit;
 using Lode.Chat;
 using Lode.Chat.Prompting;
 using Lode.Identity;
@@ -9,14 +10,14 @@ namespace Lode.Teams;
 /// <summary>
 /// Handles one request of the Teams outgoing webhook: verify the signature over the raw body, parse the activity,
 /// refuse stale or replayed activities, map the sender to groups, and answer the question from the documents those
-/// groups may read within the time Teams waits. Nothing is parsed before the signature is verified. Message text is
+/// groups may read within the time Teams waits; every answer is an audit row (<see cref="AuditedChat"/>). Nothing is parsed before the signature is verified. Message text is
 /// logged at Debug only; the security token never.
 /// </summary>
 public sealed class TeamsMessageHandler
 {
     public const string AuthenticationMethod = "teams-hmac";
 
-    private readonly ChatService _chat;
+    private readonly AuditedChat _chat;
     private readonly TeamsSignatureVerifier _signatures;
     private readonly ReplayGuard _replays;
     private readonly TeamsUserDirectory _users;
@@ -24,7 +25,7 @@ public sealed class TeamsMessageHandler
     private readonly string _adminGroup;
     private readonly ILogger<TeamsMessageHandler> _logger;
 
-    public TeamsMessageHandler(ChatService chat, IOptions<TeamsOptions> teams, IOptions<SecurityOptions> security,
+    public TeamsMessageHandler(AuditedChat chat, IOptions<TeamsOptions> teams, IOptions<SecurityOptions> security,
         TimeProvider clock, ILogger<TeamsMessageHandler> logger)
     {
         var options = teams.Value;
@@ -96,7 +97,7 @@ public sealed class TeamsMessageHandler
 
         try
         {
-            var answer = await _chat.AnswerWithinAsync(new ChatRequest([new ChatTurn("user", question)], caller.Groups), _answerBudget, ct);
+            var answer = await _chat.AnswerWithinAsync(caller, AuditSurfaces.Teams, new ChatRequest([new ChatTurn("user", question)], caller.Groups), _answerBudget, ct);
             _logger.LogInformation("Teams question from {Caller} answered ({Mode}, {FinishReason}) with {Citations} citations.",
                 caller.Name, answer.Mode, answer.FinishReason, answer.Citations.Count);
             return new TeamsReplied(TeamsReply.ForAnswer(answer), caller, question, answer);

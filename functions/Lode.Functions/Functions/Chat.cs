@@ -13,7 +13,7 @@ namespace Lode.Functions;
 /// <c>Accept: text/event-stream</c>) the answer is server-sent events: <c>citations</c> (the numbered sources), then
 /// <c>delta</c> events of text, then <c>done</c> with the whole answer, the sources it cited and usage.
 /// </summary>
-public sealed class Chat(QuestionAudit audit)
+public sealed class Chat(AuditedChat chat, ChatStreaming streaming)
 {
     [Function(nameof(Chat)), CallerAccess(AllowedCallers.Caller), MaxBody(1 << 20)]
     public async Task<IActionResult> Run(
@@ -21,10 +21,11 @@ public sealed class Chat(QuestionAudit audit)
         [Body] ChatHttpRequest body, Caller caller, CancellationToken cancellationToken)
     {
         var streamed = ServerSentEvents.Wanted(request, body.Stream);
-        var events = audit.Track(caller, AuditSurfaces.Chat, body.ToChatRequest(caller), streamed);
+        var question = body.ToChatRequest(caller);
         return streamed
-            ? await ChatStreaming.StreamAsync(request.HttpContext.Response, events, WriteEvent, WriteError, cancellationToken)
-            : await ChatStreaming.CollectAsync(events, ChatHttpResponse.From, cancellationToken);
+            ? await streaming.StreamAsync(request.HttpContext.Response, chat.StreamAsync(caller, AuditSurfaces.Chat, question, streamed),
+                WriteEvent, WriteError, cancellationToken)
+            : new OkObjectResult(ChatHttpResponse.From(await chat.AnswerAsync(caller, AuditSurfaces.Chat, question, cancellationToken)));
 
         Task WriteEvent(ServerSentEvents sse, ChatEvent chatEvent) => chatEvent switch
         {

@@ -1,3 +1,4 @@
+using Lode.Audit;
 using Lode.Functions.Http;
 using Lode.Retrieval;
 using Lode.Retrieval.Evaluation;
@@ -15,7 +16,7 @@ namespace Lode.Functions;
 /// (hit@1/3/5/10 and MRR per mode and tag, each question's ranks, the misses with what came back instead). One audit
 /// row per evaluation.
 /// </summary>
-public sealed class EvaluateRetrieval(RetrievalEvaluator evaluator, IOptions<RetrievalOptions> options, QuestionAudit audit)
+public sealed class EvaluateRetrieval(AuditedEvaluation evaluator, IOptions<RetrievalOptions> options)
 {
     [Function(nameof(EvaluateRetrieval)), CallerAccess(AllowedCallers.Admin), MaxBody(EvaluationBody.MaxBytes)]
     public async Task<IActionResult> Run(
@@ -24,8 +25,7 @@ public sealed class EvaluateRetrieval(RetrievalEvaluator evaluator, IOptions<Ret
     {
         body.Validate(options.Value);
         var (questions, evaluation) = body.EvaluationFor(caller);
-        var report = await evaluator.EvaluateAsync(questions, evaluation, cancellationToken);
-        await audit.EvaluatedAsync(caller, report);
+        var report = await evaluator.EvaluateAsync(caller, questions, evaluation, cancellationToken);
         return new OkObjectResult(report);
     }
 }

@@ -12,7 +12,7 @@ namespace Lode.Functions;
 /// POST v1/chat/completions: OpenAI-compatible chat, retrieval-augmented over the documents, streaming included, so
 /// any OpenAI client pointed at http://host:7071/v1 works. The answer's content ends with its cited sources.
 /// </summary>
-public sealed class OpenAiChatCompletions(ChatService chat, QuestionAudit audit, TimeProvider clock)
+public sealed class OpenAiChatCompletions(AuditedChat chat, ChatStreaming streaming, TimeProvider clock)
 {
     [Function(nameof(OpenAiChatCompletions)), CallerAccess(AllowedCallers.Caller), MaxBody(1 << 20)]
     public async Task<IActionResult> Run(
@@ -21,10 +21,11 @@ public sealed class OpenAiChatCompletions(ChatService chat, QuestionAudit audit,
     {
         var shapes = new OpenAiChatShapes(chat.ModelName, clock.GetUtcNow().ToUnixTimeSeconds(), body.StreamOptions?.IncludeUsage == true);
         var streamed = body.Stream == true;
-        var events = audit.Track(caller, AuditSurfaces.OpenAiChatCompletions, body.ToChatRequest(caller), streamed);
+        var question = body.ToChatRequest(caller);
         return streamed
-            ? await ChatStreaming.StreamAsync(request.HttpContext.Response, events,
+            ? await streaming.StreamAsync(request.HttpContext.Response,
+                chat.StreamAsync(caller, AuditSurfaces.OpenAiChatCompletions, question, streamed),
                 (sse, chatEvent) => shapes.WriteAsync(sse, chatEvent, cancellationToken), OpenAiChatShapes.WriteErrorAsync, cancellationToken)
-            : await ChatStreaming.CollectAsync(events, shapes.Whole, cancellationToken);
+            : new OkObjectResult(shapes.Whole(await chat.AnswerAsync(caller, AuditSurfaces.OpenAiChatCompletions, question, cancellationToken)));
     }
 }

@@ -1,4 +1,4 @@
-using Lode.Chat;
+using Lode.Audit;
 using Lode.Database.Generations;
 using Lode.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +11,7 @@ namespace Lode.Functions;
 /// GET v1/models: the chat model (the configured LLM, or the extractive answerer) and the embedding model searches use
 /// (the current index generation's).
 /// </summary>
-public sealed class OpenAiModelsList(ChatService chat, CurrentIndexGeneration currentGeneration)
+public sealed class OpenAiModelsList(AuditedChat chat, CurrentIndexGeneration currentGeneration)
 {
     [Function(nameof(OpenAiModelsList)), CallerAccess(AllowedCallers.Caller)]
     public async Task<IActionResult> Run(

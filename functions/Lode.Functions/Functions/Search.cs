@@ -1,3 +1,4 @@
+using Lode.Audit;
 using Lode.Functions.Http;
 using Lode.Retrieval;
 using Lode.Identity;
@@ -12,7 +13,7 @@ namespace Lode.Functions;
 /// POST api/search <c>{query, top?, bucket?, prefix?, contentType?, mode?}</c>: the chunks that best answer the
 /// query, hybrid (vector + full text, fused) unless <c>mode</c> is <c>vector</c> or <c>text</c>.
 /// </summary>
-public sealed class Search(IRetriever retriever, IOptions<RetrievalOptions> options, QuestionAudit audit)
+public sealed class Search(AuditedSearch searches, IOptions<RetrievalOptions> options)
 {
     [Function(nameof(Search)), CallerAccess(AllowedCallers.Caller), MaxBody(64 << 10)]
     public async Task<IActionResult> Run(
@@ -20,8 +21,7 @@ public sealed class Search(IRetriever retriever, IOptions<RetrievalOptions> opti
         [Body] SearchBody body, Caller caller, CancellationToken cancellationToken)
     {
         var search = body.ToSearchRequest(caller, options.Value);
-        var chunks = await retriever.SearchAsync(search, cancellationToken);
-        await audit.SearchedAsync(caller, search.Query, chunks);
+        var chunks = await searches.SearchAsync(caller, search, cancellationToken);
         return new OkObjectResult(new SearchResponse(chunks.Select(SearchHit.From).ToList()));
     }
 }

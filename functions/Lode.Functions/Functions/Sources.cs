@@ -14,7 +14,7 @@ namespace Lode.Functions;
 /// PDFs) → <c>{bucket, key, page, url, expiresAt}</c>; 404 when the caller's groups may not read it. Each link given
 /// out is an audit row.
 /// </summary>
-public sealed class Sources(SourceLinks links, QuestionAudit audit)
+public sealed class Sources(SourceLinks links, AccessAudit audit)
 {
     [Function(nameof(Sources)), CallerAccess(AllowedCallers.Caller)]
     public async Task<IActionResult> Run(

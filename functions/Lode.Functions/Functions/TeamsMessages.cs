@@ -1,4 +1,3 @@
-using Lode.Audit;
 using Lode.Teams;
 using Lode.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +12,7 @@ namespace Lode.Functions;
 /// that Teams posts in the thread. Anything unsigned, stale or replayed gets 401 and is not processed. A Teams message
 /// carries at most ~28 KB of text; with its HTML copy and entities it stays well below the body limit.
 /// </summary>
-public sealed class TeamsMessages(TeamsMessageHandler teams, QuestionAudit audit)
+public sealed class TeamsMessages(TeamsMessageHandler teams)
 {
     [Function(nameof(TeamsMessages)), CallerAccess(AllowedCallers.TeamsSignature), MaxBody(256 << 10)]
     public async Task<IActionResult> Run(
@@ -22,12 +21,8 @@ public sealed class TeamsMessages(TeamsMessageHandler teams, QuestionAudit audit
     {
         switch (await teams.HandleAsync(request.Headers.Authorization, body, cancellationToken))
         {
-            case TeamsReplied { Caller: { } caller, Answer: { } answer } replied:
-                // Every Teams message that reached the documents passes here: recorded like any other question.
-                await audit.AnsweredAsync(caller, AuditSurfaces.Teams, replied.Question, answer);
-                return new OkObjectResult(replied.Reply);
             case TeamsReplied replied:
-                // Nothing was asked of the documents (no question, or a user without groups): nothing to audit.
+                // An answer from the documents was recorded by the handler's audited chat, like any other question.
                 return new OkObjectResult(replied.Reply);
             case TeamsRefused refused:
                 throw ApiProblems.From(refused);

@@ -26,7 +26,7 @@ public sealed class UploadPermissions(UploadGrants grants)
 /// (<c>url</c>, <c>headers</c> to send, <c>expiresAt</c>). The client sends the bytes to the store itself; the store's
 /// notification indexes the document, whose progress is GET api/documents/{bucket}/{key}.
 /// </summary>
-public sealed class Uploads(UploadGrants grants, QuestionAudit audit)
+public sealed class Uploads(UploadGrants grants, AccessAudit audit)
 {
     [Function(nameof(Uploads)), CallerAccess(AllowedCallers.Caller), MaxBody(16 << 10)]
     public async Task<IActionResult> Run(

@@ -33,10 +33,7 @@ public sealed record ChatHttpResponse(
     string Model)
 {
     public static ChatHttpResponse From(Completed c) => new(c.Answer, c.Citations.Select(CitationView.From).ToList(),
-        UsageView.From(c.Usage), ModeName(c.Mode), c.Model);
-
-    /// <summary>The mode as the API (and the audit trail) names it: generated, extractive, nosources.</summary>
-    public static string ModeName(AnswerMode mode) => mode.ToString().ToLowerInvariant();
+        UsageView.From(c.Usage), AnswerModeNames.Of(c.Mode), c.Model);
 }
 
 public sealed record CitationView(int Number, string Bucket, string Key, int Page, int PageEnd, string Snippet)

@@ -1,28 +1,22 @@
 using Lode.Chat;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
 
 namespace Lode.Functions.Http;
 
-/// <summary>Runs the chat pipeline for an HTTP request: as one JSON answer, or as a stream of server-sent events.</summary>
-public static class ChatStreaming
+/// <summary>Streams a chat answer to an HTTP response as server-sent events, and ends the stream however the answer ends.</summary>
+public sealed class ChatStreaming(ILogger<ChatStreaming> logger)
 {
-    /// <summary>Waits for the whole answer and shapes it with <paramref name="shape"/>; failures reach the pipeline.</summary>
-    public static async Task<IActionResult> CollectAsync(IAsyncEnumerable<ChatEvent> events, Func<Completed, object> shape, CancellationToken ct)
-    {
-        Completed? done = null;
-        await foreach (var chatEvent in events.WithCancellation(ct)) done = chatEvent as Completed ?? done;
-        return new OkObjectResult(shape(done!));
-    }
-
     /// <summary>
     /// Streams the events through <paramref name="write"/>. The pipeline yields nothing until the model has accepted
     /// the request, so its expected errors (busy, bad request) still become status codes (thrown to the invocation
-    /// pipeline); an error after the stream
-    /// started is written with <paramref name="writeError"/> and ends it. A disconnected client cancels generation
-    /// through <paramref name="ct"/> (the request's abort token).
+    /// pipeline). A failure after the stream started is logged here, written with <paramref name="writeError"/>, and the
+    /// response is then completed normally: handing the failure on would make the host reset the connection, and a reset
+    /// can discard the error event before the client has read it. A disconnected client cancels generation through
+    /// <paramref name="ct"/> (the request's abort token).
     /// </summary>
-    public static async Task<IActionResult> StreamAsync(HttpResponse response, IAsyncEnumerable<ChatEvent> events,
+    public async Task<IActionResult> StreamAsync(HttpResponse response, IAsyncEnumerable<ChatEvent> events,
         Func<ServerSentEvents, ChatEvent, Task> write, Func<ServerSentEvents, Exception, Task> writeError, CancellationToken ct)
     {
         var sse = new ServerSentEvents(response);
@@ -37,9 +31,19 @@ public static class ChatStreaming
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            LogFailure(response.HttpContext.Request, e);
             await writeError(sse, e);
-            throw; // logged by the hosting layer; the response has started, so nothing else is written
+            // The error event is the stream's last: end the body cleanly so the client reads it, then its end.
+            await response.CompleteAsync();
         }
         return new EmptyResult();
+    }
+
+    // By type and code only: an exception's message may quote the question or a passage.
+    private void LogFailure(HttpRequest request, Exception error)
+    {
+        var level = ApiProblems.From(error) is null ? LogLevel.Error : LogLevel.Warning;
+        logger.Log(level, "Answer stream for {Path} failed after it started ({ErrorType}); the client was sent error {Code}",
+            request.Path, error.GetType().FullName, ApiProblems.CodeOf(error));
     }
 }

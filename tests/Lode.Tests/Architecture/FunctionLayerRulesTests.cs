@@ -37,7 +37,14 @@ public sealed class FunctionLayerRulesTests
         typeof(LLama.LLamaWeights).Assembly,
     ];
 
-    private static readonly ArchUnitNET.Domain.Architecture Loaded = new ArchLoader().LoadAssemblies([FunctionLayer, .. Forbidden]).Build();
+    private static readonly Assembly[] Services =
+    [
+        typeof(Lode.Chat.ChatService).Assembly,
+        typeof(Lode.Retrieval.HybridRetriever).Assembly,
+        typeof(Lode.Audit.AuditedChat).Assembly,
+    ];
+
+    private static readonly ArchUnitNET.Domain.Architecture Loaded = new ArchLoader().LoadAssemblies([FunctionLayer, .. Forbidden, .. Services]).Build();
 
     // By namespace, not assembly: these assemblies also carry polyfills of BCL types (System.Threading.Lock).
     private static readonly IObjectProvider<IType> DriversAndRuntimes = Types().That().ResideInNamespaceOrBelow("Npgsql")
@@ -59,6 +66,26 @@ public sealed class FunctionLayerRulesTests
     public void The_dependency_rule_reports_code_that_uses_Npgsql() =>
         Assert.Throws<FailedArchRuleException>(() =>
             Types().That().HaveFullNameStartingWith(typeof(TelemetryRegistration).FullName!).Should().NotDependOnAny(DriversAndRuntimes).Check(Loaded));
+
+    // What answers questions and searches, unaudited: a function reaches these only through Lode.Audit's decorators.
+    private static readonly IObjectProvider<IType> UnauditedQuestionServices = Types().That().Are(
+            typeof(Lode.Chat.ChatService), typeof(Lode.Retrieval.HybridRetriever), typeof(Lode.Retrieval.IRetriever),
+            typeof(Lode.Retrieval.Evaluation.RetrievalEvaluator))
+        .As("ChatService, HybridRetriever, IRetriever or RetrievalEvaluator");
+
+    private static IArchRule ReachesQuestionsOnlyAudited(IObjectProvider<IType> subjects) =>
+        Types().That().Are(subjects).Should().NotDependOnAny(UnauditedQuestionServices)
+            .Because("every answer and search is an audit row: functions use AuditedChat, AuditedSearch and AuditedEvaluation");
+
+    [Fact]
+    public void Function_classes_answer_and_search_only_through_the_audited_services()
+    {
+        ReachesQuestionsOnlyAudited(Types().That().Are(FunctionClasses().ToArray())).Check(Loaded);
+
+        // Not vacuous: the decorators themselves hold the raw services, and the rule reports them.
+        Assert.False(ReachesQuestionsOnlyAudited(Types().That().Are(typeof(Lode.Audit.AuditedChat), typeof(Lode.Audit.AuditedSearch)))
+            .HasNoViolations(Loaded));
+    }
 
     public static TheoryData<string> FunctionClassNames()
     {
