@@ -25,7 +25,7 @@ namespace Lode.Benchmarks;
 /// Options: --pg CONNECTION (LODE_TEST_PG or the local default), --rows, --clusters, --queries, --seed, --keep true,
 /// --maintenance-work-mem (2GB: the graph of 1M 384-d vectors must fit, or the build slows down many times),
 /// --parallel-workers (max_parallel_maintenance_workers for the build; PostgreSQL's default 2), --ef-search (the
-/// retriever's hnsw.ef_search, 100), --exact-queries N (exact search, the recall ground truth, for the first N queries
+/// retriever's hnsw.ef_search, 100), --text-budget / --text-cap (Retrieval:TextCandidateBudget / TextCandidateCap), --exact-queries N (exact search, the recall ground truth, for the first N queries
 /// only: at 1M chunks one exact search reads the whole table, ~10 s here), --reuse NAME (measure a database an earlier
 /// run kept with --keep true, without loading or building again: levers such as --ef-search on the same index).
 /// </summary>
@@ -48,7 +48,10 @@ internal static class RetrievalBenchmark
         var keep = options.GetValueOrDefault("keep") == "true";
         var buildMemory = options.GetValueOrDefault("maintenance-work-mem") ?? "2GB";
         var parallelWorkers = Int(options, "parallel-workers", 2);
-        var efSearch = Int(options, "ef-search", new RetrievalOptions().EfSearch);
+        var defaults = new RetrievalOptions();
+        var efSearch = Int(options, "ef-search", defaults.EfSearch);
+        var textCap = Int(options, "text-cap", defaults.TextCandidateCap);
+        var textBudget = Int(options, "text-budget", defaults.TextCandidateBudget);
         var exactCount = Math.Min(queryCount, Int(options, "exact-queries", queryCount));
         var reuse = options.GetValueOrDefault("reuse");
 
@@ -81,7 +84,10 @@ internal static class RetrievalBenchmark
             var queries = Enumerable.Range(0, queryCount).Select(_ => corpus.Query()).ToList();
             var embedder = new NoEmbedder();
             HybridRetriever Retriever(string iterativeScan) =>
-                ChunkSeeder.Retriever(dataSource, embedder, new RetrievalOptions { IterativeScan = iterativeScan, EfSearch = efSearch });
+                ChunkSeeder.Retriever(dataSource, embedder, new RetrievalOptions
+                {
+                    IterativeScan = iterativeScan, EfSearch = efSearch, TextCandidateCap = textCap, TextCandidateBudget = textBudget,
+                });
             var retriever = Retriever("relaxed_order");
             var noIterative = Retriever("off");
 
@@ -89,7 +95,8 @@ internal static class RetrievalBenchmark
                 .AppendLine(CultureInfo.InvariantCulture,
                     $"{rows:N0} chunks (384-d, {clusters} clusters), {Documents:N0} documents in {Buckets} buckets, {queryCount} queries " +
                     $"(exact search and recall: the first {exactCount}), top {Top}; HNSW m=16, ef_construction=64 (pgvector defaults); " +
-                    $"ef_search={efSearch}, iterative scan relaxed_order; {Environment.ProcessorCount} CPUs; {RuntimeInfo()}.")
+                    $"ef_search={efSearch}, iterative scan relaxed_order; text candidates: budget {textBudget}, cap {textCap}; " +
+                    $"{Environment.ProcessorCount} CPUs; {RuntimeInfo()}.")
                 .AppendLine()
                 .AppendLine(CultureInfo.InvariantCulture,
                     $"{LoadLine(load, rows, buildMemory, parallelWorkers, name)}chunks table {Megabytes(sizes.Table)} (with TOAST), HNSW index {Megabytes(sizes.Hnsw)}, GIN index {Megabytes(sizes.Gin)}.")
