@@ -49,6 +49,24 @@ internal static class CpuAccount
         return Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)) / TicksPerSecond;
     }
 
+    /// <summary>
+    /// Nanoseconds <paramref name="pids"/> have spent running on a CPU (the first field of /proc/PID/schedstat), summed;
+    /// processes that ended count 0. Unlike wall time, this barely moves when other users keep the CPUs busy: time
+    /// spent waiting for a CPU is the second field, not this one.
+    /// </summary>
+    public static long OnCpuNanoseconds(IEnumerable<int> pids) => pids.Sum(pid =>
+    {
+        try
+        {
+            var schedstat = File.ReadAllText($"/proc/{pid}/schedstat");
+            return long.Parse(schedstat.AsSpan(0, schedstat.IndexOf(' ', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
+        {
+            return 0L; // the process ended meanwhile, or /proc has no schedstat here
+        }
+    });
+
     private static long MachineBusyTicks()
     {
         // "cpu  user nice system idle iowait irq softirq steal guest guest_nice"; guest time is already in user.

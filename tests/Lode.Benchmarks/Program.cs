@@ -45,7 +45,8 @@ static int Usage()
               time went (server, queued, commit, requests per commit) and the bare-commit bound.
           Lode.Benchmarks retrieval [--rows 100000] [--clusters 300] [--queries 200] [--pg CONNECTION] [--out FILE]
                                     [--maintenance-work-mem 2GB] [--parallel-workers 2] [--ef-search 100]
-                                    [--exact-queries N] [--keep true] [--reuse DATABASE]
+                                    [--exact-queries N] [--text-budget 2000] [--text-cap 5000]
+                                    [--keep true] [--reuse DATABASE]
               Hybrid, HNSW, exact and text search latency (p50/p95) and HNSW recall@10 on synthetic chunks in a fresh
               database, without a filter and with a filter keeping 10% of the rows.
           Lode.Benchmarks chat [--questions 100]

@@ -25,7 +25,7 @@ namespace Lode.Benchmarks;
 /// Options: --pg CONNECTION (LODE_TEST_PG or the local default), --rows, --clusters, --queries, --seed, --keep true,
 /// --maintenance-work-mem (2GB: the graph of 1M 384-d vectors must fit, or the build slows down many times),
 /// --parallel-workers (max_parallel_maintenance_workers for the build; PostgreSQL's default 2), --ef-search (the
-/// retriever's hnsw.ef_search, 100), --exact-queries N (exact search, the recall ground truth, for the first N queries
+/// retriever's hnsw.ef_search, 100), --text-budget / --text-cap (Retrieval:TextCandidateBudget / TextCandidateCap), --exact-queries N (exact search, the recall ground truth, for the first N queries
 /// only: at 1M chunks one exact search reads the whole table, ~10 s here), --reuse NAME (measure a database an earlier
 /// run kept with --keep true, without loading or building again: levers such as --ef-search on the same index).
 /// </summary>
@@ -48,7 +48,10 @@ internal static class RetrievalBenchmark
         var keep = options.GetValueOrDefault("keep") == "true";
         var buildMemory = options.GetValueOrDefault("maintenance-work-mem") ?? "2GB";
         var parallelWorkers = Int(options, "parallel-workers", 2);
-        var efSearch = Int(options, "ef-search", new RetrievalOptions().EfSearch);
+        var defaults = new RetrievalOptions();
+        var efSearch = Int(options, "ef-search", defaults.EfSearch);
+        var textCap = Int(options, "text-cap", defaults.TextCandidateCap);
+        var textBudget = Int(options, "text-budget", defaults.TextCandidateBudget);
         var exactCount = Math.Min(queryCount, Int(options, "exact-queries", queryCount));
         var reuse = options.GetValueOrDefault("reuse");
 
@@ -81,7 +84,10 @@ internal static class RetrievalBenchmark
             var queries = Enumerable.Range(0, queryCount).Select(_ => corpus.Query()).ToList();
             var embedder = new NoEmbedder();
             HybridRetriever Retriever(string iterativeScan) =>
-                ChunkSeeder.Retriever(dataSource, embedder, new RetrievalOptions { IterativeScan = iterativeScan, EfSearch = efSearch });
+                ChunkSeeder.Retriever(dataSource, embedder, new RetrievalOptions
+                {
+                    IterativeScan = iterativeScan, EfSearch = efSearch, TextCandidateCap = textCap, TextCandidateBudget = textBudget,
+                });
             var retriever = Retriever("relaxed_order");
             var noIterative = Retriever("off");
 
@@ -89,13 +95,14 @@ internal static class RetrievalBenchmark
                 .AppendLine(CultureInfo.InvariantCulture,
                     $"{rows:N0} chunks (384-d, {clusters} clusters), {Documents:N0} documents in {Buckets} buckets, {queryCount} queries " +
                     $"(exact search and recall: the first {exactCount}), top {Top}; HNSW m=16, ef_construction=64 (pgvector defaults); " +
-                    $"ef_search={efSearch}, iterative scan relaxed_order; {Environment.ProcessorCount} CPUs; {RuntimeInfo()}.")
+                    $"ef_search={efSearch}, iterative scan relaxed_order; text candidates: budget {textBudget}, cap {textCap}; " +
+                    $"{Environment.ProcessorCount} CPUs; {RuntimeInfo()}.")
                 .AppendLine()
                 .AppendLine(CultureInfo.InvariantCulture,
                     $"{LoadLine(load, rows, buildMemory, parallelWorkers, name)}chunks table {Megabytes(sizes.Table)} (with TOAST), HNSW index {Megabytes(sizes.Hnsw)}, GIN index {Megabytes(sizes.Gin)}.")
                 .AppendLine()
-                .AppendLine("| filter | search | p50 ms | p95 ms | rows returned | recall@10 vs exact |")
-                .AppendLine("|---|---|---:|---:|---:|---:|");
+                .AppendLine("| filter | search | p50 ms | p95 ms | database CPU p50 ms | database CPU p95 ms | rows returned | recall@10 vs exact |")
+                .AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
 
             var ranked = new Dictionary<string, List<long>>();
             foreach (var filtered in new[] { false, true })
@@ -112,20 +119,20 @@ internal static class RetrievalBenchmark
                     await retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, exact: true, default);
 
                 // Recall compares the first exactCount results of each list with these (Zip stops at the shorter).
-                var exact = await MeasureAsync(queries.Take(exactCount).ToList(),
+                var exact = await MeasureAsync(dataSource, queries.Take(exactCount).ToList(),
                     q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, true, default));
-                var hnsw = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, false, default));
-                var hybrid = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Hybrid), q.Vector, false, default));
-                var text = await MeasureAsync(queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Text), q.Vector, false, default));
+                var hnsw = await MeasureAsync(dataSource, queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, false, default));
+                var hybrid = await MeasureAsync(dataSource, queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Hybrid), q.Vector, false, default));
+                var text = await MeasureAsync(dataSource, queries, q => retriever.SearchWithVectorAsync(Request(q, SearchMode.Text), q.Vector, false, default));
 
                 Row(table, label, "hybrid (HNSW + full text, RRF)", hybrid, null);
                 Row(table, label, "vector, HNSW", hnsw, Recall(hnsw, exact));
                 if (filtered)
                 {
-                    var off = await MeasureAsync(queries, q => noIterative.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, false, default));
+                    var off = await MeasureAsync(dataSource, queries, q => noIterative.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, false, default));
                     Row(table, label, "vector, HNSW, iterative scan off", off, Recall(off, exact));
                 }
-                Row(table, label, "vector, exact (no index)", exact, 1.0);
+                if (exactCount > 0) Row(table, label, "vector, exact (no index)", exact, 1.0, leaderOnly: true);
                 Row(table, label, "text only", text, null);
                 ranked.Add(label, await RowsRankedAsync(retriever, queries.Take(50), q => Request(q, SearchMode.Text)));
             }
@@ -157,31 +164,58 @@ internal static class RetrievalBenchmark
                 $"HNSW build {l.Index.TotalSeconds:F0} s with maintenance_work_mem {buildMemory}, max_parallel_maintenance_workers {parallelWorkers}; ")
             : $"Database {database} reused (kept by an earlier run: its load and build times are in that run's output); ";
 
-    private sealed record Measured(List<double> Milliseconds, List<IReadOnlyList<RetrievedChunk>> Results);
+    private sealed record Measured(List<double> Milliseconds, List<double> CpuMilliseconds, List<IReadOnlyList<RetrievedChunk>> Results);
 
-    private static async Task<Measured> MeasureAsync(List<Query> queries, Func<Query, Task<IReadOnlyList<RetrievedChunk>>> search)
+    /// <summary>
+    /// Times each search, and the CPU time the database spent on it: the on-CPU time of the database's backends
+    /// (/proc/PID/schedstat) around the search. On a machine other users keep busy, wall time mostly measures waiting
+    /// for a CPU; the CPU time is what the search costs, and what grows with the index.
+    /// </summary>
+    private static async Task<Measured> MeasureAsync(NpgsqlDataSource dataSource, List<Query> queries, Func<Query, Task<IReadOnlyList<RetrievedChunk>>> search)
     {
         var times = new List<double>(queries.Count);
+        var cpu = new List<double>(queries.Count);
         var results = new List<IReadOnlyList<RetrievedChunk>>(queries.Count);
         foreach (var q in queries)
         {
+            var backends = await BackendsAsync(dataSource);
+            var before = CpuAccount.OnCpuNanoseconds(backends);
             var watch = Stopwatch.StartNew();
             results.Add(await search(q));
             times.Add(watch.Elapsed.TotalMilliseconds);
+            cpu.Add((CpuAccount.OnCpuNanoseconds(backends) - before) / 1e6);
         }
-        return new Measured(times, results);
+        return new Measured(times, cpu, results);
     }
 
-    private static double Recall(Measured approximate, Measured exact) =>
-        approximate.Results.Zip(exact.Results, (a, e) =>
-            e.Count == 0 ? 1.0 : (double)a.Select(r => r.ChunkId).Intersect(e.Select(r => r.ChunkId)).Count() / e.Count).Average();
-
-    private static void Row(StringBuilder table, string filter, string search, Measured m, double? recall)
+    // The benchmark database's backends (its pooled connections); parallel workers start and end within a query, so
+    // a query that uses them (exact search without a filter) is counted for its leader only.
+    private static async Task<int[]> BackendsAsync(NpgsqlDataSource dataSource)
     {
-        var sorted = m.Milliseconds.Order().ToList();
-        double Percentile(double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+        await using var command = dataSource.CreateCommand(
+            "SELECT coalesce(array_agg(pid), '{}') FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'");
+        return (int[])(await command.ExecuteScalarAsync())!;
+    }
+
+    private static double? Recall(Measured approximate, Measured exact)
+    {
+        var pairs = approximate.Results.Zip(exact.Results, (a, e) =>
+            e.Count == 0 ? 1.0 : (double)a.Select(r => r.ChunkId).Intersect(e.Select(r => r.ChunkId)).Count() / e.Count).ToList();
+        return pairs.Count > 0 ? pairs.Average() : null;
+    }
+
+    private static void Row(StringBuilder table, string filter, string search, Measured m, double? recall, bool leaderOnly = false)
+    {
+        static double Percentile(List<double> values, double p)
+        {
+            var sorted = values.Order().ToList();
+            return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+        }
+        var cpuMark = leaderOnly ? " (leader)" : "";
         table.AppendLine(CultureInfo.InvariantCulture,
-            $"| {filter} | {search} | {Percentile(0.50):F1} | {Percentile(0.95):F1} | {m.Results.Average(r => r.Count):F1} | {(recall is { } r ? r.ToString("F3", CultureInfo.InvariantCulture) : "")} |");
+            $"| {filter} | {search} | {Percentile(m.Milliseconds, 0.50):F1} | {Percentile(m.Milliseconds, 0.95):F1} | " +
+            $"{Percentile(m.CpuMilliseconds, 0.50):F1}{cpuMark} | {Percentile(m.CpuMilliseconds, 0.95):F1}{cpuMark} | " +
+            $"{m.Results.Average(r => r.Count):F1} | {(recall is { } r ? r.ToString("F3", CultureInfo.InvariantCulture) : "")} |");
     }
 
     private static async Task<List<long>> RowsRankedAsync(HybridRetriever retriever, IEnumerable<Query> queries, Func<Query, SearchRequest> request)

@@ -98,12 +98,25 @@ public sealed class LodeStack : IAsyncDisposable
     private static async Task<LodeStack> StartStackAsync(TestDatabase? database, Action<IServiceCollection>? overrides, bool notify,
         string[] extraArgs)
     {
+        var ownDatabase = database is null;
         database ??= await TestDatabase.CreateAsync(migrate: false);
-        var port = FreePort.Next();
-        var webhook = notify ? $"http://127.0.0.1:{port}/api/minio/events" : "";
-        var s3 = await S3ServerProcess.StartAsync(webhook, WebhookToken, [Bucket], default);
-        var app = await StandaloneApp.StartAsync(AppArguments(database, s3, port, extraArgs), overrides);
-        return new LodeStack(database, s3, app, port);
+        S3ServerProcess? s3 = null;
+        try
+        {
+            var port = FreePort.Next();
+            var webhook = notify ? $"http://127.0.0.1:{port}/api/minio/events" : "";
+            s3 = await S3ServerProcess.StartAsync(webhook, WebhookToken, [Bucket], default);
+            var app = await StandaloneApp.StartAsync(AppArguments(database, s3, port, extraArgs), overrides);
+            return new LodeStack(database, s3, app, port);
+        }
+        catch
+        {
+            // A stack that failed to start leaves nothing behind: no S3 server, and no database it created on the
+            // shared test server (each failed start used to leave one).
+            if (s3 is not null) await s3.DisposeAsync();
+            if (ownDatabase) await database.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>

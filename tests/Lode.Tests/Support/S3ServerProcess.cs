@@ -191,15 +191,28 @@ public sealed partial class S3ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The folder that holds Serverless.sln, found by walking up from the test assembly.</summary>
-    public static string FindRepositoryRoot()
+    /// <summary>
+    /// The folder that holds Serverless.sln, found by walking up from the test assembly; a build folder copied out of
+    /// the repository (to run tests while the repository builds again) falls back to the repository it was built from,
+    /// recorded at build time (Lode.Tests.csproj), if that still holds Serverless.sln.
+    /// </summary>
+    public static string FindRepositoryRoot() => FindRepositoryRoot(AppContext.BaseDirectory);
+
+    internal static string FindRepositoryRoot(string startDirectory)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        for (var dir = new DirectoryInfo(startDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Serverless.sln"))) return dir.FullName;
+            if (IsRepositoryRoot(dir.FullName)) return dir.FullName;
         }
-        throw new InvalidOperationException($"No Serverless.sln in {AppContext.BaseDirectory} or any folder above it.");
+        var built = typeof(S3ServerProcess).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .SingleOrDefault(a => a.Key == "Lode.RepositoryRoot")?.Value is { } recorded ? Path.TrimEndingDirectorySeparator(recorded) : null;
+        if (built is not null && IsRepositoryRoot(built)) return built;
+        throw new InvalidOperationException(
+            $"No Serverless.sln in {startDirectory} or any folder above it, nor in {built ?? "(no build-time repository recorded)"}.");
     }
+
+    private static bool IsRepositoryRoot(string directory) => File.Exists(Path.Combine(directory, "Serverless.sln"));
 
     public async ValueTask DisposeAsync()
     {

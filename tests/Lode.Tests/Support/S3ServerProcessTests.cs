@@ -13,6 +13,22 @@ public sealed class S3ServerProcessTests
     private static readonly TimeSpan WebhookTimeout = TimeSpan.FromSeconds(15);
 
     [Fact]
+    public void A_build_folder_copied_out_of_the_repository_finds_the_repository_it_was_built_from()
+    {
+        var fromBuildFolder = S3ServerProcess.FindRepositoryRoot();
+        var outside = Directory.CreateTempSubdirectory("lode-copied-build-");
+        try
+        {
+            Assert.Equal(fromBuildFolder, S3ServerProcess.FindRepositoryRoot(outside.FullName));
+            Assert.True(File.Exists(Path.Combine(fromBuildFolder, "infra", "local", "s3", "launcher.mjs")));
+        }
+        finally
+        {
+            outside.Delete();
+        }
+    }
+
+    [Fact]
     public async Task Objects_round_trip_through_the_Minio_SDK_and_fire_MinIO_shaped_webhooks()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
