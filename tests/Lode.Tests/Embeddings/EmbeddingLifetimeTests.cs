@@ -45,9 +45,12 @@ public sealed class EmbeddingLifetimeTests
         Assert.Contains(services, d => d.ServiceType == typeof(IConfigureOptions<EmbeddingOptions>));
 
         using var provider = new SingletonProvider(services, Options.Create(bound));
-        var generator = provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
-        Assert.Same(generator, provider.GetRequiredService<ITokenCounter>());
-        Assert.Same(generator, provider.GetRequiredService<OnnxSentenceEmbeddingGenerator>());
+        // One model behind every interface; the generator interface is the query-batching front over that model
+        // (Embeddings:QueryBatchSize defaults to 32).
+        var model = provider.GetRequiredService<OnnxSentenceEmbeddingGenerator>();
+        Assert.Same(model, provider.GetRequiredService<ITokenCounter>());
+        var generator = Assert.IsType<QueryBatchingEmbeddingGenerator>(provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
+        Assert.Same(generator, provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
         Assert.Equal(200, provider.GetRequiredService<ITokenCounter>().MaxTokens);
         Assert.All(services.Where(d => d.ServiceType.Namespace!.StartsWith("Lode", StringComparison.Ordinal) || d.ServiceType.Namespace == "Microsoft.Extensions.AI"),
             d => Assert.Equal(ServiceLifetime.Singleton, d.Lifetime));
