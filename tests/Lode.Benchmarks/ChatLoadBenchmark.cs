@@ -26,33 +26,48 @@ internal static class ChatLoadBenchmark
         var manuals = args.Contains("--manuals");
         var settings = args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=')).ToArray();
 
-        // The limiter stays on (its cost is part of a request) but never refuses: 27 callers at the default 120 a minute
-        // would cap the run at 54 requests/s.
-        await using var stack = await LodeStack.StartAsync(null, null,
-            ["--Logging:LogLevel:Default=Warning", "--Security:RateLimit:PermitsPerMinute=1000000", "--Security:RateLimit:Burst=1000000",
-             "--Llm:Provider=none", .. settings]);
-        await IndexCorpusAsync(stack, manuals);
-        var chunks = await stack.Database.ScalarAsync<long>("SELECT count(*) FROM chunks");
-        var keys = await CreateCallersAsync(stack, callers);
-        var clients = keys.Select(stack.ClientFor).ToArray();
+        // Variants ("--variants 'Database:MaxAutoPrepare=0|'"): one app per variant, measured one after another in this
+        // run, so a change is compared with what it replaces under the same machine load.
+        var variants = (OptionText(args, "--variants") ?? "").Split('|').Select(v => v.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(setting => "--" + setting).ToArray()).ToArray();
+        var rows = new List<string>();
+        var profiles = new List<(string Variant, ChatStageProfile Profile)>();
+        var header = "";
+        foreach (var variant in variants)
+        {
+            // The limiter stays on (its cost is part of a request) but never refuses: 27 callers at the default 120 a
+            // minute would cap the run at 54 requests/s.
+            await using var stack = await LodeStack.StartAsync(null, null,
+                ["--Logging:LogLevel:Default=Warning", "--Security:RateLimit:PermitsPerMinute=1000000", "--Security:RateLimit:Burst=1000000",
+                 "--Llm:Provider=none", .. settings, .. variant]);
+            await IndexCorpusAsync(stack, manuals);
+            var chunks = await stack.Database.ScalarAsync<long>("SELECT count(*) FROM chunks");
+            var keys = await CreateCallersAsync(stack, callers);
+            var clients = keys.Select(stack.ClientFor).ToArray();
 
-        // JIT, connection pools and the embedder's first runs, at full concurrency.
-        await PassAsync(clients, concurrency, Math.Max(200, concurrency * 4));
-        var backends = await AppServices.DatabaseBackendsAsync(stack.Database);
-        var cpu = CpuAccount.Take(backends);
-        var load = await PassAsync(clients, concurrency, requests);
-        var used = CpuAccount.Take(await AppServices.DatabaseBackendsAsync(stack.Database));
-        var (ownSeconds, otherCores) = CpuAccount.Between(cpu, used, load.Seconds);
+            // JIT, connection pools and the embedder's first runs, at full concurrency.
+            await PassAsync(clients, concurrency, Math.Max(200, concurrency * 4));
+            var cpu = CpuAccount.Take(await AppServices.DatabaseBackendsAsync(stack.Database));
+            var load = await PassAsync(clients, concurrency, requests);
+            var used = CpuAccount.Take(await AppServices.DatabaseBackendsAsync(stack.Database));
+            var (ownSeconds, otherCores) = CpuAccount.Between(cpu, used, load.Seconds);
+            var name = variant.Length == 0 ? "defaults" : string.Join(' ', variant);
+            rows.Add($"| {name} | {load.PerSecond:F1} | {load.P50:F1} | {load.P95:F1} | {ownSeconds * 1000 / requests:F1} | {otherCores:F2} |");
+            profiles.Add((name, await ChatStageProfile.MeasureAsync(stack, keys[0], Math.Max(100, requests / 5))));
+            header = $"Chat throughput (extractive), {requests} requests, {concurrency} concurrent clients, {callers} callers, " +
+                $"{chunks} chunks ({(manuals ? "samples + manuals" : "samples")}); {Machine.Description()}";
+        }
 
-        var profile = await ChatStageProfile.MeasureAsync(stack, keys[0], Math.Max(100, requests / 5));
-
-        Console.WriteLine($"Chat throughput (extractive), {requests} requests, {concurrency} concurrent clients, {callers} callers, " +
-            $"{chunks} chunks ({(manuals ? "samples + manuals" : "samples")}); {Machine.Description()}");
+        Console.WriteLine(header);
         Console.WriteLine($"Load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}; settings: {string.Join(' ', settings)}\n");
-        Console.WriteLine("| requests/s | p50 ms | p95 ms | CPU ms/request (app + clients + PostgreSQL) | other load (cores) |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|");
-        Console.WriteLine($"| {load.PerSecond:F1} | {load.P50:F1} | {load.P95:F1} | {ownSeconds * 1000 / requests:F1} | {otherCores:F2} |\n");
-        profile.Print();
+        Console.WriteLine("| variant | requests/s | p50 ms | p95 ms | CPU ms/request (app + clients + PostgreSQL) | other load (cores) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var row in rows) Console.WriteLine(row);
+        foreach (var (variant, profile) in profiles)
+        {
+            Console.WriteLine($"\n{variant}:\n");
+            profile.Print();
+        }
         return 0;
     }
 
@@ -90,6 +105,12 @@ internal static class ChatLoadBenchmark
 
     internal static JsonContent ChatBody(string question) =>
         JsonContent.Create(new { messages = new[] { new { role = "user", content = question } } });
+
+    private static string? OptionText(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
 
     private static int Option(string[] args, string name, int fallback)
     {
