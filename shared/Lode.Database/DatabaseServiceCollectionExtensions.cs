@@ -15,6 +15,7 @@ public static class DatabaseServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+            DataSourceSettings.Apply(builder.ConnectionStringBuilder, options);
             builder.UseVector();
             return builder.Build();
         });

@@ -9,6 +9,7 @@ return args switch
     ["embed", "queries", .. var rest] => await QueryBatchingBenchmark.RunAsync(rest),
     ["embed", .. var rest] => await EmbeddingBenchmark.RunAsync(rest),
     ["retrieval", .. var rest] => await RetrievalBenchmark.RunAsync(rest),
+    ["chat-load", .. var rest] => await ChatLoadBenchmark.RunAsync(rest),
     ["chat", .. var rest] => await ChatOverheadBenchmark.RunAsync(rest),
     ["ingest", .. var rest] => await IngestBenchmark.RunAsync(rest),
     ["reindex", .. var rest] => await ReindexBenchmark.RunAsync(rest),
@@ -52,6 +53,9 @@ static int Usage()
           Lode.Benchmarks chat [--questions 100]
               Chat overhead with the extractive back-end: time to the first SSE event of api/chat over HTTP, against
               the bare query embedding and the bare retrieval on the same questions in the same run (p50/p95).
+          Lode.Benchmarks chat-load [--requests 1000] [--concurrency 50] [--callers 27] [--manuals] [--variants "A=1|A=2 B=3"] [--Section:Key=value ...]
+              Chat throughput: concurrent extractive api/chat requests from callers with stored API keys at the real app
+              (Kestrel, PostgreSQL, ONNX embeddings): requests/s, p50/p95, CPU ms per request, and a per-stage CPU profile.
           Lode.Benchmarks ingest [folder] [--runs N] [--out FILE] [--Section:Key=value ...]
               Whole ingestion pipeline (real S3 server, fresh database, the app's services and queue worker) against
               the bare embedder on the same chunks, in one run; prints throughput, the ratio and where the time goes.
