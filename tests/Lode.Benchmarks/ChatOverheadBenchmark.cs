@@ -14,7 +14,8 @@ namespace Lode.Benchmarks;
 /// </summary>
 public static class ChatOverheadBenchmark
 {
-    private static readonly string[] Questions =
+    /// <summary>Questions the samples answer; the chat benchmarks (overhead, load, stage profile) all ask these.</summary>
+    internal static readonly string[] Questions =
     [
         "What does the licence say about distributing modified versions?",
         "How are dpkg triggers activated?",

@@ -19,23 +19,9 @@ namespace Lode.Benchmarks;
 /// </summary>
 internal sealed class ChatStageProfile
 {
-    private static readonly string[] Questions =
-    [
-        "What does the licence say about distributing modified versions?",
-        "How are dpkg triggers activated?",
-        "How do I run a benchmark with multiple threads?",
-        "Which users and groups are created by the base system?",
-        "What is an interest trigger?",
-        "How do I report benchmark results as a table?",
-        "Can I charge a fee for conveying copies?",
-        "What happens when a trigger is activated during configuration?",
-        "How are user IDs allocated on Debian?",
-        "What does the warranty disclaimer say?",
-    ];
-
     private readonly List<(string Layer, double CpuMs, double WallMs)> _layers = [];
 
-    public static string Question(int i) => Questions[i % Questions.Length];
+    public static string Question(int i) => ChatOverheadBenchmark.Questions[i % ChatOverheadBenchmark.Questions.Length];
 
     public static async Task<ChatStageProfile> MeasureAsync(LodeStack stack, string apiKey, int n)
     {
