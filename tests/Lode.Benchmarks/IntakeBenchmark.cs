@@ -1,14 +1,13 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Lode.Database;
+using Lode.Ingestion.Events;
 using Lode.Ingestion.Queue;
 using Lode.Tests.Hosting;
 using Lode.Tests.Support;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Lode.Benchmarks;
@@ -16,9 +15,9 @@ namespace Lode.Benchmarks;
 /// <summary>
 /// Webhook intake: MinIO-shaped notifications (one record per request, as MinIO sends them) to POST api/minio/events
 /// of the real app on Kestrel over a fresh database, from concurrent senders; each sender sends its next event when the
-/// previous one was answered. Three apps in one run — group commit on (the defaults), group commit without the gather
-/// wait (the writer commits whatever is queued at once) and off (one transaction per request, as before) — alternating
-/// which goes first from round to round, plus the sender's own ceiling: the same requests with
+/// previous one was answered. Several apps in one run — group commit with each gather wait of <c>--gathers</c> (0: the
+/// writer commits whatever is queued at once) and off (one transaction per request, as before) — alternating which goes
+/// first from round to round, plus the sender's own ceiling: the same requests with
 /// a wrong token, which the app refuses before reading the body. Every event names its own object, so each 2xx is one
 /// committed job; the worker is off, so nothing else competes for the CPU or the database. Each pass also reports the
 /// CPU its processes used per event and where the group-commit app spent a request's time (<see cref="IntakeProfile"/>).
@@ -26,68 +25,79 @@ namespace Lode.Benchmarks;
 internal static class IntakeBenchmark
 {
     private const string Bucket = "docs";
-    private const string On = "group commit (on), gather 2 ms";
-    private const string Classic = "group commit, no gather";
     private const string Off = "one transaction per request (off)";
     private const string Refused = "refused at once (wrong token)";
 
     private sealed record Pass(LoadResult Load, double OwnCpuMsPerEvent, double OtherCores, IntakeProfile.Breakdown Profile);
+
+    private sealed record Mode(string Name, IntakeApp App, string Token, bool Grouped);
 
     public static async Task<int> RunAsync(string[] args)
     {
         var events = Option(args, "--events", 2000);
         var rounds = Option(args, "--rounds", 1);
         var callers = (OptionText(args, "--senders") ?? "1,8,32").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+        // One group-commit app per gather wait; the first is the one the summary line and the refused pass use.
+        var gathers = (OptionText(args, "--gathers") ?? "2,1,0").Split(',')
+            .Select(g => double.Parse(g, CultureInfo.InvariantCulture)).ToArray();
 
-        await using var onDatabase = await TestDatabase.CreateAsync(migrate: false, namePrefix: "lode_bench_");
-        await using var offDatabase = await TestDatabase.CreateAsync(migrate: false, namePrefix: "lode_bench_");
-        await using var classicDatabase = await TestDatabase.CreateAsync(migrate: false, namePrefix: "lode_bench_");
-        using var onProfile = new IntakeProfile();
-        using var classicProfile = new IntakeProfile();
-        using var offProfile = new IntakeProfile();
-        await using var groupCommit = await StartAppAsync(onDatabase, groupCommit: true, gatherMs: 2, onProfile);
-        await using var classic = await StartAppAsync(classicDatabase, groupCommit: true, gatherMs: 0, classicProfile);
-        await using var perRequest = await StartAppAsync(offDatabase, groupCommit: false, gatherMs: 0, offProfile);
-        using var onSender = Sender(groupCommit);
-        using var classicSender = Sender(classic);
-        using var offSender = Sender(perRequest);
-        var modes = new (string Name, HttpClient Client, IntakeProfile Profile, string Token)[]
+        List<IntakeApp> apps = [];
+        try
         {
-            (On, onSender, onProfile, StandaloneApp.FixtureWebhookToken),
-            (Classic, classicSender, classicProfile, StandaloneApp.FixtureWebhookToken),
-            (Off, offSender, offProfile, StandaloneApp.FixtureWebhookToken),
-            (Refused, onSender, onProfile, "not-the-webhook-token"),
-        };
+            foreach (var gather in gathers) apps.Add(await IntakeApp.StartAsync(groupCommit: true, gather));
+            apps.Add(await IntakeApp.StartAsync(groupCommit: false, gatherMs: 0));
+            var first = apps[0];
+            List<Mode> modes =
+            [
+                .. apps.Take(gathers.Length).Select(app => new Mode(GroupName(app.GatherMs), app, StandaloneApp.FixtureWebhookToken, Grouped: true)),
+                new(Off, apps[^1], StandaloneApp.FixtureWebhookToken, Grouped: false),
+                new(Refused, first, "not-the-webhook-token", Grouped: false),
+            ];
+            return await MeasureAsync(modes, first, events, rounds, callers);
+        }
+        finally
+        {
+            foreach (var app in Enumerable.Reverse(apps)) await app.DisposeAsync();
+        }
+    }
 
+    private static string GroupName(double gatherMs) =>
+        (gatherMs == 0 ? "group commit, no gather" : $"group commit, gather {gatherMs.ToString(CultureInfo.InvariantCulture)} ms") +
+        (gatherMs == new IntakeOptions().GatherMilliseconds ? " (default)" : "");
+
+    private static async Task<int> MeasureAsync(List<Mode> modes, IntakeApp first, int events, int rounds, int[] callers)
+    {
         // JIT and connection pools, at the most senders measured so every pass finds its connections open.
-        foreach (var mode in modes) await PassAsync(mode.Client, mode.Token, "warmup", callers.Max(), 400);
+        foreach (var mode in modes) await PassAsync(mode.App.Sender, mode.Token, "warmup", callers.Max(), 400);
         List<int> backends = [];
-        foreach (var database in new[] { onDatabase, classicDatabase, offDatabase }) backends.AddRange(await AppServices.DatabaseBackendsAsync(database));
+        foreach (var app in modes.Select(m => m.App).Distinct()) backends.AddRange(await AppServices.DatabaseBackendsAsync(app.Database));
 
         var results = modes.ToDictionary(m => m.Name, _ => callers.ToDictionary(c => c, _ => new List<Pass>()));
         for (var round = 1; round <= rounds; round++)
         {
             foreach (var senders in callers)
             {
-                foreach (var mode in round % 2 == 1 ? modes : modes.Reverse().ToArray())
+                foreach (var mode in round % 2 == 1 ? modes : Enumerable.Reverse(modes))
                 {
-                    mode.Profile.Reset();
+                    mode.App.Profile.Reset();
                     var cpu = CpuAccount.Take(backends);
-                    var load = await PassAsync(mode.Client, mode.Token, $"r{round}c{senders}", senders, events);
+                    var load = await PassAsync(mode.App.Sender, mode.Token, $"r{round}c{senders}", senders, events);
                     var used = CpuAccount.Between(cpu, CpuAccount.Take(backends), load.Seconds);
-                    var pass = new Pass(load, used.OwnSeconds * 1000 / events, used.OtherCores, mode.Profile.Take());
+                    var pass = new Pass(load, used.OwnSeconds * 1000 / events, used.OtherCores, mode.App.Profile.Take());
                     results[mode.Name][senders].Add(pass);
                     Console.Error.WriteLine($"round {round}, {senders} senders, {mode.Name}: {load.PerSecond:F0} events/s");
                 }
             }
         }
 
-        var commitFloor = await BareCommitsAsync(classicDatabase, 200);
-        var writer = groupCommit.Services.GetRequiredService<GroupCommitWriter>();
-        var acknowledged = await onDatabase.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs");
+        var commitFloor = await BareCommitsAsync(first.Database, 200);
+        var writer = first.App.Services.GetRequiredService<GroupCommitWriter>();
+        var acknowledged = await first.Database.ScalarAsync<long>("SELECT count(*) FROM ingest_jobs");
+        var off = modes.Single(m => m.Name == Off);
         Console.WriteLine($"Webhook intake, {events} one-record events per pass, best of {rounds} round(s); {Machine.Description()}");
         Console.WriteLine($"Load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
-        Console.WriteLine($"Group commit (gather 2 ms): {acknowledged} jobs in {writer.Commits} transactions ({(double)acknowledged / writer.Commits:F1} per commit), warmup included.\n");
+        Console.WriteLine($"PostgreSQL: {await WalSettingsAsync(first.Database)}.");
+        Console.WriteLine($"{modes[0].Name}: {acknowledged} jobs in {writer.Commits} transactions ({(double)acknowledged / writer.Commits:F1} per commit), warmup included.\n");
         Console.WriteLine("CPU ms/event: this process (apps and senders) plus the PostgreSQL backends of the databases. Other load: cores used by");
         Console.WriteLine("everything else on the machine meanwhile.\n");
         Console.WriteLine("| senders | mode | events/s | p50 ms | p95 ms | ÷ off | ÷ refused | CPU ms/event | other load (cores) |");
@@ -98,7 +108,7 @@ internal static class IntakeBenchmark
             foreach (var mode in modes)
             {
                 var pass = best[mode.Name];
-                var ratios = mode.Name == Refused ? "| | |" : $"| {Ratio(pass, best[Off])} | {Ratio(pass, best[Refused])} |";
+                var ratios = mode.Name == Refused ? "| | |" : $"| {Ratio(pass, best[off.Name])} | {Ratio(pass, best[Refused])} |";
                 Console.WriteLine($"| {senders} | {mode.Name} | {pass.Load.PerSecond:F0} | {pass.Load.P50:F1} | {pass.Load.P95:F1} {ratios} " +
                     $"{pass.OwnCpuMsPerEvent:F2} | {pass.OtherCores:F2} |");
             }
@@ -125,13 +135,23 @@ internal static class IntakeBenchmark
                 var pass = results[mode.Name][senders].MaxBy(r => r.Load.PerSecond)!;
                 var profile = pass.Profile;
                 var server = Median(profile.ServerMs);
-                var group = mode.Name is On or Classic
+                var group = mode.Grouped
                     ? $"{Median(profile.QueuedMs):F2} | {Median(profile.CommitMs):F2} ({Percentile(profile.CommitMs, 95):F2}) | {profile.MeanRequestsPerCommit:F1} | {profile.Distribution()}"
                     : "| | |";
                 Console.WriteLine($"| {senders} | {mode.Name} | {pass.Load.P50:F2} | {pass.Load.P50 - server:F2} | {server:F2} | {group} |");
             }
         }
         return 0;
+    }
+
+    // The settings that decide what a commit's flush costs, so a table says which cluster it was measured on.
+    private static async Task<string> WalSettingsAsync(TestDatabase database)
+    {
+        var settings = await database.ScalarAsync<string>("""
+            SELECT string_agg(name || ' ' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings
+            WHERE name IN ('synchronous_commit', 'wal_sync_method', 'commit_delay', 'commit_siblings', 'full_page_writes', 'fsync')
+            """);
+        return settings ?? "";
     }
 
     // The floor under any commit here: one row, one round trip, and the WAL flush (synchronous_commit on).
@@ -169,33 +189,6 @@ internal static class IntakeBenchmark
             using var response = await sender.SendAsync(request);
             if (response.StatusCode != expected) throw new InvalidOperationException($"The webhook answered {(int)response.StatusCode}.");
         });
-    }
-
-    // One kept-alive connection per sender, no proxy lookup, no connection recycling in the middle of a pass.
-    private static HttpClient Sender(StandaloneApp app) => new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        MaxConnectionsPerServer = int.MaxValue,
-        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
-    })
-    {
-        BaseAddress = app.Client.BaseAddress,
-        Timeout = TimeSpan.FromSeconds(60),
-    };
-
-    private static async Task<StandaloneApp> StartAppAsync(TestDatabase database, bool groupCommit, double gatherMs, IntakeProfile profile)
-    {
-        var app = await StandaloneApp.StartAsync([
-            $"--Database:ConnectionString={database.ConnectionString}",
-            .. StandaloneApp.UnusedStoreArgs,
-            $"--Webhook:Token={StandaloneApp.FixtureWebhookToken}",
-            "--Ingestion:WorkerEnabled=false",
-            $"--Ingestion:Intake:GroupCommit={groupCommit}",
-            $"--Ingestion:Intake:GatherMilliseconds={gatherMs.ToString(CultureInfo.InvariantCulture)}",
-        ], services => services.AddSingleton<IStartupFilter>(profile.ServerTimer));
-        profile.Scope = app.Services.GetRequiredService<IMeterFactory>();
-        return app;
     }
 
     private static int Option(string[] args, string name, int fallback) =>

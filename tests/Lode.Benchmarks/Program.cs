@@ -39,11 +39,11 @@ static int Usage()
           Lode.Benchmarks embed queries [--queries 320] [--callers 1,8,32] [--rounds 2] [--batch 32] [--threads 0]
               Query embeddings/s and p50/p95 with concurrent callers: each query alone and batched into one ONNX
               run (QueryBatchingEmbeddingGenerator), on one loaded model, alternating in one run.
-          Lode.Benchmarks intake [--events 2000] [--senders 1,8,32] [--rounds 1]
+          Lode.Benchmarks intake [--events 2000] [--senders 1,8,32] [--rounds 1] [--gathers 2,1,0]
               MinIO-shaped one-record webhook events to the real app on Kestrel (fresh databases, worker off) from
-              concurrent senders: events/s, p50/p95 and CPU per event with group commit (gather 2 ms), group commit
-              without the gather wait, off, and refused at once (the senders' ceiling), in one run; where a request's
-              time went (server, queued, commit, requests per commit) and the bare-commit bound.
+              concurrent senders: events/s, p50/p95 and CPU per event with group commit at each gather wait (ms; 0:
+              none), off, and refused at once (the senders' ceiling), in one run; where a request's time went (server,
+              queued, commit, requests per commit) and the bare-commit bound. LODE_TEST_PG picks the cluster.
           Lode.Benchmarks retrieval [--rows 100000] [--clusters 300] [--queries 200] [--pg CONNECTION] [--out FILE]
                                     [--maintenance-work-mem 2GB] [--parallel-workers 2] [--ef-search 100]
                                     [--exact-queries N] [--text-budget 2000] [--text-cap 5000]
