@@ -35,7 +35,17 @@ unix_socket_directories = '$pgdata'
 max_connections = 200
 shared_buffers = 256MB
 maintenance_work_mem = 256MB
+# Durability: the webhook answers 2xx only after its jobs' commit is flushed, so none of these may trade the flush away.
+# The flush is the intake's limit (N senders: at most N events per flush + round trip); what each WAL setting costs on
+# this disk is measured by wal-sync-check.sh (docs/benchmarks.md, "What a durable commit costs on this disk"):
+# fdatasync was no slower than open_datasync, fsync or open_sync; commit_delay only made commits slower (the intake's
+# one group-commit writer never has the concurrent committers it waits for); wal_buffers and wal_writer_flush_after
+# changed nothing a commit pays.
 fsync = on
+synchronous_commit = on
+full_page_writes = on
+wal_sync_method = fdatasync
+commit_delay = 0
 CONF
 fi
 # The data folder may sit under a path postgres cannot traverse (e.g. /root): let it through.
