@@ -1,3 +1,4 @@
+using Lode.Retrieval;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -80,16 +81,23 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, IOptions<AuditOptions>
         }
     }
 
-    /// <summary>The entry with only the text the retention setting keeps.</summary>
+    /// <summary>
+    /// The entry with only the text the retention setting keeps, in a form PostgreSQL stores. Its text is the caller's:
+    /// a NUL in a question is valid JSON but no PostgreSQL text, and a row refused for it would let any caller ask off
+    /// the record (Audit:Required off) or be refused for it (on); the question is kept as it was searched instead.
+    /// </summary>
     private AuditEntry Kept(AuditEntry entry) => entry with
     {
+        Caller = entry.Caller with { Name = StoredText.Clean(entry.Caller.Name), Groups = entry.Caller.Groups.Select(StoredText.Clean).ToList() },
         Question = _options.KeepsQuestion ? Capped(entry.Question) : null,
         Answer = _options.KeepsAnswer ? Capped(entry.Answer) : null,
     };
 
     private static string? Capped(string? text)
     {
-        if (text is null || text.Length <= MaxStoredChars) return text;
+        if (text is null) return null;
+        text = StoredText.Clean(text);
+        if (text.Length <= MaxStoredChars) return text;
         // Never cut a surrogate pair in two: PostgreSQL would refuse the half character.
         return text[..(char.IsHighSurrogate(text[MaxStoredChars - 1]) ? MaxStoredChars - 1 : MaxStoredChars)];
     }

@@ -7,6 +7,7 @@ using Lode.Ingestion;
 using Lode.Ingestion.Events;
 using Lode.Ingestion.Links;
 using Lode.Ingestion.Operations;
+using Lode.Ingestion.Queue;
 using Lode.Functions.Hosting;
 using Lode.Retrieval;
 using Microsoft.AspNetCore.Http;
@@ -32,6 +33,7 @@ public static class ApiProblems
         RequestTooLargeException e => new(StatusCodes.Status413PayloadTooLarge, "payload_too_large", e.Message),
         RouteValueException e => ApiException.BadRequest("invalid_route_value", e.Message),
         MalformedEventException e => ApiException.BadRequest("malformed_event", e.Message),
+        IntakeUnavailableException e => new(StatusCodes.Status503ServiceUnavailable, "intake_unavailable", e.Message, e.RetryAfter),
         ReindexRequestException e => new(e.Code == ReindexRequestException.BucketNotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest, e.Code, e.Message),
         UploadRefusedException e => new(UploadStatus(e.Code), e.Code, e.Message),
         SearchRequestException e => ApiException.BadRequest(e.Code, e.Message),

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
 
 namespace Lode.Ingestion.Events;
@@ -68,8 +69,19 @@ public static class MinioEventParser
         // every request committed with it, on every redelivery. It is no object name; refuse this request alone.
         if (!IsStorableText(eventName) || !IsStorableText(bucket) || !IsStorableText(key))
             throw new MalformedEventException($"Records[{index}] holds a NUL character or invalid Unicode.");
+        // Nor can it index a key much over 2.7 KB (the B-tree entry of ingest_jobs (bucket, key)); no S3 object or
+        // bucket has a name that long, so a longer one is refused here too.
+        if (bucket.Length > MaxBucketChars || Encoding.UTF8.GetByteCount(key) > MaxKeyBytes)
+            throw new MalformedEventException(
+                $"Records[{index}] names a bucket over {MaxBucketChars} characters or a key over {MaxKeyBytes} bytes, which no S3 object has.");
         return new BucketEvent(eventName, bucket, key);
     }
+
+    /// <summary>Longest S3 object key, in UTF-8 bytes (S3's and MinIO's limit).</summary>
+    public const int MaxKeyBytes = 1_024;
+
+    /// <summary>Longest S3 bucket name (S3's and MinIO's limit).</summary>
+    public const int MaxBucketChars = 63;
 
     private static bool IsStorableText(string text)
     {

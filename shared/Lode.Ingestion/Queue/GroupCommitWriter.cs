@@ -49,6 +49,10 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         _writer = Task.Run(WriteAsync);
     }
 
+    // What a refused sender is told to wait: about one commit's worth of a database that is coming back, not a backoff
+    // of ours (MinIO keeps its own retry schedule).
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
     /// <summary>Transactions committed by the writer (each may carry many requests' jobs).</summary>
     public long Commits => Interlocked.Read(ref _commits);
 
@@ -59,8 +63,9 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     public int Queued => _waiting.Reader.Count;
 
     /// <summary>
-    /// Returns once <paramref name="jobs"/> are committed. Throws when their transaction failed or the wait exceeded
-    /// <see cref="IntakeOptions.MaxWaitSeconds"/>: the caller must not acknowledge them (the sender redelivers).
+    /// Returns once <paramref name="jobs"/> are committed. Throws when their transaction failed, or
+    /// <see cref="IntakeUnavailableException"/> when the wait exceeded <see cref="IntakeOptions.MaxWaitSeconds"/> or intake
+    /// is stopping: the caller must not acknowledge them (the sender redelivers).
     /// </summary>
     public async Task EnqueueAsync(IReadOnlyCollection<JobRequest> jobs, CancellationToken cancellationToken)
     {
@@ -75,13 +80,15 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             _gathering.Arrived();
             await waiter.Committed.Task.WaitAsync(deadline.Token);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"The jobs were not committed within {_options.MaxWaitSeconds} s (Ingestion:Intake:MaxWaitSeconds).");
+            // The database's state, not the request's fault: a 503 the sender retries, not an unexpected error per request.
+            throw new IntakeUnavailableException(
+                $"The jobs were not committed within {_options.MaxWaitSeconds} s (Ingestion:Intake:MaxWaitSeconds).", RetryAfter, e);
         }
         catch (ChannelClosedException e)
         {
-            throw new InvalidOperationException("Intake is shutting down; the notification was not taken.", e);
+            throw new IntakeUnavailableException("Intake is shutting down; the notification was not taken.", RetryAfter, e);
         }
     }
 

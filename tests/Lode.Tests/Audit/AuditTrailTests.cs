@@ -135,6 +135,36 @@ public sealed class AuditTrailTests(AuditedStackFixture fixture) : IClassFixture
         Assert.True(row.AnswerChars > 0);
     }
 
+    /// <summary>
+    /// PostgreSQL text holds no NUL: a question carrying one (valid JSON, <c>\u0000</c>) made the row's INSERT fail, and
+    /// with the default <c>Audit:Required=false</c> the question was answered with no row at all: any caller could
+    /// search or chat off the record. The row keeps the question as it was searched (NUL as a space).
+    /// </summary>
+    [Theory]
+    [InlineData("api/search", false)]
+    [InlineData("api/chat", false)]
+    [InlineData("api/chat", true)]
+    [InlineData("v1/chat/completions", false)]
+    [InlineData("v1/chat/completions", true)]
+    public async Task A_question_holding_a_NUL_character_is_answered_and_recorded(string route, bool stream)
+    {
+        var asked = $"When does the canteen\u0000 close ({route}, stream {stream})?";
+        object body = route switch
+        {
+            "api/search" => new { query = asked },
+            "api/chat" => Chat(asked, stream),
+            _ => new { model = "lode", messages = new[] { new { role = "user", content = asked } }, stream },
+        };
+
+        using var response = await Stack.Api.PostAsJsonAsync(route, body);
+        response.EnsureSuccessStatusCode();
+        if (stream) await ServerSentEventReader.ReadAllAsync(response);
+
+        var row = await RowOfAsync(asked.Replace('\0', ' '));
+        Assert.Equal((AuditOutcomes.Ok, "tests"), (row.Outcome, row.Caller));
+        Assert.Contains(row.Sources, s => s.Key == AuditedStackFixture.Canteen);
+    }
+
     [Fact]
     public async Task The_admin_endpoint_pages_newest_first_and_filters_by_caller_surface_and_time()
     {

@@ -96,4 +96,26 @@ public sealed class MinioEventParserTests
         var error = Assert.Throws<MalformedEventException>(() => Parse(body));
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
     }
+
+    [Theory]
+    [InlineData(1_024, true)]
+    [InlineData(1_025, false)]
+    public void A_key_longer_than_S3_allows_is_refused(int bytes, bool accepted)
+    {
+        // "é" is two UTF-8 bytes: the limit counts bytes, as S3 and MinIO do, not characters.
+        var key = new string('k', bytes % 2) + string.Concat(Enumerable.Repeat("%C3%A9", bytes / 2));
+        var body = Body("s3:ObjectCreated:Put", "docs", key);
+        if (accepted) Assert.Equal(bytes, Encoding.UTF8.GetByteCount(Assert.Single(Parse(body)).Key));
+        else Assert.Throws<MalformedEventException>(() => Parse(body));
+    }
+
+    [Theory]
+    [InlineData(63, true)]
+    [InlineData(64, false)]
+    public void A_bucket_name_longer_than_S3_allows_is_refused(int chars, bool accepted)
+    {
+        var body = Body("s3:ObjectCreated:Put", new string('b', chars), "k");
+        if (accepted) Assert.Single(Parse(body));
+        else Assert.Throws<MalformedEventException>(() => Parse(body));
+    }
 }

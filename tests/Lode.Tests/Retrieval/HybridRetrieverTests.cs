@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Lode.Database.Generations;
 using Lode.Embeddings;
 using Lode.Retrieval;
 using Lode.Tests.Support;
@@ -321,6 +322,51 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         Assert.Equal(("40", "off", "20000"), (reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+    }
+
+    /// <summary>
+    /// With the app's automatic preparation (review of issue 16): once the search is a prepared statement on the server,
+    /// its index settings still end with its transaction, and neither an index swap (what migration 11 and a generation
+    /// build do) nor a new column (what a migration does) makes it fail with "cached plan must not change result type":
+    /// its columns are named, and every execution is planned afresh.
+    /// </summary>
+    [Fact]
+    public async Task A_search_prepared_on_the_server_survives_an_index_swap_and_a_new_column_and_leaks_no_settings()
+    {
+        var connection = new NpgsqlConnectionStringBuilder(fixture.Database.ConnectionString) { MaxPoolSize = 1 };
+        Lode.Database.DataSourceSettings.Apply(connection, new Lode.Database.DatabaseOptions());
+        var builder = new NpgsqlDataSourceBuilder(connection.ConnectionString);
+        builder.UseVector();
+        await using var single = builder.Build();
+        var retriever = ChunkSeeder.Retriever(single, fixture.Embedder, new RetrievalOptions { EfSearch = 123 });
+        var request = new SearchRequest("sick leave certificate", TestReaders.Staff, 3);
+        async Task<List<Guid>> SearchAsync() => (await retriever.SearchAsync(request, default)).Select(c => c.ChunkId).ToList();
+
+        var expected = await SearchAsync();
+        for (var i = 0; i < 5; i++) Assert.Equal(expected, await SearchAsync());
+        Assert.True(await ScalarAsync<long>(single, "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%vector_hits%'") > 0,
+            "the search is prepared on the server");
+
+        try
+        {
+            await fixture.Database.ExecuteAsync(GenerationVectorIndex.DropSql(1, concurrently: false));
+            await fixture.Database.ExecuteAsync(GenerationVectorIndex.CreateSql(1, TestDatabase.Dimensions, concurrently: false));
+            Assert.Equal(expected, await SearchAsync());
+            await fixture.Database.ExecuteAsync("ALTER TABLE chunks ADD COLUMN review_probe integer; ALTER TABLE documents ADD COLUMN review_probe integer");
+            Assert.Equal(expected, await SearchAsync());
+        }
+        finally
+        {
+            await fixture.Database.ExecuteAsync("ALTER TABLE chunks DROP COLUMN IF EXISTS review_probe; ALTER TABLE documents DROP COLUMN IF EXISTS review_probe");
+            await fixture.Database.ExecuteAsync(GenerationVectorIndex.CreateSql(1, TestDatabase.Dimensions, concurrently: false));
+        }
+        Assert.Equal("40", await ScalarAsync<string>(single, "SELECT current_setting('hnsw.ef_search')"));
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 
     [Theory]
