@@ -24,6 +24,14 @@ public sealed class EmbeddingOptions : IValidatableObject
     [Range(0, int.MaxValue, ErrorMessage = "Embeddings:Threads must be 0 (ONNX Runtime default) or positive.")]
     public int Threads { get; set; }
 
+    /// <summary>
+    /// Let ONNX Runtime's intra-op threads spin (busy-wait) for work between the parallel sections of a run, instead of
+    /// sleeping. Spinning buys a little latency on an otherwise idle machine and burns a core per waiting thread; on a
+    /// server whose cores are shared with PostgreSQL and concurrent requests it takes CPU from them (docs/benchmarks.md,
+    /// Chat throughput), so it is off by default. Vectors are identical either way.
+    /// </summary>
+    public bool AllowSpinning { get; set; }
+
     /// <summary>Texts per ONNX Runtime call; each batch is padded to its longest member.</summary>
     [Range(1, int.MaxValue, ErrorMessage = "Embeddings:BatchSize must be at least 1.")]
     public int BatchSize { get; set; } = 32;
@@ -43,11 +51,11 @@ public sealed class EmbeddingOptions : IValidatableObject
     [Range(3, 512, ErrorMessage = "Embeddings:MaxTokens must be between 3 and 512 (the model's position embeddings end at 512).")]
     public int? MaxTokens { get; set; }
 
-    /// <summary>These options for another model (every model the index uses runs with the same threads, batch size and window).</summary>
+    /// <summary>These options for another model (every model the index uses runs with the same threads, spinning, batch size and window).</summary>
     public EmbeddingOptions For(SentenceEmbeddingModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new EmbeddingOptions { Model = model.Id, Threads = Threads, BatchSize = BatchSize, QueryBatchSize = QueryBatchSize, MaxTokens = MaxTokens };
+        return new EmbeddingOptions { Model = model.Id, Threads = Threads, AllowSpinning = AllowSpinning, BatchSize = BatchSize, QueryBatchSize = QueryBatchSize, MaxTokens = MaxTokens };
     }
 
     /// <summary>The model <see cref="Model"/> names (a method, not a property: configuration binding reads properties).</summary>

@@ -57,6 +57,10 @@ public sealed class OnnxSentenceEmbeddingGenerator : IEmbeddingGenerator<string,
         };
         try
         {
+            // ONNX Runtime's threads spin by default after each parallel section; see EmbeddingOptions.AllowSpinning.
+            var spin = options.AllowSpinning ? "1" : "0";
+            _sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", spin);
+            _sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", spin);
             _session = new InferenceSession(_model.Resources.ReadModel(), _sessionOptions);
         }
         catch

@@ -87,12 +87,12 @@ public sealed class HybridRetriever(
     {
         var timer = Stopwatch.StartNew();
         await using var batch = await PrepareAsync(request, generation, vector, exact, explain: false, ct);
-        var usesIndex = batch.BatchCommands.Count > 1;
+        var hasSettings = batch.BatchCommands.Count > 1;
 
         var results = new List<RetrievedChunk>(request.Top);
         await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
-            if (usesIndex) await reader.NextResultAsync(ct);
+            if (hasSettings) await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 results.Add(new RetrievedChunk(
@@ -117,21 +117,23 @@ public sealed class HybridRetriever(
         return results;
     }
 
-    // The search as one batch: the index settings (when the HNSW index serves it), then the statement.
+    // The search as one batch: the planner settings (when the HNSW index serves it, or the text list's candidates
+    // must come from the tsv index), then the statement.
     private async Task<NpgsqlBatch> PrepareAsync(
         SearchRequest request, IndexGeneration generation, ReadOnlyMemory<float>? vector, bool exact, bool explain, CancellationToken ct)
     {
         (TextQuery Query, CandidateWords Candidates)? text = request.Mode == SearchMode.Vector ? null : await TextListAsync(request.Query, ct);
         var batch = dataSource.CreateBatch();
 
-        var usesIndex = request.Mode != SearchMode.Text && !exact;
-        if (usesIndex)
+        var settings = new SqlParameters();
+        var hnsw = request.Mode != SearchMode.Text && !exact
+            ? (settings.Add(_options.EfSearch.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+               settings.Add(_options.IterativeScan),
+               settings.Add(_options.MaxScanTuples.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            : ((string, string, string)?)null;
+        if (SearchSql.Settings(hnsw, textByIndex: text is not null && _options.TextCandidatesByIndex) is { } settingsSql)
         {
-            var settings = new SqlParameters();
-            var command = new NpgsqlBatchCommand(SearchSql.HnswSettings(
-                settings.Add(_options.EfSearch.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                settings.Add(_options.IterativeScan),
-                settings.Add(_options.MaxScanTuples.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            var command = new NpgsqlBatchCommand(settingsSql);
             settings.CopyTo(command.Parameters);
             batch.BatchCommands.Add(command);
         }
@@ -171,7 +173,7 @@ public sealed class HybridRetriever(
             var (words, candidates) = text ?? throw new InvalidOperationException("A text search needs its candidate words.");
             return new SearchSql.TextParameters(p.Add(_options.TextSearchConfig), p.Add(words.AllWords), p.Add(words.AnyWord),
                 p.Add(_options.TextRankWeights()), p.Add(candidates.AnyOfQuery()), p.Add(_options.TextCandidateCap),
-                AddAllWords: candidates.AllCommon, NoCandidates: candidates.Lexemes.Count == 0);
+                AddAllWords: candidates.AllCommon, NoCandidates: candidates.Lexemes.Count == 0, ByIndex: _options.TextCandidatesByIndex);
         }
 
         // Single-list modes look a little deeper than the top, so that identical passages collapsing into one leave it full.

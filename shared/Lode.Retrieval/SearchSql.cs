@@ -16,7 +16,7 @@ internal static class SearchSql
     /// chunks holding every word come first (<see cref="CandidateWords.AllCommon"/>), or there are no candidates.
     /// </summary>
     public sealed record TextParameters(string Config, string AllWords, string AnyWord, string Weights, string Candidates, string Cap,
-        bool AddAllWords, bool NoCandidates);
+        bool AddAllWords, bool NoCandidates, bool ByIndex);
 
     // Nearest chunks by cosine distance. ORDER BY the index's distance expression with LIMIT is the shape pgvector's
     // HNSW index serves (the generation's own index: the distance is its expression, in half precision, the filter
@@ -71,16 +71,28 @@ internal static class SearchSql
     private static string Candidates(TextParameters t, SqlFilterBuilder filter)
     {
         var chosen = t.NoCandidates ? "NULL::tsquery" : $"{t.Candidates}::tsquery";
-        if (!t.AddAllWords) return $"(SELECT c.id, c.tsv FROM chunks c{filter.Join} WHERE c.tsv @@ {chosen} AND {filter.Sql} LIMIT {t.Cap})";
+        if (!t.AddAllWords) return $"(SELECT c.id, c.tsv FROM {Matching(t, filter, $"c.tsv @@ {chosen}")} LIMIT {t.Cap})";
         var allWords = $"websearch_to_tsquery({t.Config}::regconfig, {t.AllWords})";
         return $"""
-            ((SELECT c.id, c.tsv FROM chunks c{filter.Join} WHERE c.tsv @@ {allWords} AND {filter.Sql} LIMIT {t.Cap})
+            ((SELECT c.id, c.tsv FROM {Matching(t, filter, $"c.tsv @@ {allWords}")} LIMIT {t.Cap})
                   UNION ALL
-                  (SELECT c.id, c.tsv FROM chunks c{filter.Join}
-                   WHERE c.tsv @@ {chosen} AND NOT c.tsv @@ {allWords} AND {filter.Sql} LIMIT {t.Cap})
+                  (SELECT c.id, c.tsv FROM {Matching(t, filter, $"c.tsv @@ {chosen} AND NOT c.tsv @@ {allWords}")} LIMIT {t.Cap})
                   LIMIT {t.Cap})
             """;
     }
+
+    // The readable chunks whose tsv matches, as "c" (FROM ... WHERE ...). ByIndex (Retrieval:TextCandidatesByIndex):
+    // found through the tsv index. The planner prices a tsv match at one operator, but on a chunk it costs fetching the
+    // tsv from TOAST and decompressing it; so once the candidates are a few percent of the chunks it prefers a
+    // sequential scan (or the read_groups index, which every readable chunk matches) that matches EVERY chunk's tsv:
+    // 16-72 ms instead of about 2 ms for a question on the manuals corpus (docs/benchmarks.md, Chat throughput). The
+    // fence (OFFSET 0) keeps the filter's predicates out of the scan, so that the tsv index is the only one that can
+    // serve it, and sequential scans are off for the statement (SearchSql.Settings); the filter applies to the rows
+    // found. The candidates are the same rows either way (when more than the cap match, which of them the cap keeps
+    // depends on the scan either way).
+    private static string Matching(TextParameters t, SqlFilterBuilder filter, string match) => t.ByIndex
+        ? $"(SELECT * FROM chunks c WHERE {match} OFFSET 0) c{filter.Join} WHERE {filter.Sql}"
+        : $"chunks c{filter.Join} WHERE {match} AND {filter.Sql}";
 
     /// <summary>
     /// Both lists fused by weighted reciprocal rank: score = Σ weight/(k + rank), the vector list weighing 1 and the
@@ -175,13 +187,22 @@ internal static class SearchSql
     public const int MaxCopiesExamined = 200;
 
     /// <summary>
-    /// Index settings for the statement that follows in the same batch. <c>set_config(..., true)</c> is local to the
-    /// transaction, and a batch runs in one implicit transaction: the settings hold for the search and are gone
-    /// before the connection returns to the pool.
+    /// Planner settings for the statement that follows in the same batch: the HNSW scan's (when the vector index
+    /// serves the search: placeholders, else null) and, when the text list's candidates must come from the tsv index
+    /// (<paramref name="textByIndex"/>), no sequential scans. <c>set_config(..., true)</c> is local to the transaction,
+    /// and a batch runs in one implicit transaction: the settings hold for the search and are gone before the
+    /// connection returns to the pool. Null when there is nothing to set.
     /// </summary>
-    public static string HnswSettings(string efSearch, string iterativeScan, string maxScanTuples) => $"""
-        SELECT set_config('hnsw.ef_search', {efSearch}, true),
-               set_config('hnsw.iterative_scan', {iterativeScan}, true),
-               set_config('hnsw.max_scan_tuples', {maxScanTuples}, true)
-        """;
+    public static string? Settings((string EfSearch, string IterativeScan, string MaxScanTuples)? hnsw, bool textByIndex)
+    {
+        var settings = new List<string>(4);
+        if (hnsw is var (efSearch, iterativeScan, maxScanTuples))
+        {
+            settings.Add($"set_config('hnsw.ef_search', {efSearch}, true)");
+            settings.Add($"set_config('hnsw.iterative_scan', {iterativeScan}, true)");
+            settings.Add($"set_config('hnsw.max_scan_tuples', {maxScanTuples}, true)");
+        }
+        if (textByIndex) settings.Add("set_config('enable_seqscan', 'off', true)");
+        return settings.Count == 0 ? null : "SELECT " + string.Join(",\n       ", settings);
+    }
 }

@@ -36,7 +36,7 @@ static int Usage()
                                 [--threads 1,2] [--callers 1] [--repeat 3] [--out FILE]
               Embedding throughput (chunks/s) of each model on the same chunks, in one run, by batch size, threads and
               concurrent callers, with each model's ratio to the first one's.
-          Lode.Benchmarks embed queries [--queries 320] [--callers 1,8,32] [--rounds 2] [--batch 32] [--threads 0]
+          Lode.Benchmarks embed queries [--queries 320] [--callers 1,8,32] [--rounds 2] [--batch 32] [--threads 0,1] [--spinning off,on]
               Query embeddings/s and p50/p95 with concurrent callers: each query alone and batched into one ONNX
               run (QueryBatchingEmbeddingGenerator), on one loaded model, alternating in one run.
           Lode.Benchmarks intake [--events 2000] [--senders 1,8,32] [--rounds 1] [--gathers 2,1,0]
@@ -53,7 +53,7 @@ static int Usage()
           Lode.Benchmarks chat [--questions 100]
               Chat overhead with the extractive back-end: time to the first SSE event of api/chat over HTTP, against
               the bare query embedding and the bare retrieval on the same questions in the same run (p50/p95).
-          Lode.Benchmarks chat-load [--requests 1000] [--concurrency 50] [--callers 27] [--manuals] [--variants "A=1|A=2 B=3"] [--Section:Key=value ...]
+          Lode.Benchmarks chat-load [--requests 1000] [--concurrency 50] [--callers 27] [--manuals] [--variants "A=1|A=2 B=3"] [--rounds 1] [--keep] [--reuse DATABASE] [--explain FILE] [--Section:Key=value ...]
               Chat throughput: concurrent extractive api/chat requests from callers with stored API keys at the real app
               (Kestrel, PostgreSQL, ONNX embeddings): requests/s, p50/p95, CPU ms per request, and a per-stage CPU profile.
           Lode.Benchmarks ingest [folder] [--runs N] [--out FILE] [--Section:Key=value ...]

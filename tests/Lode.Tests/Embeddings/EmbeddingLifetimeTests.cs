@@ -37,6 +37,23 @@ public sealed class EmbeddingLifetimeTests
     }
 
     [Fact]
+    public async Task Spinning_threads_or_not_the_vectors_are_the_same()
+    {
+        // Embeddings:AllowSpinning only says how ONNX Runtime's idle threads wait; it must never change a vector.
+        using var spinning = new OnnxSentenceEmbeddingGenerator(new EmbeddingOptions { Threads = 2, AllowSpinning = true });
+        using var sleeping = new OnnxSentenceEmbeddingGenerator(new EmbeddingOptions { Threads = 2 });
+        string[] texts = ["How are dpkg triggers activated?", "Invoices above the threshold need two approvals."];
+        var query = new EmbeddingGenerationOptions().WithInputKind(EmbeddingInputKind.Query);
+
+        var expected = await spinning.GenerateAsync(texts, query);
+        var actual = await sleeping.GenerateAsync(texts, query);
+
+        for (var i = 0; i < texts.Length; i++) Assert.Equal(expected[i].Vector.ToArray(), actual[i].Vector.ToArray());
+        Assert.False(new EmbeddingOptions().AllowSpinning);
+        Assert.True(Register(new() { ["Embeddings:AllowSpinning"] = "true" }).Bound.AllowSpinning);
+    }
+
+    [Fact]
     public void Registration_binds_configuration_and_shares_one_instance()
     {
         var (services, bound) = Register(new() { ["Embeddings:BatchSize"] = "4", ["Embeddings:MaxTokens"] = "200", ["Embeddings:Threads"] = "1" });
