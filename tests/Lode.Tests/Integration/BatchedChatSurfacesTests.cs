@@ -103,10 +103,13 @@ public sealed class BatchedChatSurfacesTests(BatchedLlamaStackFixture fixture) :
         {
             var running = calls.Select(call => Task.Run(call)).ToArray();
             // The decoder is held after its first step, so every caller is in the model (admitted or queued) before
-            // any answer moves on: the steps after the release are certain to carry several sequences.
+            // any answer moves on: the steps after the release are certain to carry several sequences. All nine may
+            // be in before that first step has ended (a loaded machine runs its prefill slowly), so the wait is for
+            // both; a request that ends meanwhile has failed, and awaiting it says why.
             await Eventually.WaitUntilAsync(
-                () => Task.FromResult(engine.Busy + engine.Queued == calls.Count || running.Any(t => t.IsCompleted)),
-                "all nine requests to reach the model", WaitSeconds);
+                () => Task.FromResult((engine.Busy + engine.Queued == calls.Count && pause.Holding) || running.Any(t => t.IsCompleted)),
+                "all nine requests to reach the model and the decoder to be held after its first step", WaitSeconds);
+            if (running.FirstOrDefault(t => t.IsCompleted) is { } early) await early;
             Assert.True(pause.Holding, "the decoder should be held after the first step");
             Assert.True(engine.Busy >= 2, $"only {engine.Busy} sequence(s) admitted");
             pause.Release();
