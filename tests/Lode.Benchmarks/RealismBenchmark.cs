@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text;
+using Lode.Benchmarks.Synthetic;
+using Lode.Embeddings;
+using Lode.Tests.Retrieval;
+using Lode.Tests.Support;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Lode.Benchmarks;
+
+/// <summary>
+/// How much the retrieval benchmark's synthetic data looks like real embeddings, by <see cref="NeighbourhoodStatistics"/>
+/// (relative contrast, local intrinsic dimensionality): the manual question set's 164 questions, embedded by the app's
+/// default model, against the chunks of the six manuals as a kept quality database holds them (<c>quality --keep</c>,
+/// then <c>realism --reuse NAME</c>; navigation chunks left out, as searches leave them out); then each synthetic data
+/// set with as many chunks and queries. Also every chunk's neighbourhood (a sample of chunks as queries), which is what
+/// the HNSW build searches. <c>--fit</c> adds a grid of <see cref="HierarchicalShape"/>s, closest to the real
+/// questions' statistics first.
+/// </summary>
+internal static class RealismBenchmark
+{
+    private const int ChunkSample = 300;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args is not ["--reuse", var name, .. var rest] || rest.Any(a => a != "--fit"))
+        {
+            Console.Error.WriteLine("Usage: Lode.Benchmarks realism --reuse QUALITY_DATABASE [--fit]");
+            return 2;
+        }
+
+        var database = TestDatabase.Attach(name);
+        List<float[]> chunks;
+        await using (var command = database.DataSource.CreateCommand("SELECT embedding::real[] FROM chunks WHERE NOT navigation ORDER BY id"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            chunks = [];
+            while (await reader.ReadAsync()) chunks.Add(Normalized(reader.GetFieldValue<float[]>(0)));
+        }
+
+        var questions = ManualQuestionSet.Tune.Concat(ManualQuestionSet.Check).Select(q => q.Question).ToList();
+        var real = new List<float[]>();
+        await using (var stack = await LodeStack.StartAsync(database, extraArgs: ["--AzureWebJobs.ReconcileTimer.Disabled=true"]))
+        {
+            var embedder = stack.App.Services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+            foreach (var question in questions)
+                real.Add(Normalized((await embedder.GenerateQueryEmbeddingAsync(question)).Vector.ToArray()));
+        }
+
+        var table = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture,
+                $"{chunks.Count:N0} chunks (navigation left out) of database {name}, {real.Count} questions; synthetic data with as many of each (seed 42, 300 topics). Medians over the queries; chunks as queries: {ChunkSample} sampled.")
+            .AppendLine()
+            .AppendLine("| data | queries | relative contrast (mean ÷ 10th NN distance) | LID k=10 | LID k=20 | cosine to 1st NN | cosine to 10th NN | mean cosine |")
+            .AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        var target = Row(table, "real (all-MiniLM-L6-v2, manuals)", chunks, real);
+
+        var data = new List<(string Label, SyntheticCorpus Corpus)>
+        {
+            ($"{IsotropicCorpus.Name}", SyntheticCorpus.Create(IsotropicCorpus.Name, 42, 300, chunks.Count)),
+            ($"{HierarchicalCorpus.Name} ({HierarchicalShape.Fitted})", SyntheticCorpus.Create(HierarchicalCorpus.Name, 42, 300, chunks.Count)),
+        };
+        foreach (var (label, corpus) in data)
+        {
+            var (points, queries) = Draw(corpus, chunks.Count, real.Count);
+            Row(table, label, points, queries);
+        }
+        Console.WriteLine(table);
+
+        if (rest.Contains("--fit")) Fit(target, chunks.Count, real.Count);
+        return 0;
+    }
+
+    private static void Fit(NeighbourhoodStatistics target, int chunkCount, int queryCount)
+    {
+        var fits = new List<(double Error, HierarchicalShape Shape, NeighbourhoodStatistics Statistics)>();
+        foreach (var decay in new[] { 0.5, 1.0, 1.5, 2.0 })
+        foreach (var chunkSpread in new[] { 0.4, 0.6, 0.8, 1.0 })
+        foreach (var querySpread in new[] { 0.6, 0.8, 1.0, 1.2 })
+        {
+            var shape = new HierarchicalShape(decay, DocumentSpread: 1.0, chunkSpread, querySpread, ChunksPerDocument: 20);
+            var (points, queries) = Draw(new HierarchicalCorpus(42, 300, chunkCount, shape), chunkCount, queryCount);
+            var statistics = NeighbourhoodStatistics.Measure(points, queries);
+            var error = Math.Abs(Math.Log(statistics.RelativeContrast / target.RelativeContrast)) + Math.Abs(Math.Log(statistics.Lid10 / target.Lid10));
+            fits.Add((error, shape, statistics));
+            Console.Error.WriteLine(FormattableString.Invariant($"{shape}: RC {statistics.RelativeContrast:F3} LID10 {statistics.Lid10:F1} LID20 {statistics.Lid20:F1} error {error:F3}"));
+        }
+        Console.WriteLine("Closest shapes (error = |ln RC ratio| + |ln LID10 ratio| against the real questions):");
+        foreach (var (error, shape, s) in fits.OrderBy(f => f.Error).Take(10))
+            Console.WriteLine(FormattableString.Invariant(
+                $"- {shape}: RC {s.RelativeContrast:F3}, LID10 {s.Lid10:F1}, LID20 {s.Lid20:F1}, cos 1st/10th {s.NearestCosine:F3}/{s.TenthCosine:F3}, error {error:F3}"));
+    }
+
+    private static (List<float[]> Points, List<float[]> Queries) Draw(SyntheticCorpus corpus, int chunkCount, int queryCount)
+    {
+        var points = Enumerable.Range(0, chunkCount).Select(_ => corpus.Chunk().Vector).ToList();
+        var queries = Enumerable.Range(0, queryCount).Select(_ => corpus.Query().Vector).ToList();
+        return (points, queries);
+    }
+
+    private static NeighbourhoodStatistics Row(StringBuilder table, string label, List<float[]> points, List<float[]> queries)
+    {
+        var asked = NeighbourhoodStatistics.Measure(points, queries);
+        // Every k-th chunk, so the sample is the same on every run.
+        var sample = points.Where((_, i) => i % Math.Max(1, points.Count / ChunkSample) == 0).Take(ChunkSample).ToList();
+        var neighbours = NeighbourhoodStatistics.Measure(points, sample);
+        foreach (var (kind, s) in new[] { ("questions", asked), ("chunks", neighbours) })
+            table.AppendLine(CultureInfo.InvariantCulture,
+                $"| {label} | {kind} | {s.RelativeContrast:F3} | {s.Lid10:F1} | {s.Lid20:F1} | {s.NearestCosine:F3} | {s.TenthCosine:F3} | {s.MeanCosine:F3} |");
+        return asked;
+    }
+
+    private static float[] Normalized(float[] v)
+    {
+        var norm = (float)Math.Sqrt(v.Sum(x => (double)x * x));
+        return v.Select(x => x / norm).ToArray();
+    }
+}
