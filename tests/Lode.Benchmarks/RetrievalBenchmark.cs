@@ -280,12 +280,15 @@ internal static class RetrievalBenchmark
             for (var i = 0; await reader.ReadAsync(); i++) documentIds[i] = reader.GetInt64(0);
         }
 
+        var ordinals = new int[Documents];
         await ChunkCopy.WriteAsync(connection, Enumerable.Range(0, rows).Select(i =>
         {
             // The corpus says which document holds a chunk: isotropic data lets documents take turns (each bucket's
             // chunks spread over the whole table), hierarchical data keeps a generated document's chunks together.
             var (text, vector, document) = corpus.Chunk();
-            var chunk = new ChunkRow(Guid.NewGuid(), i / Documents, i / Documents + 1, i / Documents + 1, text.Length / 5, text,
+            // A chunk's ordinal (unique in its document) and page: its place among its document's chunks.
+            var ordinal = ordinals[document]++;
+            var chunk = new ChunkRow(Guid.NewGuid(), ordinal, ordinal + 1, ordinal + 1, text.Length / 5, text,
                 BitConverter.GetBytes(i), vector);
             return new ChunkCopyRow(documentIds[document], 1, TestReaders.Staff, chunk);
         }), default);
