@@ -24,9 +24,9 @@ internal static class RealismBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args is not ["--reuse", var name, .. var rest] || rest is not ([] or ["--fit"] or ["--fit", _]))
+        if (Parse(args) is not (var name, var fit, var sizes))
         {
-            Console.Error.WriteLine("Usage: Lode.Benchmarks realism --reuse QUALITY_DATABASE [--fit [\"decay=1,1.5;chunk=1,1.2;query=1;per-document=100\"]]");
+            Console.Error.WriteLine("Usage: Lode.Benchmarks realism --reuse QUALITY_DATABASE [--sizes 100000,1000000] [--fit [\"decay=1,1.5;chunk=1,1.2;query=1;per-document=100\"]]");
             return 2;
         }
 
@@ -66,10 +66,40 @@ internal static class RealismBenchmark
             var (points, queries) = Draw(corpus, chunks.Count, real.Count);
             Row(table, label, points, queries);
         }
+        // The same data sets at the benchmark's sizes: how a neighbourhood changes as the index grows (no real
+        // figure to compare with there).
+        foreach (var size in sizes)
+        foreach (var set in SyntheticCorpus.Names)
+        {
+            var (points, queries) = Draw(SyntheticCorpus.Create(set, 42, 300, size), size, real.Count);
+            Row(table, $"{set}, {size:N0} chunks", points, queries);
+        }
         Console.WriteLine(table);
 
-        if (rest is ["--fit", ..]) Fit(target, chunks.Count, real.Count, FitGrid.Parse(rest is [_, var spec] ? spec : FitGrid.Coarse));
+        if (fit is not null) Fit(target, chunks.Count, real.Count, FitGrid.Parse(fit));
         return 0;
+    }
+
+    private static (string Name, string? Fit, int[] Sizes)? Parse(string[] args)
+    {
+        if (args is not ["--reuse", var name, .. var rest]) return null;
+        string? fit = null;
+        int[] sizes = [];
+        for (var i = 0; i < rest.Length; i++)
+        {
+            switch (rest[i])
+            {
+                case "--fit":
+                    fit = i + 1 < rest.Length && !rest[i + 1].StartsWith("--", StringComparison.Ordinal) ? rest[++i] : FitGrid.Coarse;
+                    break;
+                case "--sizes" when i + 1 < rest.Length:
+                    sizes = rest[++i].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                    break;
+                default:
+                    return null;
+            }
+        }
+        return (name, fit, sizes);
     }
 
     /// <summary>The shapes <c>--fit</c> tries: "decay=…;chunk=…;query=…;per-document=…" (document spread stays 1).</summary>
