@@ -27,7 +27,7 @@ namespace Lode.Benchmarks;
 /// Options: --pg CONNECTION (LODE_TEST_PG or the local default), --rows, --clusters, --queries, --seed, --keep true,
 /// --maintenance-work-mem (2GB: the graph of 1M 384-d vectors must fit, or the build slows down many times),
 /// --parallel-workers (max_parallel_maintenance_workers for the build; PostgreSQL's default 2), --ef-search (the
-/// retriever's hnsw.ef_search, 100; a list such as 40,100,200 adds rows for the others), --text-budget / --text-cap (Retrieval:TextCandidateBudget / TextCandidateCap), --exact-queries N (exact search, the recall ground truth, for the first N queries
+/// retriever's hnsw.ef_search, 100; --iterative-scan sets hnsw.iterative_scan, relaxed_order; a list such as 40,100,200 adds rows for the others), --text-budget / --text-cap (Retrieval:TextCandidateBudget / TextCandidateCap), --exact-queries N (exact search, the recall ground truth, for the first N queries
 /// only: at 1M chunks one exact search reads the whole table, ~10 s here), --reuse NAME (measure a database an earlier
 /// run kept with --keep true, without loading or building again: levers such as --ef-search on the same index).
 /// </summary>
@@ -56,6 +56,7 @@ internal static class RetrievalBenchmark
         var efSearches = (options.GetValueOrDefault("ef-search") ?? defaults.EfSearch.ToString(CultureInfo.InvariantCulture))
             .Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
         var efSearch = efSearches[0];
+        var iterativeScan = options.GetValueOrDefault("iterative-scan") ?? defaults.IterativeScan;
         var textCap = Int(options, "text-cap", defaults.TextCandidateCap);
         var textBudget = Int(options, "text-budget", defaults.TextCandidateBudget);
         var exactCount = Math.Min(queryCount, Int(options, "exact-queries", queryCount));
@@ -95,15 +96,15 @@ internal static class RetrievalBenchmark
                 {
                     IterativeScan = iterativeScan, EfSearch = ef, TextCandidateCap = textCap, TextCandidateBudget = textBudget,
                 });
-            var retriever = Retriever("relaxed_order", efSearch);
+            var retriever = Retriever(iterativeScan, efSearch);
             var noIterative = Retriever("off", efSearch);
-            var otherEf = efSearches.Skip(1).Select(ef => (Ef: ef, Retriever: Retriever("relaxed_order", ef))).ToList();
+            var otherEf = efSearches.Skip(1).Select(ef => (Ef: ef, Retriever: Retriever(iterativeScan, ef))).ToList();
 
             var table = new StringBuilder()
                 .AppendLine(CultureInfo.InvariantCulture,
                     $"{rows:N0} chunks (384-d, {clusters} topics, data {DataLabel(data)}), {Documents:N0} documents in {Buckets} buckets, {queryCount} queries " +
                     $"(exact search and recall: the first {exactCount}), top {Top}; HNSW m=16, ef_construction=64 (pgvector defaults); " +
-                    $"ef_search={efSearch}{(otherEf.Count > 0 ? $" (rows marked ef_search: {string.Join(", ", otherEf.Select(o => o.Ef))})" : "")}, iterative scan relaxed_order; text candidates: budget {textBudget}, cap {textCap}; " +
+                    $"ef_search={efSearch}{(otherEf.Count > 0 ? $" (rows marked ef_search: {string.Join(", ", otherEf.Select(o => o.Ef))})" : "")}, iterative scan {iterativeScan}; text candidates: budget {textBudget}, cap {textCap}; " +
                     $"{Environment.ProcessorCount} CPUs; {RuntimeInfo()}.")
                 .AppendLine()
                 .AppendLine(CultureInfo.InvariantCulture,
