@@ -16,6 +16,7 @@ return args switch
     ["upload", .. var rest] => await UploadBenchmark.RunAsync(rest),
     ["intake", .. var rest] => await IntakeBenchmark.RunAsync(rest),
     ["quality", .. var rest] => await QualityBenchmark.RunAsync(rest),
+    ["realism", .. var rest] => await RealismBenchmark.RunAsync(rest),
     ["sandbox", .. var rest] => await SandboxBenchmark.RunAsync(rest),
     ["llm", .. var rest] => await LlmBatchingBenchmark.RunAsync(rest),
     ["ocr", .. var rest] => await OcrBenchmark.RunAsync(rest),
@@ -46,10 +47,14 @@ static int Usage()
               queued, commit, requests per commit) and the bare-commit bound. LODE_TEST_PG picks the cluster.
           Lode.Benchmarks retrieval [--rows 100000] [--clusters 300] [--queries 200] [--pg CONNECTION] [--out FILE]
                                     [--maintenance-work-mem 2GB] [--parallel-workers 2] [--ef-search 100]
-                                    [--exact-queries N] [--text-budget 2000] [--text-cap 5000]
-                                    [--keep true] [--reuse DATABASE]
+                                    [--exact-queries N] [--text-budget 1000] [--text-cap 1000]
+                                    [--iterative-scan relaxed_order] [--keep true] [--reuse DATABASE]
+                                    [--data hierarchical|isotropic]
               Hybrid, HNSW, exact and text search latency (p50/p95) and HNSW recall@10 on synthetic chunks in a fresh
               database, without a filter and with a filter keeping 10% of the rows.
+          Lode.Benchmarks realism --reuse QUALITY_DATABASE [--sizes 100000] [--fit [GRID]]
+              How realistic the synthetic data is: relative contrast and local intrinsic dimensionality of the manual
+              question set's questions against a kept quality database's chunks, then of each synthetic data set.
           Lode.Benchmarks chat [--questions 100]
               Chat overhead with the extractive back-end: time to the first SSE event of api/chat over HTTP, against
               the bare query embedding and the bare retrieval on the same questions in the same run (p50/p95).

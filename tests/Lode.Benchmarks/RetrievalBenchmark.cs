@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Lode.Benchmarks.Synthetic;
 using Lode.Database;
 using Lode.Database.Generations;
 using Lode.Retrieval;
@@ -15,9 +16,10 @@ namespace Lode.Benchmarks;
 
 /// <summary>
 /// Retrieval latency and HNSW recall at scale. Builds a fresh database with --rows chunks (100,000) of embedding-like
-/// vectors (unit vectors scattered around --clusters centres) and short texts drawn from a Zipf-distributed word list,
-/// each cluster with topic words of its own; 1,000 documents in 10 buckets. Then, for --queries queries (200) near the
-/// centres, times hybrid, vector (HNSW), exact and text search through <see cref="HybridRetriever"/> (query vectors
+/// vectors around --clusters topic centres and short texts drawn from a Zipf-distributed word list, each topic with
+/// words of its own; 1,000 documents in 10 buckets. --data picks the vectors' shape (<see cref="SyntheticCorpus"/>):
+/// hierarchical (default: topic → document → chunk along a few directions, fitted to real embeddings) or isotropic
+/// (the first published figures). Then, for --queries queries (200), times hybrid, vector (HNSW), exact and text search through <see cref="HybridRetriever"/> (query vectors
 /// given directly: embedding time is not included), and measures recall@10 of HNSW against exact search, with no
 /// filter and with a bucket filter that keeps 10% of the rows. Prints a markdown table (--out FILE writes it too).
 /// Also prints the load (COPY) and HNSW build times, the memory the build may use, table and index sizes, and how many
@@ -25,15 +27,15 @@ namespace Lode.Benchmarks;
 /// Options: --pg CONNECTION (LODE_TEST_PG or the local default), --rows, --clusters, --queries, --seed, --keep true,
 /// --maintenance-work-mem (2GB: the graph of 1M 384-d vectors must fit, or the build slows down many times),
 /// --parallel-workers (max_parallel_maintenance_workers for the build; PostgreSQL's default 2), --ef-search (the
-/// retriever's hnsw.ef_search, 100), --text-budget / --text-cap (Retrieval:TextCandidateBudget / TextCandidateCap), --exact-queries N (exact search, the recall ground truth, for the first N queries
+/// retriever's hnsw.ef_search, 100; --iterative-scan sets hnsw.iterative_scan, relaxed_order; a list such as 40,100,200 adds rows for the others), --text-budget / --text-cap (Retrieval:TextCandidateBudget / TextCandidateCap), --exact-queries N (exact search, the recall ground truth, for the first N queries
 /// only: at 1M chunks one exact search reads the whole table, ~10 s here), --reuse NAME (measure a database an earlier
 /// run kept with --keep true, without loading or building again: levers such as --ef-search on the same index).
 /// </summary>
 internal static class RetrievalBenchmark
 {
-    private const int Dimensions = 384;
-    private const int Documents = 1_000;
-    private const int Buckets = 10;
+    private const int Dimensions = SyntheticCorpus.Dimensions;
+    private const int Documents = SyntheticCorpus.Documents;
+    private const int Buckets = SyntheticCorpus.Buckets;
     private const int Top = 10;
 
     public static async Task<int> RunAsync(string[] args)
@@ -49,11 +51,17 @@ internal static class RetrievalBenchmark
         var buildMemory = options.GetValueOrDefault("maintenance-work-mem") ?? "2GB";
         var parallelWorkers = Int(options, "parallel-workers", 2);
         var defaults = new RetrievalOptions();
-        var efSearch = Int(options, "ef-search", defaults.EfSearch);
+        // Several values ("40,100,200"): the first is the table's; each other adds its own HNSW and hybrid rows,
+        // measured against the same exact results.
+        var efSearches = (options.GetValueOrDefault("ef-search") ?? defaults.EfSearch.ToString(CultureInfo.InvariantCulture))
+            .Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
+        var efSearch = efSearches[0];
+        var iterativeScan = options.GetValueOrDefault("iterative-scan") ?? defaults.IterativeScan;
         var textCap = Int(options, "text-cap", defaults.TextCandidateCap);
         var textBudget = Int(options, "text-budget", defaults.TextCandidateBudget);
         var exactCount = Math.Min(queryCount, Int(options, "exact-queries", queryCount));
         var reuse = options.GetValueOrDefault("reuse");
+        var data = options.GetValueOrDefault("data") ?? SyntheticCorpus.Names[0];
 
         var total = Stopwatch.StartNew();
         var name = reuse ?? "lode_bench_" + Guid.NewGuid().ToString("N")[..8];
@@ -64,7 +72,7 @@ internal static class RetrievalBenchmark
         var dataSource = builder.Build();
         try
         {
-            var corpus = new SyntheticCorpus(seed, clusters);
+            var corpus = SyntheticCorpus.Create(data, seed, clusters, rows);
             (TimeSpan Copy, TimeSpan Index)? load = null;
             if (reuse is null)
             {
@@ -83,19 +91,20 @@ internal static class RetrievalBenchmark
 
             var queries = Enumerable.Range(0, queryCount).Select(_ => corpus.Query()).ToList();
             var embedder = new NoEmbedder();
-            HybridRetriever Retriever(string iterativeScan) =>
+            HybridRetriever Retriever(string iterativeScan, int ef) =>
                 ChunkSeeder.Retriever(dataSource, embedder, new RetrievalOptions
                 {
-                    IterativeScan = iterativeScan, EfSearch = efSearch, TextCandidateCap = textCap, TextCandidateBudget = textBudget,
+                    IterativeScan = iterativeScan, EfSearch = ef, TextCandidateCap = textCap, TextCandidateBudget = textBudget,
                 });
-            var retriever = Retriever("relaxed_order");
-            var noIterative = Retriever("off");
+            var retriever = Retriever(iterativeScan, efSearch);
+            var noIterative = Retriever("off", efSearch);
+            var otherEf = efSearches.Skip(1).Select(ef => (Ef: ef, Retriever: Retriever(iterativeScan, ef))).ToList();
 
             var table = new StringBuilder()
                 .AppendLine(CultureInfo.InvariantCulture,
-                    $"{rows:N0} chunks (384-d, {clusters} clusters), {Documents:N0} documents in {Buckets} buckets, {queryCount} queries " +
+                    $"{rows:N0} chunks (384-d, {clusters} topics, data {DataLabel(data)}), {Documents:N0} documents in {Buckets} buckets, {queryCount} queries " +
                     $"(exact search and recall: the first {exactCount}), top {Top}; HNSW m=16, ef_construction=64 (pgvector defaults); " +
-                    $"ef_search={efSearch}, iterative scan relaxed_order; text candidates: budget {textBudget}, cap {textCap}; " +
+                    $"ef_search={efSearch}{(otherEf.Count > 0 ? $" (rows marked ef_search: {string.Join(", ", otherEf.Select(o => o.Ef))})" : "")}, iterative scan {iterativeScan}; text candidates: budget {textBudget}, cap {textCap}; " +
                     $"{Environment.ProcessorCount} CPUs; {RuntimeInfo()}.")
                 .AppendLine()
                 .AppendLine(CultureInfo.InvariantCulture,
@@ -107,7 +116,7 @@ internal static class RetrievalBenchmark
             var ranked = new Dictionary<string, List<long>>();
             foreach (var filtered in new[] { false, true })
             {
-                SearchRequest Request(Query q, SearchMode mode) => new(q.Text, TestReaders.Staff, Top,
+                SearchRequest Request(SyntheticQuery q, SearchMode mode) => new(q.Text, TestReaders.Staff, Top,
                     filtered ? new SearchFilter(Bucket: $"b{q.Bucket}") : null, mode);
                 var label = filtered ? "bucket (10% of rows)" : "none";
 
@@ -127,6 +136,13 @@ internal static class RetrievalBenchmark
 
                 Row(table, label, "hybrid (HNSW + full text, RRF)", hybrid, null);
                 Row(table, label, "vector, HNSW", hnsw, Recall(hnsw, exact));
+                foreach (var (ef, other) in otherEf)
+                {
+                    var otherHnsw = await MeasureAsync(dataSource, queries, q => other.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, false, default));
+                    var otherHybrid = await MeasureAsync(dataSource, queries, q => other.SearchWithVectorAsync(Request(q, SearchMode.Hybrid), q.Vector, false, default));
+                    Row(table, label, $"hybrid, ef_search {ef}", otherHybrid, null);
+                    Row(table, label, $"vector, HNSW, ef_search {ef}", otherHnsw, Recall(otherHnsw, exact));
+                }
                 if (filtered)
                 {
                     var off = await MeasureAsync(dataSource, queries, q => noIterative.SearchWithVectorAsync(Request(q, SearchMode.Vector), q.Vector, false, default));
@@ -157,6 +173,9 @@ internal static class RetrievalBenchmark
         }
     }
 
+    private static string DataLabel(string data) =>
+        data == HierarchicalCorpus.Name ? $"{data}: {HierarchicalShape.Fitted}" : data;
+
     private static string LoadLine((TimeSpan Copy, TimeSpan Index)? load, int rows, string buildMemory, int parallelWorkers, string database) =>
         load is { } l
             ? string.Create(CultureInfo.InvariantCulture,
@@ -171,7 +190,7 @@ internal static class RetrievalBenchmark
     /// (/proc/PID/schedstat) around the search. On a machine other users keep busy, wall time mostly measures waiting
     /// for a CPU; the CPU time is what the search costs, and what grows with the index.
     /// </summary>
-    private static async Task<Measured> MeasureAsync(NpgsqlDataSource dataSource, List<Query> queries, Func<Query, Task<IReadOnlyList<RetrievedChunk>>> search)
+    private static async Task<Measured> MeasureAsync(NpgsqlDataSource dataSource, List<SyntheticQuery> queries, Func<SyntheticQuery, Task<IReadOnlyList<RetrievedChunk>>> search)
     {
         var times = new List<double>(queries.Count);
         var cpu = new List<double>(queries.Count);
@@ -218,7 +237,7 @@ internal static class RetrievalBenchmark
             $"{m.Results.Average(r => r.Count):F1} | {(recall is { } r ? r.ToString("F3", CultureInfo.InvariantCulture) : "")} |");
     }
 
-    private static async Task<List<long>> RowsRankedAsync(HybridRetriever retriever, IEnumerable<Query> queries, Func<Query, SearchRequest> request)
+    private static async Task<List<long>> RowsRankedAsync(HybridRetriever retriever, IEnumerable<SyntheticQuery> queries, Func<SyntheticQuery, SearchRequest> request)
     {
         var counts = new List<long>();
         foreach (var q in queries) counts.Add(TextListPlan.RowsRanked(await retriever.ExplainAsync(request(q), null, default)));
@@ -262,13 +281,17 @@ internal static class RetrievalBenchmark
             for (var i = 0; await reader.ReadAsync(); i++) documentIds[i] = reader.GetInt64(0);
         }
 
+        var ordinals = new int[Documents];
         await ChunkCopy.WriteAsync(connection, Enumerable.Range(0, rows).Select(i =>
         {
-            // Documents take turns, so each bucket's chunks are spread over the whole table.
-            var (text, vector) = corpus.Chunk();
-            var chunk = new ChunkRow(Guid.NewGuid(), i / Documents, i / Documents + 1, i / Documents + 1, text.Length / 5, text,
+            // The corpus says which document holds a chunk: isotropic data lets documents take turns (each bucket's
+            // chunks spread over the whole table), hierarchical data keeps a generated document's chunks together.
+            var (text, vector, document) = corpus.Chunk();
+            // A chunk's ordinal (unique in its document) and page: its place among its document's chunks.
+            var ordinal = ordinals[document]++;
+            var chunk = new ChunkRow(Guid.NewGuid(), ordinal, ordinal + 1, ordinal + 1, text.Length / 5, text,
                 BitConverter.GetBytes(i), vector);
-            return new ChunkCopyRow(documentIds[i % Documents], 1, TestReaders.Staff, chunk);
+            return new ChunkCopyRow(documentIds[document], 1, TestReaders.Staff, chunk);
         }), default);
         var copy = watch.Elapsed;
 
@@ -315,82 +338,6 @@ internal static class RetrievalBenchmark
 
     private static string RuntimeInfo() =>
         $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
-
-    private sealed record Query(string Text, float[] Vector, int Bucket);
-
-    /// <summary>Deterministic embedding-like data: points around cluster centres, texts whose words follow the cluster.</summary>
-    private sealed class SyntheticCorpus
-    {
-        private const int Vocabulary = 5_000;
-        private const int TopicWords = 20;
-        private readonly Random _random;
-        private readonly float[][] _centres;
-        private readonly string[] _words;
-        private readonly int[][] _topics;
-        private readonly double[] _zipf;
-
-        public SyntheticCorpus(int seed, int clusters)
-        {
-            _random = new Random(seed);
-            _centres = Enumerable.Range(0, clusters).Select(_ => Normalized(Gaussian(1.0))).ToArray();
-            // Pronounceable non-words ("tavoriku"), so English stemming and stop words leave them alone.
-            string[] syllables = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "pe", "su", "da", "go", "hi", "ju", "be", "fa"];
-            _words = Enumerable.Range(0, Vocabulary).Select(i =>
-                string.Concat(syllables[i % 16], syllables[i / 16 % 16], syllables[i / 256 % 16], i >= 4096 ? "x" : "")).ToArray();
-            _topics = Enumerable.Range(0, clusters).Select(_ => Enumerable.Range(0, TopicWords).Select(_ => _random.Next(Vocabulary)).ToArray()).ToArray();
-            // Zipf's law for the background words: a few are everywhere, most are rare.
-            _zipf = new double[Vocabulary];
-            double sum = 0;
-            for (var i = 0; i < Vocabulary; i++) _zipf[i] = sum += 1.0 / (i + 1);
-            for (var i = 0; i < Vocabulary; i++) _zipf[i] /= sum;
-        }
-
-        public (string Text, float[] Vector) Chunk()
-        {
-            var cluster = _random.Next(_centres.Length);
-            var words = new List<string>();
-            var length = 20 + _random.Next(40);
-            for (var i = 0; i < length; i++)
-                words.Add(_random.NextDouble() < 0.3 ? _words[_topics[cluster][_random.Next(TopicWords)]] : ZipfWord());
-            return (string.Join(' ', words), Around(_centres[cluster]));
-        }
-
-        public Query Query()
-        {
-            var cluster = _random.Next(_centres.Length);
-            var text = $"{_words[_topics[cluster][_random.Next(TopicWords)]]} {_words[_topics[cluster][_random.Next(TopicWords)]]} {ZipfWord()}";
-            return new Query(text, Around(_centres[cluster]), _random.Next(Buckets));
-        }
-
-        private string ZipfWord()
-        {
-            var index = Array.BinarySearch(_zipf, _random.NextDouble());
-            return _words[Math.Min(Vocabulary - 1, index < 0 ? ~index : index)];
-        }
-
-        // A unit vector at cosine ~0.7 from its centre: noise of the same length as the centre.
-        private float[] Around(float[] centre)
-        {
-            var noise = Normalized(Gaussian(1.0));
-            var v = new float[Dimensions];
-            for (var d = 0; d < Dimensions; d++) v[d] = centre[d] + noise[d];
-            return Normalized(v);
-        }
-
-        private float[] Gaussian(double sigma)
-        {
-            var v = new float[Dimensions];
-            for (var d = 0; d < Dimensions; d++)
-                v[d] = (float)(sigma * Math.Sqrt(-2 * Math.Log(1 - _random.NextDouble())) * Math.Cos(2 * Math.PI * _random.NextDouble()));
-            return v;
-        }
-
-        private static float[] Normalized(float[] v)
-        {
-            var norm = (float)Math.Sqrt(v.Sum(x => (double)x * x));
-            return v.Select(x => x / norm).ToArray();
-        }
-    }
 
     /// <summary>The benchmark passes its vectors directly; nothing is embedded.</summary>
     private sealed class NoEmbedder : IEmbeddingGenerator<string, Embedding<float>>
