@@ -103,7 +103,7 @@ internal static class RetrievalBenchmark
             var table = new StringBuilder()
                 .AppendLine(CultureInfo.InvariantCulture,
                     $"{rows:N0} chunks (384-d, {clusters} topics, data {DataLabel(data)}), {Documents:N0} documents in {Buckets} buckets, {queryCount} queries " +
-                    $"(exact search and recall: the first {exactCount}), top {Top}; HNSW m=16, ef_construction=64 (pgvector defaults); " +
+                    $"(exact search and recall: the first {exactCount}), top {Top}; HNSW m={GenerationVectorIndex.Links}, ef_construction={GenerationVectorIndex.BuildCandidates} (a reused index keeps what it was built with); " +
                     $"ef_search={efSearch}{(otherEf.Count > 0 ? $" (rows marked ef_search: {string.Join(", ", otherEf.Select(o => o.Ef))})" : "")}, iterative scan {iterativeScan}; text candidates: budget {textBudget}, cap {textCap}; " +
                     $"{Environment.ProcessorCount} CPUs; {RuntimeInfo()}.")
                 .AppendLine()

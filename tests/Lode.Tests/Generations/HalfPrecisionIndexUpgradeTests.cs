@@ -51,6 +51,7 @@ public sealed class HalfPrecisionIndexUpgradeTests
         var definition = await db.ScalarAsync<string>("SELECT pg_get_indexdef(to_regclass($1))", GenerationVectorIndex.Name(1));
         Assert.Contains($"halfvec({TestDatabase.Dimensions})", definition, StringComparison.Ordinal);
         Assert.Contains("halfvec_cosine_ops", definition, StringComparison.Ordinal);
+        Assert.Contains($"m='{GenerationVectorIndex.Links}', ef_construction='{GenerationVectorIndex.BuildCandidates}'", definition, StringComparison.Ordinal);
         Assert.True(await db.ScalarAsync<bool>("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)", GenerationVectorIndex.Name(1)));
 
         for (var p = 0; p < probes.Count; p++)
