@@ -9,6 +9,30 @@ export LODE_PG_PASSWORD="${LODE_PG_PASSWORD:-lode}"
 export LODE_PG_DB="${LODE_PG_DB:-lode}"
 PG_BIN="/usr/lib/postgresql/15/bin"
 
+# The postgresql.conf lines of a Lode cluster listening on port $1 with its sockets in folder $2. postgres.sh gives
+# them to Lode's cluster and wal-sync-check.sh to its throwaway one, so that a measured setting is the only difference.
+lode_pg_settings() {
+  cat <<CONF
+listen_addresses = '127.0.0.1'
+port = $1
+unix_socket_directories = '$2'
+max_connections = 200
+shared_buffers = 256MB
+maintenance_work_mem = 256MB
+# Durability: the webhook answers 2xx only after its jobs' commit is flushed, so none of these may trade the flush away.
+# The flush is the intake's limit (N senders: at most N events per flush + round trip); what each WAL setting costs on
+# this disk is measured by wal-sync-check.sh (docs/benchmarks.md, "What a durable commit costs on this disk"):
+# fdatasync was no slower than open_datasync, fsync or open_sync; commit_delay only made commits slower (the intake's
+# one group-commit writer never has the concurrent committers it waits for); wal_buffers and wal_writer_flush_after
+# changed nothing a commit pays.
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+wal_sync_method = fdatasync
+commit_delay = 0
+CONF
+}
+
 log() { printf '[lode] %s\n' "$*" >&2; }
 
 # apt-get update once per machine boot and script run, not per package.

@@ -28,25 +28,7 @@ if [ ! -f "$pgdata/PG_VERSION" ]; then
   pwfile=$(mktemp); echo "$LODE_PG_PASSWORD" > "$pwfile"; chown postgres "$pwfile"
   su postgres -s /bin/sh -c "$PG_BIN/initdb -D '$pgdata' -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 >/dev/null"
   rm -f "$pwfile"
-  cat >> "$pgdata/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
-port = $LODE_PG_PORT
-unix_socket_directories = '$pgdata'
-max_connections = 200
-shared_buffers = 256MB
-maintenance_work_mem = 256MB
-# Durability: the webhook answers 2xx only after its jobs' commit is flushed, so none of these may trade the flush away.
-# The flush is the intake's limit (N senders: at most N events per flush + round trip); what each WAL setting costs on
-# this disk is measured by wal-sync-check.sh (docs/benchmarks.md, "What a durable commit costs on this disk"):
-# fdatasync was no slower than open_datasync, fsync or open_sync; commit_delay only made commits slower (the intake's
-# one group-commit writer never has the concurrent committers it waits for); wal_buffers and wal_writer_flush_after
-# changed nothing a commit pays.
-fsync = on
-synchronous_commit = on
-full_page_writes = on
-wal_sync_method = fdatasync
-commit_delay = 0
-CONF
+  lode_pg_settings "$LODE_PG_PORT" "$pgdata" >> "$pgdata/postgresql.conf"
 fi
 # The data folder may sit under a path postgres cannot traverse (e.g. /root): let it through.
 d="$pgdata"; while [ "$d" != "/" ]; do d=$(dirname "$d"); chmod o+x "$d" 2>/dev/null || true; done

@@ -25,17 +25,7 @@ trap stop_cluster EXIT
 
 # The same settings infra/local/postgres.sh gives Lode's cluster, so only the setting under test differs.
 as_postgres "$PG_BIN/initdb -D '$pgdata' -U postgres --auth-local=trust --auth-host=trust -E UTF8 >/dev/null"
-cat >> "$pgdata/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
-port = $port
-unix_socket_directories = '$pgdata'
-max_connections = 200
-shared_buffers = 256MB
-maintenance_work_mem = 256MB
-fsync = on
-synchronous_commit = on
-full_page_writes = on
-CONF
+lode_pg_settings "$port" "$pgdata" >> "$pgdata/postgresql.conf"
 as_postgres "$PG_BIN/pg_ctl -D '$pgdata' -l '$work/server.log' -w -t 60 start" >/dev/null
 psql_su() { psql -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 psql_su -c "CREATE DATABASE bench"
