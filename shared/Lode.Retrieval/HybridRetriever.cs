@@ -77,7 +77,7 @@ public sealed class HybridRetriever(
         var generation = await currentGeneration.GetAsync(ct);
         await using var batch = await PrepareAsync(request with { Query = query }, generation, vector, exact: false, explain: true, ct);
         await using var reader = await batch.ExecuteReaderAsync(ct);
-        if (batch.BatchCommands.Count > 1) await reader.NextResultAsync(ct);
+        await reader.NextResultAsync(ct); // past the settings
         await reader.ReadAsync(ct);
         return reader.GetString(0);
     }
@@ -87,12 +87,10 @@ public sealed class HybridRetriever(
     {
         var timer = Stopwatch.StartNew();
         await using var batch = await PrepareAsync(request, generation, vector, exact, explain: false, ct);
-        var hasSettings = batch.BatchCommands.Count > 1;
-
         var results = new List<RetrievedChunk>(request.Top);
         await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
-            if (hasSettings) await reader.NextResultAsync(ct);
+            await reader.NextResultAsync(ct); // past the settings
             while (await reader.ReadAsync(ct))
             {
                 results.Add(new RetrievedChunk(
@@ -117,8 +115,7 @@ public sealed class HybridRetriever(
         return results;
     }
 
-    // The search as one batch: the planner settings (when the HNSW index serves it, or the text list's candidates
-    // must come from the tsv index), then the statement.
+    // The search as one batch: the planner settings (SearchSql.Settings), then the statement.
     private async Task<NpgsqlBatch> PrepareAsync(
         SearchRequest request, IndexGeneration generation, ReadOnlyMemory<float>? vector, bool exact, bool explain, CancellationToken ct)
     {
@@ -126,17 +123,16 @@ public sealed class HybridRetriever(
         var batch = dataSource.CreateBatch();
 
         var settings = new SqlParameters();
+        var randomPageCost = settings.Add(_options.RandomPageCost.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var hnsw = request.Mode != SearchMode.Text && !exact
             ? (settings.Add(_options.EfSearch.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                settings.Add(_options.IterativeScan),
                settings.Add(_options.MaxScanTuples.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             : ((string, string, string)?)null;
-        if (SearchSql.Settings(hnsw, textByIndex: text is not null && _options.TextCandidatesByIndex) is { } settingsSql)
-        {
-            var command = new NpgsqlBatchCommand(settingsSql);
-            settings.CopyTo(command.Parameters);
-            batch.BatchCommands.Add(command);
-        }
+        var settingsCommand = new NpgsqlBatchCommand(
+            SearchSql.Settings(randomPageCost, hnsw, textByIndex: text is not null && _options.TextCandidatesByIndex));
+        settings.CopyTo(settingsCommand.Parameters);
+        batch.BatchCommands.Add(settingsCommand);
 
         var parameters = new SqlParameters();
         var sql = BuildSearch(request, generation, vector, text, exact, parameters);
@@ -173,7 +169,7 @@ public sealed class HybridRetriever(
             var (words, candidates) = text ?? throw new InvalidOperationException("A text search needs its candidate words.");
             return new SearchSql.TextParameters(p.Add(_options.TextSearchConfig), p.Add(words.AllWords), p.Add(words.AnyWord),
                 p.Add(_options.TextRankWeights()), p.Add(candidates.AnyOfQuery()), p.Add(_options.TextCandidateCap),
-                AddAllWords: candidates.AllCommon, NoCandidates: candidates.Lexemes.Count == 0, ByIndex: _options.TextCandidatesByIndex);
+                p.Add(_options.TextCandidateScan), AddAllWords: candidates.AllCommon, NoCandidates: candidates.Lexemes.Count == 0, ByIndex: _options.TextCandidatesByIndex);
         }
 
         // Single-list modes look a little deeper than the top, so that identical passages collapsing into one leave it full.

@@ -66,6 +66,32 @@ public sealed class RetrievalOptions : IValidatableObject
     /// </summary>
     public bool TextCandidatesByIndex { get; set; } = true;
 
+    /// <summary>
+    /// Most chunks the full-text list examines through the <c>tsv</c> index before the search's filter (the caller's
+    /// groups, a bucket, a key prefix, a content type) keeps its candidates, for each of its at most two parts (chunks
+    /// holding every query word, then those holding the chosen words); with <see cref="TextCandidatesByIndex"/>.
+    /// The budget and the cap bound what is ranked, not what is read to find it: a filter that keeps a small share of
+    /// the chunks made the list read every chunk holding the chosen word in search of rows that pass, which at a million
+    /// chunks and a bucket of ten cost the filtered search twice the unfiltered one (docs/benchmarks.md, issue 16). The
+    /// rows examined are the same ones an unfiltered search ranks, so a narrow filter keeps the text candidates found
+    /// among them; the vector list, whose iterative scan walks on until the filter is satisfied, is unaffected.
+    /// Only a query whose chosen words are in more chunks than this is affected: within the budget they are not.
+    /// </summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Retrieval:TextCandidateScan must be at least 1.")]
+    public int TextCandidateScan { get; set; } = 4_000;
+
+    /// <summary>
+    /// PostgreSQL's <c>random_page_cost</c> for search statements: what the planner charges for a page read at random,
+    /// against 1 for a page read in sequence. The server's default, 4, prices a disk head's seek. A search index that
+    /// answers in milliseconds is in memory or on SSD, where 1.1 is the usual figure, and at 4 the planner mis-chooses:
+    /// pgvector prices the HNSW scan by the index pages it expects to read at random, while a scan of every chunk with
+    /// a sort is priced without the embeddings it reads from TOAST and casts to half precision. With ef_search 200 on a
+    /// corpus of a few thousand chunks it chose the sort, 50 ms per search against 2 ms through the index
+    /// (docs/benchmarks.md, issue 16). Set only for the search statement, never for the server.
+    /// </summary>
+    [Range(0.01, 1000.0, ErrorMessage = "Retrieval:RandomPageCost must be from 0.01 to 1000.")]
+    public double RandomPageCost { get; set; } = 1.1;
+
     /// <summary>How long word statistics read from <c>pg_stats</c> are used before they are read again.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Retrieval:TermStatisticsRefresh must be from 1 second to 1 day.")]
     public TimeSpan TermStatisticsRefresh { get; set; } = TimeSpan.FromMinutes(5);
@@ -122,13 +148,17 @@ public sealed class RetrievalOptions : IValidatableObject
     [Range(1, int.MaxValue, ErrorMessage = "Retrieval:MaxQueryChars must be at least 1.")]
     public int MaxQueryChars { get; set; } = 2_000;
 
-    /// <summary>The one rule attributes cannot say: the cap holds at least what the budget lets in.</summary>
+    /// <summary>The rules attributes cannot say: the cap holds at least what the budget lets in, the scan what the cap does.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (TextCandidateCap < TextCandidateBudget)
             yield return new ValidationResult(
                 $"Retrieval:TextCandidateCap ({TextCandidateCap}) must be at least Retrieval:TextCandidateBudget ({TextCandidateBudget}).",
                 [nameof(TextCandidateCap)]);
+        if (TextCandidateScan < TextCandidateCap)
+            yield return new ValidationResult(
+                $"Retrieval:TextCandidateScan ({TextCandidateScan}) must be at least Retrieval:TextCandidateCap ({TextCandidateCap}).",
+                [nameof(TextCandidateScan)]);
     }
 
     private const string TextSearchConfigProblem = "Retrieval:TextSearchConfig must name a text search configuration, e.g. english.";

@@ -12,11 +12,12 @@ internal static class SearchSql
 {
     /// <summary>
     /// Placeholders of the text list: configuration, the whole query, its words joined by "or", ts_rank's weights, the
-    /// candidates' tsquery (<see cref="CandidateWords.AnyOfQuery"/>) and the cap of candidates ranked; whether the
-    /// chunks holding every word come first (<see cref="CandidateWords.AllCommon"/>), or there are no candidates.
+    /// candidates' tsquery (<see cref="CandidateWords.AnyOfQuery"/>), the cap of candidates ranked and the most chunks
+    /// examined to find them; whether the chunks holding every word come first (<see cref="CandidateWords.AllCommon"/>),
+    /// or there are no candidates.
     /// </summary>
     public sealed record TextParameters(string Config, string AllWords, string AnyWord, string Weights, string Candidates, string Cap,
-        bool AddAllWords, bool NoCandidates, bool ByIndex);
+        string Scan, bool AddAllWords, bool NoCandidates, bool ByIndex);
 
     // Nearest chunks by cosine distance. ORDER BY the index's distance expression with LIMIT is the shape pgvector's
     // HNSW index serves (the generation's own index: the distance is its expression, in half precision, the filter
@@ -76,23 +77,31 @@ internal static class SearchSql
         return $"""
             ((SELECT c.id, c.tsv FROM {Matching(t, filter, $"c.tsv @@ {allWords}")} LIMIT {t.Cap})
                   UNION ALL
-                  (SELECT c.id, c.tsv FROM {Matching(t, filter, $"c.tsv @@ {chosen} AND NOT c.tsv @@ {allWords}")} LIMIT {t.Cap})
+                  (SELECT c.id, c.tsv FROM {Matching(t, filter, $"c.tsv @@ {chosen}", except: $"c.tsv @@ {allWords}")} LIMIT {t.Cap})
                   LIMIT {t.Cap})
             """;
     }
 
-    // The readable chunks whose tsv matches, as "c" (FROM ... WHERE ...). ByIndex (Retrieval:TextCandidatesByIndex):
-    // found through the tsv index. The planner prices a tsv match at one operator, but on a chunk it costs fetching the
-    // tsv from TOAST and decompressing it; so once the candidates are a few percent of the chunks it prefers a
-    // sequential scan (or the read_groups index, which every readable chunk matches) that matches EVERY chunk's tsv:
-    // 16-72 ms instead of about 2 ms for a question on the manuals corpus (docs/benchmarks.md, Chat throughput). The
-    // fence (OFFSET 0) keeps the filter's predicates out of the scan, so that the tsv index is the only one that can
-    // serve it, and sequential scans are off for the statement (SearchSql.Settings); the filter applies to the rows
-    // found. The candidates are the same rows either way (when more than the cap match, which of them the cap keeps
-    // depends on the scan either way).
-    private static string Matching(TextParameters t, SqlFilterBuilder filter, string match) => t.ByIndex
-        ? $"(SELECT * FROM chunks c WHERE {match} OFFSET 0) c{filter.Join} WHERE {filter.Sql}"
-        : $"chunks c{filter.Join} WHERE {match} AND {filter.Sql}";
+    // The readable chunks whose tsv matches (and not `except`), as "c" (FROM ... WHERE ...). ByIndex (Retrieval:TextCandidatesByIndex):
+    // found through the tsv index, at most Scan of them (Retrieval:TextCandidateScan) before the filter. The planner
+    // prices a tsv match at one operator, but on a chunk it costs fetching the tsv from TOAST and decompressing it; so
+    // once the candidates are a few percent of the chunks it prefers a sequential scan (or the read_groups index, which
+    // every readable chunk matches) that matches EVERY chunk's tsv: 16-72 ms instead of about 2 ms for a question on
+    // the manuals corpus (docs/benchmarks.md, Chat throughput). The fence (the subquery's LIMIT) keeps the filter's
+    // predicates out of the scan, so that the tsv index is the only one that can serve it, and sequential scans are off
+    // for the statement (SearchSql.Settings); the filter applies to the rows found. Its LIMIT is what bounds a filtered
+    // search: without it, a filter keeping a small share of the chunks (one bucket of ten) made the scan read every
+    // chunk holding the chosen word to fill the cap with rows that pass, 48 ms p95 at a million chunks. `except` is
+    // applied with the filter, after the LIMIT, for the same reason: rows it removed inside the scan would not count
+    // towards the LIMIT. Unfiltered, the candidates are the same rows either way (when more than the cap match, which
+    // of them the cap keeps depends on the scan either way).
+    private static string Matching(TextParameters t, SqlFilterBuilder filter, string match, string? except = null)
+    {
+        var kept = except is null ? filter.Sql : $"{filter.Sql} AND NOT {except}";
+        return t.ByIndex
+            ? $"(SELECT * FROM chunks c WHERE {match} LIMIT {t.Scan}) c{filter.Join} WHERE {kept}"
+            : $"chunks c{filter.Join} WHERE {match} AND {kept}";
+    }
 
     /// <summary>
     /// Both lists fused by weighted reciprocal rank: score = Σ weight/(k + rank), the vector list weighing 1 and the
@@ -187,15 +196,16 @@ internal static class SearchSql
     public const int MaxCopiesExamined = 200;
 
     /// <summary>
-    /// Planner settings for the statement that follows in the same batch: the HNSW scan's (when the vector index
-    /// serves the search: placeholders, else null) and, when the text list's candidates must come from the tsv index
+    /// Planner settings for the statement that follows in the same batch: the price of a page read at random
+    /// (<paramref name="randomPageCost"/>, a placeholder), the HNSW scan's (when the vector index serves the search:
+    /// placeholders, else null) and, when the text list's candidates must come from the tsv index
     /// (<paramref name="textByIndex"/>), no sequential scans. <c>set_config(..., true)</c> is local to the transaction,
     /// and a batch runs in one implicit transaction: the settings hold for the search and are gone before the
-    /// connection returns to the pool. Null when there is nothing to set.
+    /// connection returns to the pool.
     /// </summary>
-    public static string? Settings((string EfSearch, string IterativeScan, string MaxScanTuples)? hnsw, bool textByIndex)
+    public static string Settings(string randomPageCost, (string EfSearch, string IterativeScan, string MaxScanTuples)? hnsw, bool textByIndex)
     {
-        var settings = new List<string>(4);
+        var settings = new List<string>(5) { $"set_config('random_page_cost', {randomPageCost}, true)" };
         if (hnsw is var (efSearch, iterativeScan, maxScanTuples))
         {
             settings.Add($"set_config('hnsw.ef_search', {efSearch}, true)");
@@ -203,6 +213,6 @@ internal static class SearchSql
             settings.Add($"set_config('hnsw.max_scan_tuples', {maxScanTuples}, true)");
         }
         if (textByIndex) settings.Add("set_config('enable_seqscan', 'off', true)");
-        return settings.Count == 0 ? null : "SELECT " + string.Join(",\n       ", settings);
+        return "SELECT " + string.Join(",\n       ", settings);
     }
 }

@@ -27,7 +27,7 @@ namespace Lode.Benchmarks;
 /// Options: --pg CONNECTION (LODE_TEST_PG or the local default), --rows, --clusters, --queries, --seed, --keep true,
 /// --maintenance-work-mem (2GB: the graph of 1M 384-d vectors must fit, or the build slows down many times),
 /// --parallel-workers (max_parallel_maintenance_workers for the build; PostgreSQL's default 2), --ef-search (the
-/// retriever's hnsw.ef_search, 100; --iterative-scan sets hnsw.iterative_scan, relaxed_order; a list such as 40,100,200 adds rows for the others), --text-budget / --text-cap (Retrieval:TextCandidateBudget / TextCandidateCap), --exact-queries N (exact search, the recall ground truth, for the first N queries
+/// retriever's hnsw.ef_search, 100; --iterative-scan sets hnsw.iterative_scan, relaxed_order; a list such as 40,100,200 adds rows for the others), --text-budget / --text-cap / --text-scan (Retrieval:TextCandidateBudget / TextCandidateCap / TextCandidateScan; a list of scans such as 4000,1000000 adds hybrid and text rows for the others), --exact-queries N (exact search, the recall ground truth, for the first N queries
 /// only: at 1M chunks one exact search reads the whole table, ~10 s here), --reuse NAME (measure a database an earlier
 /// run kept with --keep true, without loading or building again: levers such as --ef-search on the same index).
 /// </summary>
@@ -59,6 +59,8 @@ internal static class RetrievalBenchmark
         var iterativeScan = options.GetValueOrDefault("iterative-scan") ?? defaults.IterativeScan;
         var textCap = Int(options, "text-cap", defaults.TextCandidateCap);
         var textBudget = Int(options, "text-budget", defaults.TextCandidateBudget);
+        var textScans = (options.GetValueOrDefault("text-scan") ?? defaults.TextCandidateScan.ToString(CultureInfo.InvariantCulture))
+            .Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
         var exactCount = Math.Min(queryCount, Int(options, "exact-queries", queryCount));
         var reuse = options.GetValueOrDefault("reuse");
         var data = options.GetValueOrDefault("data") ?? SyntheticCorpus.Names[0];
@@ -91,20 +93,22 @@ internal static class RetrievalBenchmark
 
             var queries = Enumerable.Range(0, queryCount).Select(_ => corpus.Query()).ToList();
             var embedder = new NoEmbedder();
-            HybridRetriever Retriever(string iterativeScan, int ef) =>
+            HybridRetriever Retriever(string iterativeScan, int ef, int textScan) =>
                 ChunkSeeder.Retriever(dataSource, embedder, new RetrievalOptions
                 {
                     IterativeScan = iterativeScan, EfSearch = ef, TextCandidateCap = textCap, TextCandidateBudget = textBudget,
+                    TextCandidateScan = textScan,
                 });
-            var retriever = Retriever(iterativeScan, efSearch);
-            var noIterative = Retriever("off", efSearch);
-            var otherEf = efSearches.Skip(1).Select(ef => (Ef: ef, Retriever: Retriever(iterativeScan, ef))).ToList();
+            var retriever = Retriever(iterativeScan, efSearch, textScans[0]);
+            var noIterative = Retriever("off", efSearch, textScans[0]);
+            var otherEf = efSearches.Skip(1).Select(ef => (Ef: ef, Retriever: Retriever(iterativeScan, ef, textScans[0]))).ToList();
+            var otherScans = textScans.Skip(1).Select(scan => (Scan: scan, Retriever: Retriever(iterativeScan, efSearch, scan))).ToList();
 
             var table = new StringBuilder()
                 .AppendLine(CultureInfo.InvariantCulture,
                     $"{rows:N0} chunks (384-d, {clusters} topics, data {DataLabel(data)}), {Documents:N0} documents in {Buckets} buckets, {queryCount} queries " +
                     $"(exact search and recall: the first {exactCount}), top {Top}; HNSW m={GenerationVectorIndex.Links}, ef_construction={GenerationVectorIndex.BuildCandidates} (a reused index keeps what it was built with); " +
-                    $"ef_search={efSearch}{(otherEf.Count > 0 ? $" (rows marked ef_search: {string.Join(", ", otherEf.Select(o => o.Ef))})" : "")}, iterative scan {iterativeScan}; text candidates: budget {textBudget}, cap {textCap}; " +
+                    $"ef_search={efSearch}{(otherEf.Count > 0 ? $" (rows marked ef_search: {string.Join(", ", otherEf.Select(o => o.Ef))})" : "")}, iterative scan {iterativeScan}; text candidates: budget {textBudget}, cap {textCap}, scan {textScans[0]}{(otherScans.Count > 0 ? $" (rows marked text scan: {string.Join(", ", otherScans.Select(o => o.Scan))})" : "")}; " +
                     $"{Environment.ProcessorCount} CPUs; {RuntimeInfo()}.")
                 .AppendLine()
                 .AppendLine(CultureInfo.InvariantCulture,
@@ -113,7 +117,7 @@ internal static class RetrievalBenchmark
                 .AppendLine("| filter | search | p50 ms | p95 ms | database CPU p50 ms | database CPU p95 ms | rows returned | recall@10 vs exact |")
                 .AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
 
-            var ranked = new Dictionary<string, List<long>>();
+            var ranked = new Dictionary<string, List<(long Ranked, long Examined)>>();
             foreach (var filtered in new[] { false, true })
             {
                 SearchRequest Request(SyntheticQuery q, SearchMode mode) => new(q.Text, TestReaders.Staff, Top,
@@ -151,11 +155,20 @@ internal static class RetrievalBenchmark
                 if (exactCount > 0) Row(table, label, "vector, exact (no index)", exact, 1.0, leaderOnly: true);
                 Row(table, label, "text only", text, null);
                 ranked.Add(label, await RowsRankedAsync(retriever, queries.Take(50), q => Request(q, SearchMode.Text)));
+                foreach (var (scan, other) in otherScans)
+                {
+                    var otherHybrid = await MeasureAsync(dataSource, queries, q => other.SearchWithVectorAsync(Request(q, SearchMode.Hybrid), q.Vector, false, default));
+                    var otherText = await MeasureAsync(dataSource, queries, q => other.SearchWithVectorAsync(Request(q, SearchMode.Text), q.Vector, false, default));
+                    Row(table, label, $"hybrid, text scan {scan}", otherHybrid, null);
+                    Row(table, label, $"text only, text scan {scan}", otherText, null);
+                    ranked.Add($"{label}, text scan {scan}", await RowsRankedAsync(other, queries.Take(50), q => Request(q, SearchMode.Text)));
+                }
             }
 
             foreach (var (label, counts) in ranked)
                 table.AppendLine(CultureInfo.InvariantCulture,
-                    $"\nChunks the text list ranked per query, filter {label} (EXPLAIN ANALYZE of 50 queries): mean {counts.Average():F0}, max {counts.Max()}.");
+                    $"\nChunks the text list ranked per query, filter {label} (EXPLAIN ANALYZE of 50 queries): mean {counts.Average(c => c.Ranked):F0}, max {counts.Max(c => c.Ranked)}; " +
+                    $"read through the tsv index to find them: mean {counts.Average(c => c.Examined):F0}, max {counts.Max(c => c.Examined)}.");
 
             var markdown = table.ToString();
             Console.WriteLine(markdown);
@@ -237,10 +250,16 @@ internal static class RetrievalBenchmark
             $"{m.Results.Average(r => r.Count):F1} | {(recall is { } r ? r.ToString("F3", CultureInfo.InvariantCulture) : "")} |");
     }
 
-    private static async Task<List<long>> RowsRankedAsync(HybridRetriever retriever, IEnumerable<SyntheticQuery> queries, Func<SyntheticQuery, SearchRequest> request)
+    // Per query: the chunks the text list ranked, and those it read through the tsv index to find them.
+    private static async Task<List<(long Ranked, long Examined)>> RowsRankedAsync(HybridRetriever retriever, IEnumerable<SyntheticQuery> queries,
+        Func<SyntheticQuery, SearchRequest> request)
     {
-        var counts = new List<long>();
-        foreach (var q in queries) counts.Add(TextListPlan.RowsRanked(await retriever.ExplainAsync(request(q), null, default)));
+        var counts = new List<(long, long)>();
+        foreach (var q in queries)
+        {
+            var plan = await retriever.ExplainAsync(request(q), null, default);
+            counts.Add((TextListPlan.RowsRanked(plan), TextListPlan.RowsExamined(plan)));
+        }
         return counts;
     }
 
