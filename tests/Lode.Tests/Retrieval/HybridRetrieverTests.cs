@@ -387,11 +387,22 @@ public sealed class HybridRetrieverTests(SmallCorpusFixture fixture) : IClassFix
         {
             VectorCandidates = 0, TextCandidates = 5000, EfSearch = 1001, IterativeScan = "sometimes", MaxScanTuples = 0,
             TextSearchConfig = "english'; --", MaxTop = 0, RrfK = -1, MaxQueryChars = 0, TextWeight = double.NaN, ContextWeight = 101,
+            RandomPageCost = 0, TextCandidateScan = 0,
         });
 
-        foreach (var key in new[] { "VectorCandidates", "TextCandidates", "EfSearch", "IterativeScan", "MaxScanTuples", "TextSearchConfig", "MaxTop", "RrfK", "MaxQueryChars", "TextWeight", "ContextWeight" })
+        foreach (var key in new[] { "VectorCandidates", "TextCandidates", "EfSearch", "IterativeScan", "MaxScanTuples", "TextSearchConfig", "MaxTop", "RrfK", "MaxQueryChars", "TextWeight", "ContextWeight", "RandomPageCost", "TextCandidateScan" })
             Assert.Contains(problems, p => p.StartsWith($"Retrieval:{key} ", StringComparison.Ordinal));
         Assert.Empty(OptionProblems(new RetrievalOptions()));
+    }
+
+    [Theory]
+    [InlineData(1_000, 999, 2_000, "TextCandidateCap")] // a cap below the budget
+    [InlineData(1_000, 1_000, 999, "TextCandidateScan")] // a scan below the cap: the cap could never fill
+    public void The_text_list_bounds_must_nest(int budget, int cap, int scan, string key)
+    {
+        var problems = OptionProblems(new RetrievalOptions { TextCandidateBudget = budget, TextCandidateCap = cap, TextCandidateScan = scan });
+
+        Assert.Contains(problems, p => p.StartsWith($"Retrieval:{key} ", StringComparison.Ordinal));
     }
 
     /// <summary>What start-up validation (ValidateDataAnnotations) says about <paramref name="options"/>.</summary>
