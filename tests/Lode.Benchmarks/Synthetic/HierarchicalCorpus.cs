@@ -52,9 +52,11 @@ internal sealed class HierarchicalCorpus : SyntheticCorpus
     public override SyntheticQuery Query()
     {
         if (_documents.Count == 0) throw new InvalidOperationException("Queries are drawn after the chunks they ask about.");
-        var (topic, centre) = _documents[Random.Next(_documents.Count)];
+        var asked = Random.Next(_documents.Count);
+        var (topic, centre) = _documents[asked];
         var text = QueryText(topic);
-        return new SyntheticQuery(text, Around(centre, topic, _shape.QuerySpread), Random.Next(Buckets));
+        // The benchmark's document d % Documents holds the chunks, in bucket "b" + (that % Buckets).
+        return new SyntheticQuery(text, Around(centre, topic, _shape.QuerySpread), Random.Next(Buckets), asked % Documents % Buckets);
     }
 
     // centre + spread × noise along the topic's axes, normalised.

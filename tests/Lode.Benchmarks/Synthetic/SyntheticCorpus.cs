@@ -3,8 +3,11 @@ namespace Lode.Benchmarks.Synthetic;
 /// <summary>One generated chunk: its text, its unit vector, and which of the benchmark's documents holds it.</summary>
 internal sealed record SyntheticChunk(string Text, float[] Vector, int Document);
 
-/// <summary>One generated query: its words, its unit vector, and the bucket a filtered search keeps.</summary>
-internal sealed record SyntheticQuery(string Text, float[] Vector, int Bucket);
+/// <summary>
+/// One generated query: its words, its unit vector, the bucket a filtered search keeps (drawn at random: most often
+/// one that holds nothing of the query's topic) and, when the query asks about one document, that document's bucket.
+/// </summary>
+internal sealed record SyntheticQuery(string Text, float[] Vector, int Bucket, int? AskedBucket = null);
 
 /// <summary>
 /// Deterministic embedding-like data for the retrieval benchmark: 384-d unit vectors around topic centres, and texts
