@@ -67,14 +67,16 @@ public sealed class RetrievalOptions : IValidatableObject
     public bool TextCandidatesByIndex { get; set; } = true;
 
     /// <summary>
-    /// Most chunks the full-text list examines through the <c>tsv</c> index before the search's filter (the caller's
-    /// groups, a bucket, a key prefix, a content type) keeps its candidates, for each of its at most two parts (chunks
-    /// holding every query word, then those holding the chosen words); with <see cref="TextCandidatesByIndex"/>.
+    /// Most chunks the caller may read that the full-text list examines through the <c>tsv</c> index before the search's
+    /// own filter (a bucket, a key prefix, a content type) keeps its candidates, for each of its at most two parts
+    /// (chunks holding every query word, then those holding the chosen words); with <see cref="TextCandidatesByIndex"/>.
+    /// Chunks outside the caller's groups are skipped, never counted: what a caller finds must not depend on them.
     /// The budget and the cap bound what is ranked, not what is read to find it: a filter that keeps a small share of
     /// the chunks made the list read every chunk holding the chosen word in search of rows that pass, which at a million
     /// chunks and a bucket of ten cost the filtered search twice the unfiltered one (docs/benchmarks.md, issue 16). The
-    /// rows examined are the same ones an unfiltered search ranks, so a narrow filter keeps the text candidates found
-    /// among them; the vector list, whose iterative scan walks on until the filter is satisfied, is unaffected.
+    /// rows examined are the same ones an unfiltered search by the same caller ranks, so a narrow filter keeps the text
+    /// candidates found among them (a caller whose groups read a small share of the chunks reads further); the vector
+    /// list, whose iterative scan walks on until the filter is satisfied, is unaffected.
     /// Only a query whose chosen words are in more chunks than this is affected: within the budget they are not.
     /// </summary>
     [Range(1, int.MaxValue, ErrorMessage = "Retrieval:TextCandidateScan must be at least 1.")]

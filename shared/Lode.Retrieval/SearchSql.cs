@@ -83,23 +83,24 @@ internal static class SearchSql
     }
 
     // The readable chunks whose tsv matches (and not `except`), as "c" (FROM ... WHERE ...). ByIndex (Retrieval:TextCandidatesByIndex):
-    // found through the tsv index, at most Scan of them (Retrieval:TextCandidateScan) before the filter. The planner
-    // prices a tsv match at one operator, but on a chunk it costs fetching the tsv from TOAST and decompressing it; so
-    // once the candidates are a few percent of the chunks it prefers a sequential scan (or the read_groups index, which
-    // every readable chunk matches) that matches EVERY chunk's tsv: 16-72 ms instead of about 2 ms for a question on
-    // the manuals corpus (docs/benchmarks.md, Chat throughput). The fence (the subquery's LIMIT) keeps the filter's
-    // predicates out of the scan, so that the tsv index is the only one that can serve it, and sequential scans are off
-    // for the statement (SearchSql.Settings); the filter applies to the rows found. Its LIMIT is what bounds a filtered
-    // search: without it, a filter keeping a small share of the chunks (one bucket of ten) made the scan read every
-    // chunk holding the chosen word to fill the cap with rows that pass, 48 ms p95 at a million chunks. `except` is
-    // applied with the filter, after the LIMIT, for the same reason: rows it removed inside the scan would not count
-    // towards the LIMIT. Unfiltered, the candidates are the same rows either way (when more than the cap match, which
-    // of them the cap keeps depends on the scan either way).
+    // found through the tsv index, at most Scan of the chunks the caller may read (Retrieval:TextCandidateScan) before
+    // the rest of the filter. The planner prices a tsv match at one operator, but on a chunk it costs fetching the tsv
+    // from TOAST and decompressing it; so once the candidates are a few percent of the chunks it prefers a sequential
+    // scan (or the read_groups index, which every readable chunk matches) that matches EVERY chunk's tsv: 16-72 ms
+    // instead of about 2 ms for a question on the manuals corpus (docs/benchmarks.md, Chat throughput). The fence
+    // (OFFSET 0) keeps every other predicate out of the scan, so that the tsv index is the only one that can serve it,
+    // and sequential scans are off for the statement (SearchSql.Settings). The caller's groups apply to the rows it
+    // hands on, then the LIMIT, then the rest of the filter: the LIMIT is what bounds a search whose own filter keeps a
+    // small share of the chunks (one bucket of ten made the scan read every chunk holding the chosen word to fill the
+    // cap, 48 ms p95 at a million chunks), and only chunks the caller may read count towards it, so what the caller
+    // finds never depends on chunks they may not read. `except` is applied with the filter, after the LIMIT, for the
+    // same reason: rows it removed inside the scan would not count towards the LIMIT. Unfiltered, the candidates are the
+    // same rows either way (when more than the cap match, which of them the cap keeps depends on the scan either way).
     private static string Matching(TextParameters t, SqlFilterBuilder filter, string match, string? except = null)
     {
         var kept = except is null ? filter.Sql : $"{filter.Sql} AND NOT {except}";
         return t.ByIndex
-            ? $"(SELECT * FROM chunks c WHERE {match} LIMIT {t.Scan}) c{filter.Join} WHERE {kept}"
+            ? $"(SELECT * FROM (SELECT * FROM chunks c WHERE {match} OFFSET 0) c WHERE {filter.ReadableSql} LIMIT {t.Scan}) c{filter.Join} WHERE {kept}"
             : $"chunks c{filter.Join} WHERE {match} AND {kept}";
     }
 
