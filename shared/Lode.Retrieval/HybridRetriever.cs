@@ -168,6 +168,7 @@ public sealed class HybridRetriever(
         {
             var (words, candidates) = text ?? throw new InvalidOperationException("A text search needs its candidate words.");
             return new SearchSql.TextParameters(p.Add(_options.TextSearchConfig), p.Add(words.AllWords), p.Add(words.AnyWord),
+                candidates.AllCommon ? p.Add(candidates.AllOfQuery()) : null,
                 p.Add(_options.TextRankWeights()), p.Add(candidates.AnyOfQuery()), p.Add(_options.TextCandidateCap),
                 p.Add(_options.TextCandidateScan), AddAllWords: candidates.AllCommon, NoCandidates: candidates.Lexemes.Count == 0, ByIndex: _options.TextCandidatesByIndex);
         }

@@ -67,16 +67,18 @@ public sealed class RetrievalOptions : IValidatableObject
     public bool TextCandidatesByIndex { get; set; } = true;
 
     /// <summary>
-    /// Most chunks the full-text list examines through the <c>tsv</c> index before the search's filter (the caller's
-    /// groups, a bucket, a key prefix, a content type) keeps its candidates, for each of its at most two parts (chunks
-    /// holding every query word, then those holding the chosen words); with <see cref="TextCandidatesByIndex"/>.
+    /// Most chunks the caller may read that the full-text list examines through the <c>tsv</c> index before the search's
+    /// own filter (a bucket, a key prefix, a content type) keeps its candidates, for each of its at most two parts
+    /// (chunks holding every query word, then those holding the chosen words); with <see cref="TextCandidatesByIndex"/>.
+    /// Chunks outside the caller's groups are skipped, never counted: what a caller finds must not depend on them.
     /// The budget and the cap bound what is ranked, not what is read to find it: a filter that keeps a small share of
     /// the chunks made the list read every chunk holding the chosen words in search of rows that pass (up to 8,932 per
-    /// query at a million chunks and a bucket of ten). The rows examined are the ones an unfiltered search would rank,
-    /// so a narrow filter keeps the text candidates found among them; the vector list, whose iterative scan walks on
-    /// until the filter is satisfied, is unaffected. Only words in more chunks than this are affected: within the
-    /// budget they are not. 2,000 (twice the cap): at a million chunks the filtered hybrid p95 went 84.6 → 54.6 ms
-    /// (4,000: 62.9 ms), the unfiltered one did not change (docs/benchmarks.md, issue 16).
+    /// query at a million chunks and a bucket of ten). The rows examined are the same ones an unfiltered search by the
+    /// same caller ranks, so a narrow filter keeps the text candidates found among them (a caller whose groups read a
+    /// small share of the chunks reads further); the vector list, whose iterative scan walks on until the filter is
+    /// satisfied, is unaffected. Only words in more chunks than this are affected: within the budget they are not.
+    /// 2,000 (twice the cap): at a million chunks the filtered hybrid p95 went 84.6 → 54.6 ms (4,000: 62.9 ms), the
+    /// unfiltered one did not change (docs/benchmarks.md, issue 16).
     /// </summary>
     [Range(1, int.MaxValue, ErrorMessage = "Retrieval:TextCandidateScan must be at least 1.")]
     public int TextCandidateScan { get; set; } = 2_000;

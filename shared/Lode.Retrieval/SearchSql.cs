@@ -11,12 +11,13 @@ namespace Lode.Retrieval;
 internal static class SearchSql
 {
     /// <summary>
-    /// Placeholders of the text list: configuration, the whole query, its words joined by "or", ts_rank's weights, the
+    /// Placeholders of the text list: configuration, the whole query, its words joined by "or", the rarest words ANDed
+    /// (<see cref="CandidateWords.AllOfQuery"/>; null unless every word is common), ts_rank's weights, the
     /// candidates' tsquery (<see cref="CandidateWords.AnyOfQuery"/>), the cap of candidates ranked and the most chunks
     /// examined to find them; whether the chunks holding every word come first (<see cref="CandidateWords.AllCommon"/>),
     /// or there are no candidates.
     /// </summary>
-    public sealed record TextParameters(string Config, string AllWords, string AnyWord, string Weights, string Candidates, string Cap,
+    public sealed record TextParameters(string Config, string AllWords, string AnyWord, string? AllWordsScanned, string Weights, string Candidates, string Cap,
         string Scan, bool AddAllWords, bool NoCandidates, bool ByIndex);
 
     // Nearest chunks by cosine distance. ORDER BY the index's distance expression with LIMIT is the shape pgvector's
@@ -68,38 +69,45 @@ internal static class SearchSql
     // The chunks the text list ranks, at most the cap: those holding one of the chosen lexemes (as written: already
     // stemmed). When every word is common, first those holding every word of the query, then those holding the rarest
     // word (UNION ALL hands rows on in that order, the outer LIMIT stops when the cap is full). A query of stop words
-    // only has none.
+    // only has none. The tsv index is asked for the chunks holding the rarest words (CandidateWords.AllOfQuery: at most
+    // MaxAllWordsScanned lexemes ANDed), and the query as written (every word, phrases, "or", a negation) applies to the
+    // rows it hands on, within the scan's bound: the index builds its whole bitmap before any LIMIT applies, and asked
+    // for the query as written it read every alternative's chunks for "a or b or ..." (250 common words: 845 ms at
+    // 200,000 chunks), the whole index for a negation alone ("(-word)": 735 ms), and every chunk holding a phrase's
+    // words to check their order ("w w w": 1.3 s), where a question costs milliseconds (issue 16 review).
     private static string Candidates(TextParameters t, SqlFilterBuilder filter)
     {
         var chosen = t.NoCandidates ? "NULL::tsquery" : $"{t.Candidates}::tsquery";
         if (!t.AddAllWords) return $"(SELECT c.id, c.tsv FROM {Matching(t, filter, $"c.tsv @@ {chosen}")} LIMIT {t.Cap})";
-        var allWords = $"websearch_to_tsquery({t.Config}::regconfig, {t.AllWords})";
+        var everyWord = $"c.tsv @@ {t.AllWordsScanned ?? throw new InvalidOperationException("Every word is common: the rarest are scanned for.")}::tsquery";
+        var asWritten = $"c.tsv @@ websearch_to_tsquery({t.Config}::regconfig, {t.AllWords})";
         return $"""
-            ((SELECT c.id, c.tsv FROM {Matching(t, filter, $"c.tsv @@ {allWords}")} LIMIT {t.Cap})
+            ((SELECT c.id, c.tsv FROM {Matching(t, filter, everyWord, alsoKeep: asWritten)} LIMIT {t.Cap})
                   UNION ALL
-                  (SELECT c.id, c.tsv FROM {Matching(t, filter, $"c.tsv @@ {chosen}", except: $"c.tsv @@ {allWords}")} LIMIT {t.Cap})
+                  (SELECT c.id, c.tsv FROM {Matching(t, filter, $"c.tsv @@ {chosen}", alsoKeep: $"NOT ({everyWord} AND {asWritten})")} LIMIT {t.Cap})
                   LIMIT {t.Cap})
             """;
     }
 
-    // The readable chunks whose tsv matches (and not `except`), as "c" (FROM ... WHERE ...). ByIndex (Retrieval:TextCandidatesByIndex):
-    // found through the tsv index, at most Scan of them (Retrieval:TextCandidateScan) before the filter. The planner
-    // prices a tsv match at one operator, but on a chunk it costs fetching the tsv from TOAST and decompressing it; so
-    // once the candidates are a few percent of the chunks it prefers a sequential scan (or the read_groups index, which
-    // every readable chunk matches) that matches EVERY chunk's tsv: 16-72 ms instead of about 2 ms for a question on
-    // the manuals corpus (docs/benchmarks.md, Chat throughput). The fence (the subquery's LIMIT) keeps the filter's
-    // predicates out of the scan, so that the tsv index is the only one that can serve it, and sequential scans are off
-    // for the statement (SearchSql.Settings); the filter applies to the rows found. Its LIMIT is what bounds a filtered
-    // search: without it, a filter keeping a small share of the chunks (one bucket of ten) made the scan read every
-    // chunk holding the chosen word to fill the cap with rows that pass, 48 ms p95 at a million chunks. `except` is
-    // applied with the filter, after the LIMIT, for the same reason: rows it removed inside the scan would not count
-    // towards the LIMIT. Unfiltered, the candidates are the same rows either way (when more than the cap match, which
-    // of them the cap keeps depends on the scan either way).
-    private static string Matching(TextParameters t, SqlFilterBuilder filter, string match, string? except = null)
+    // The readable chunks whose tsv matches (and `alsoKeep`), as "c" (FROM ... WHERE ...). ByIndex (Retrieval:TextCandidatesByIndex):
+    // found through the tsv index, at most Scan of the chunks the caller may read (Retrieval:TextCandidateScan) before
+    // the rest of the filter. The planner prices a tsv match at one operator, but on a chunk it costs fetching the tsv
+    // from TOAST and decompressing it; so once the candidates are a few percent of the chunks it prefers a sequential
+    // scan (or the read_groups index, which every readable chunk matches) that matches EVERY chunk's tsv: 16-72 ms
+    // instead of about 2 ms for a question on the manuals corpus (docs/benchmarks.md, Chat throughput). The fence
+    // (OFFSET 0) keeps every other predicate out of the scan, so that the tsv index is the only one that can serve it,
+    // and sequential scans are off for the statement (SearchSql.Settings). The caller's groups apply to the rows it
+    // hands on, then the LIMIT, then the rest of the filter: the LIMIT is what bounds a search whose own filter keeps a
+    // small share of the chunks (one bucket of ten made the scan read every chunk holding the chosen word to fill the
+    // cap, 48 ms p95 at a million chunks), and only chunks the caller may read count towards it, so what the caller
+    // finds never depends on chunks they may not read. `alsoKeep` is applied with the filter, after the LIMIT, for the
+    // same reason: rows it removed inside the scan would not count towards the LIMIT. Unfiltered, the candidates are the
+    // same rows either way (when more than the cap match, which of them the cap keeps depends on the scan either way).
+    private static string Matching(TextParameters t, SqlFilterBuilder filter, string match, string? alsoKeep = null)
     {
-        var kept = except is null ? filter.Sql : $"{filter.Sql} AND NOT {except}";
+        var kept = alsoKeep is null ? filter.Sql : $"{filter.Sql} AND {alsoKeep}";
         return t.ByIndex
-            ? $"(SELECT * FROM chunks c WHERE {match} LIMIT {t.Scan}) c{filter.Join} WHERE {kept}"
+            ? $"(SELECT * FROM (SELECT * FROM chunks c WHERE {match} OFFSET 0) c WHERE {filter.ReadableSql} LIMIT {t.Scan}) c{filter.Join} WHERE {kept}"
             : $"chunks c{filter.Join} WHERE {match} AND {kept}";
     }
 

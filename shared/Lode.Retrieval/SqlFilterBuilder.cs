@@ -33,6 +33,7 @@ internal sealed class SqlFilterBuilder(SqlParameters parameters)
 {
     private readonly List<string> _predicates = [];
     private bool _needsDocuments;
+    private string? _readable;
 
     /// <summary>Appends <paramref name="predicateFormat"/> (a constant, with <c>{0}</c> for the value's placeholder).</summary>
     private SqlFilterBuilder Where(string predicateFormat, object value, bool onDocuments = true)
@@ -45,6 +46,12 @@ internal sealed class SqlFilterBuilder(SqlParameters parameters)
     /// <summary>The predicates joined with AND (<c>TRUE</c> when there are none).</summary>
     public string Sql => _predicates.Count == 0 ? "TRUE" : string.Join(" AND ", _predicates.Select(p => $"({p})"));
 
+    /// <summary>
+    /// The caller's access predicate alone (<see cref="ReadableBy"/>, on <c>chunks c</c>): what a scan bounded before the
+    /// rest of the filter must still apply inside its bound, so that chunks the caller may not read take no place in it.
+    /// </summary>
+    public string ReadableSql => _readable ?? throw new InvalidOperationException("A search filter names the caller's groups first.");
+
     /// <summary>The joins the predicates need (documents, as <c>d</c>), or nothing.</summary>
     public string Join => _needsDocuments ? " JOIN documents d ON d.id = c.document_id" : "";
 
@@ -53,8 +60,12 @@ internal sealed class SqlFilterBuilder(SqlParameters parameters)
     /// predicate on the very rows the HNSW and full-text scans visit; with the iterative scan the vector list still
     /// fills up when the caller may read only a small share of the corpus.
     /// </summary>
-    public SqlFilterBuilder ReadableBy(IReadOnlyCollection<string> groups) =>
+    public SqlFilterBuilder ReadableBy(IReadOnlyCollection<string> groups)
+    {
         Where("c.read_groups && {0}::text[]", groups.ToArray(), onDocuments: false);
+        _readable = _predicates[^1];
+        return this;
+    }
 
     /// <summary>
     /// Only chunks of one index generation: a search never mixes two models' vectors or passages. The generation is a

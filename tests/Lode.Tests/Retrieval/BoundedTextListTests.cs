@@ -101,6 +101,25 @@ public sealed class BoundedTextListTests(CommonWordsFixture fixture) : IClassFix
         Assert.InRange(TextListPlan.RowsRanked(plan), 10, options.TextCandidateCap);
     }
 
+    [Theory]
+    [InlineData("ledger or invoice or quarterly", "ledger invoice quarterly")] // "or" made the tsv index read every alternative's chunks
+    [InlineData("\"ledger ledger\"", "ledger")] // a phrase made every chunk holding its words be read and checked
+    [InlineData("(-ledger)", "ledger")] // a negation alone made the tsv index be read whole
+    public async Task A_question_of_common_words_costs_what_its_words_cost_whatever_operators_it_holds(string question, string sameWords)
+    {
+        // Every word over the budget: the list falls back to the chunks holding all of them, then the rarest's.
+        var retriever = Retriever(new RetrievalOptions { TextCandidateBudget = 100, TextCandidateCap = 100, TextCandidateScan = 200 });
+
+        var asked = await retriever.ExplainAsync(Request(question), null, default);
+        var plain = await retriever.ExplainAsync(Request(sameWords), null, default);
+
+        // At most the scan's bound for each of the two parts, and no scan of the index larger than the same words'
+        // asked plainly (the two parts may both run where the plain question's first part fills the cap).
+        Assert.InRange(TextListPlan.RowsExamined(asked), 0, 2 * 200);
+        Assert.InRange(TextListPlan.LargestTsvIndexScanBlocks(asked), 0, TextListPlan.LargestTsvIndexScanBlocks(plain));
+        Assert.InRange(TextListPlan.LargestTsvIndexScanEntries(asked), 0, TextListPlan.LargestTsvIndexScanEntries(plain));
+    }
+
     [Fact]
     public async Task Without_statistics_every_word_is_rare_and_the_cap_still_bounds_the_list()
     {
@@ -244,14 +263,34 @@ public static class TextListPlan
     public static long RowsExamined(string explainJson)
     {
         using var json = JsonDocument.Parse(explainJson);
-        static long Count(JsonElement node, string name) => node.TryGetProperty(name, out var value) ? value.GetInt64() : 0;
         var cte = Nodes(json.RootElement[0].GetProperty("Plan"))
             .Single(n => n.TryGetProperty("Subplan Name", out var name) && name.GetString() == "CTE text_hits");
         return Nodes(cte)
             .Where(n => n.GetProperty("Node Type").GetString()!.Contains("Scan", StringComparison.Ordinal)
                 && n.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "chunks")
-            .Sum(n => (Count(n, "Actual Rows") + Count(n, "Rows Removed by Filter")) * Count(n, "Actual Loops"));
+            .Sum(n => (Count(n, "Actual Rows") + Count(n, "Rows Removed by Filter") + Count(n, "Rows Removed by Index Recheck"))
+                * Count(n, "Actual Loops"));
     }
+
+    /// <summary>Most blocks of the tsv index one of the text list's scans read (found in shared buffers or not).</summary>
+    public static long LargestTsvIndexScanBlocks(string explainJson) =>
+        LargestTsvIndexScan(explainJson, n => Count(n, "Shared Hit Blocks") + Count(n, "Shared Read Blocks"));
+
+    /// <summary>Most chunks one of the text list's scans of the tsv index handed on (entries put in its bitmap).</summary>
+    public static long LargestTsvIndexScanEntries(string explainJson) =>
+        LargestTsvIndexScan(explainJson, n => Count(n, "Actual Rows") * Count(n, "Actual Loops"));
+
+    private static long LargestTsvIndexScan(string explainJson, Func<JsonElement, long> measure)
+    {
+        using var json = JsonDocument.Parse(explainJson);
+        var cte = Nodes(json.RootElement[0].GetProperty("Plan"))
+            .Single(n => n.TryGetProperty("Subplan Name", out var name) && name.GetString() == "CTE text_hits");
+        return Nodes(cte)
+            .Where(n => n.TryGetProperty("Index Name", out var index) && index.GetString() == "chunks_tsv_idx")
+            .Select(measure).DefaultIfEmpty(0).Max();
+    }
+
+    private static long Count(JsonElement node, string name) => node.TryGetProperty(name, out var value) ? value.GetInt64() : 0;
 
     /// <summary>Every scan of the plan: node type, relation (or null) and index (or null).</summary>
     public static List<(string Node, string? Relation, string? Index)> Scans(string explainJson)

@@ -32,12 +32,46 @@ public sealed class CandidateWordsTests
     }
 
     [Fact]
+    public void When_every_word_is_common_the_chunks_holding_all_of_them_are_looked_for_through_the_rarest_few()
+    {
+        // 20 common words: the tsv index would read the chunks of all 20 (and of 250 in a long question) to find the
+        // few that hold them all; the rarest 8 find them, and the query as written keeps only those.
+        var shares = Enumerable.Range(0, 20).ToDictionary(i => $"word{i:00}", i => 0.2 + i / 100.0);
+        var chosen = CandidateWords.Choose([.. shares.Keys.Reverse()], new TermFrequencies(shares, 10_000), budget: 100);
+
+        Assert.True(chosen.AllCommon);
+        Assert.Equal(shares.Keys.Take(CandidateWords.MaxAllWordsScanned), chosen.AllWordsScanned);
+        Assert.Equal("'word00' & 'word01'", new CandidateWords([], true, ["word00", "word01"]).AllOfQuery());
+    }
+
+    [Fact]
     public void Without_statistics_every_word_is_a_candidate()
     {
         var chosen = CandidateWords.Choose(["common", "usual", "common"], TermFrequencies.None, budget: 1);
 
         Assert.False(chosen.AllCommon);
         Assert.Equal(new[] { "common", "usual" }, chosen.Lexemes);
+    }
+
+    [Fact]
+    public void At_most_a_bounded_number_of_unlisted_words_choose_candidates_the_longest_first()
+    {
+        // A question of hundreds of words, each just below the statistics' list: every one would make the tsv index
+        // read all the chunks holding it.
+        var unlisted = Enumerable.Range(0, 200).Select(i => new string('x', 1 + i % 7) + i).ToList();
+
+        var chosen = CandidateWords.Choose([.. unlisted, "seldom"], Frequencies, budget: 1_000);
+
+        Assert.Equal(unlisted.OrderByDescending(l => l.Length).ThenBy(l => l, StringComparer.Ordinal).Take(CandidateWords.MaxUnlisted)
+            .Append("seldom"), chosen.Lexemes);
+    }
+
+    [Fact]
+    public void Without_statistics_the_same_bound_holds()
+    {
+        var words = Enumerable.Range(0, 100).Select(i => $"word{i:000}").ToList();
+
+        Assert.Equal(CandidateWords.MaxUnlisted, CandidateWords.Choose(words, TermFrequencies.None, budget: 1).Lexemes.Count);
     }
 
     [Fact]
