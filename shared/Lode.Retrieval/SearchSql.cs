@@ -96,8 +96,8 @@ internal static class SearchSql
     // scan (or the read_groups index, which every readable chunk matches) that matches EVERY chunk's tsv: 16-72 ms
     // instead of about 2 ms for a question on the manuals corpus (docs/benchmarks.md, Chat throughput). The fence
     // (OFFSET 0) keeps every other predicate out of the scan, so that the tsv index is the only one that can serve it,
-    // and sequential scans are off for the statement (SearchSql.Settings). The caller's groups apply to the rows it
-    // hands on, then the LIMIT, then the rest of the filter: the LIMIT is what bounds a search whose own filter keeps a
+    // and sequential scans are off for the statement (SearchSql.Settings). The caller's groups and the generation
+    // (SqlFilterBuilder.WithinScanSql) apply to the rows it hands on, then the LIMIT, then the rest of the filter: the LIMIT is what bounds a search whose own filter keeps a
     // small share of the chunks (one bucket of ten made the scan read every chunk holding the chosen word to fill the
     // cap, 48 ms p95 at a million chunks), and only chunks the caller may read count towards it, so what the caller
     // finds never depends on chunks they may not read. `alsoKeep` is applied with the filter, after the LIMIT, for the
@@ -107,7 +107,7 @@ internal static class SearchSql
     {
         var kept = alsoKeep is null ? filter.Sql : $"{filter.Sql} AND {alsoKeep}";
         return t.ByIndex
-            ? $"(SELECT * FROM (SELECT * FROM chunks c WHERE {match} OFFSET 0) c WHERE {filter.ReadableSql} LIMIT {t.Scan}) c{filter.Join} WHERE {kept}"
+            ? $"(SELECT * FROM (SELECT * FROM chunks c WHERE {match} OFFSET 0) c WHERE {filter.WithinScanSql} LIMIT {t.Scan}) c{filter.Join} WHERE {kept}"
             : $"chunks c{filter.Join} WHERE {match} AND {kept}";
     }
 

@@ -33,7 +33,7 @@ internal sealed class SqlFilterBuilder(SqlParameters parameters)
 {
     private readonly List<string> _predicates = [];
     private bool _needsDocuments;
-    private string? _readable;
+    private readonly List<string> _withinScan = [];
 
     /// <summary>Appends <paramref name="predicateFormat"/> (a constant, with <c>{0}</c> for the value's placeholder).</summary>
     private SqlFilterBuilder Where(string predicateFormat, object value, bool onDocuments = true)
@@ -47,10 +47,13 @@ internal sealed class SqlFilterBuilder(SqlParameters parameters)
     public string Sql => _predicates.Count == 0 ? "TRUE" : string.Join(" AND ", _predicates.Select(p => $"({p})"));
 
     /// <summary>
-    /// The caller's access predicate alone (<see cref="ReadableBy"/>, on <c>chunks c</c>): what a scan bounded before the
-    /// rest of the filter must still apply inside its bound, so that chunks the caller may not read take no place in it.
+    /// The predicates a scan bounded before the rest of the filter must still apply inside its bound, on <c>chunks c</c>:
+    /// the caller's groups (<see cref="ReadableBy"/>), so that chunks the caller may not read take no place in it, and
+    /// the generation (<see cref="InGeneration"/>), so that during a switch the other generation's chunks do not either.
     /// </summary>
-    public string ReadableSql => _readable ?? throw new InvalidOperationException("A search filter names the caller's groups first.");
+    public string WithinScanSql => _withinScan.Count == 2
+        ? string.Join(" AND ", _withinScan.Select(p => $"({p})"))
+        : throw new InvalidOperationException("A search filter names the caller's groups and the generation first.");
 
     /// <summary>The joins the predicates need (documents, as <c>d</c>), or nothing.</summary>
     public string Join => _needsDocuments ? " JOIN documents d ON d.id = c.document_id" : "";
@@ -63,7 +66,7 @@ internal sealed class SqlFilterBuilder(SqlParameters parameters)
     public SqlFilterBuilder ReadableBy(IReadOnlyCollection<string> groups)
     {
         Where("c.read_groups && {0}::text[]", groups.ToArray(), onDocuments: false);
-        _readable = _predicates[^1];
+        _withinScan.Add(_predicates[^1]);
         return this;
     }
 
@@ -74,6 +77,7 @@ internal sealed class SqlFilterBuilder(SqlParameters parameters)
     public SqlFilterBuilder InGeneration(IndexGeneration generation)
     {
         _predicates.Add(GenerationVectorIndex.Predicate(generation.Id));
+        _withinScan.Add(_predicates[^1]);
         return this;
     }
 
