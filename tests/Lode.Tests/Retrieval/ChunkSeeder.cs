@@ -35,9 +35,10 @@ public static class ChunkSeeder
 
     /// <summary>
     /// Binary COPY of many chunks (document id, chunk) in one go, through the worker's own <see cref="ChunkCopy"/>;
-    /// returns the ids in order. Each chunk carries its document's read groups, as IndexWriter stores them.
+    /// returns the ids in order. Each chunk carries its document's read groups, as IndexWriter stores them, and belongs to
+    /// <paramref name="generation"/> (1, the current one, unless a test builds another).
     /// </summary>
-    public static async Task<IReadOnlyList<Guid>> AddChunksAsync(TestDatabase db, IEnumerable<(long DocumentId, SeedChunk Chunk)> chunks)
+    public static async Task<IReadOnlyList<Guid>> AddChunksAsync(TestDatabase db, IEnumerable<(long DocumentId, SeedChunk Chunk)> chunks, int generation = 1)
     {
         var seeds = chunks.ToList();
         await using var connection = await db.DataSource.OpenConnectionAsync();
@@ -50,7 +51,7 @@ public static class ChunkSeeder
             var text = seed.Chunk.Text;
             var chunk = new ChunkRow(Guid.NewGuid(), ordinal, seed.Chunk.PageStart, seed.Chunk.PageEnd, text.Length / 4, text,
                 SHA256.HashData(Encoding.UTF8.GetBytes(text)), seed.Chunk.Vector, seed.Chunk.HeadingPath, IsNavigation: seed.Chunk.Navigation);
-            return new ChunkCopyRow(seed.DocumentId, 1, groups[seed.DocumentId], chunk);
+            return new ChunkCopyRow(seed.DocumentId, generation, groups[seed.DocumentId], chunk);
         }).ToList();
         await ChunkCopy.WriteAsync(connection, rows, CancellationToken.None);
         return rows.Select(row => row.Chunk.Id).ToList();

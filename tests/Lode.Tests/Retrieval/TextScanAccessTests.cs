@@ -49,3 +49,41 @@ public sealed class TextScanAccessTests : IAsyncLifetime
         Assert.Equal(_readable, Assert.Single(results).ChunkId);
     }
 }
+
+/// <summary>
+/// Chunks of another index generation (one being built during a model switch) do not count towards the text list's
+/// bounded scan either: otherwise, while a new generation fills, its chunks would push the current one's out of the
+/// scan and questions of common words would find nothing in the text list (issue 16 review).
+/// </summary>
+public sealed class TextScanGenerationTests : IAsyncLifetime
+{
+    private const int Scan = 100;
+    private TestDatabase _database = null!;
+    private Guid _current;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        var random = new Random(20261206);
+        var manual = await ChunkSeeder.AddDocumentAsync(_database, "docs", "manual.txt", "text/plain");
+        var note = await ChunkSeeder.AddDocumentAsync(_database, "docs", "note.txt", "text/plain");
+        await GenerationVectorIndex.DropAsync(_database.DataSource, 1, concurrently: false, default);
+        // The next generation's chunks first, so that the tsv index hands them on before the current one's.
+        await ChunkSeeder.AddChunksAsync(_database,
+            Enumerable.Range(0, 3 * Scan).Select(i => (manual, new SeedChunk(1, 1, $"merger section{i}", RandomVectors.Unit(random)))), generation: 2);
+        _current = (await ChunkSeeder.AddChunksAsync(_database, [(note, new SeedChunk(1, 1, "merger rumours", RandomVectors.Unit(random)))]))[0];
+    }
+
+    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Chunks_of_a_generation_being_built_take_no_place_in_the_scan()
+    {
+        var retriever = ChunkSeeder.Retriever(_database, new BagOfWordsEmbedder(),
+            new RetrievalOptions { TextCandidateBudget = Scan, TextCandidateCap = Scan, TextCandidateScan = Scan });
+
+        var results = await retriever.SearchAsync(new SearchRequest("merger", TestReaders.Staff, 10, null, SearchMode.Text), default);
+
+        Assert.Equal(_current, Assert.Single(results).ChunkId);
+    }
+}
