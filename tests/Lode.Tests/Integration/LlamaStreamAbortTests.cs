@@ -55,6 +55,41 @@ public sealed class LlamaStreamAbortTests(LongAnswerLlamaStackFixture fixture) :
         var engine = fixture.Engine;
         Assert.Equal(LongAnswer, fixture.Model.MaxOutputTokens); // not capped: running to its end would decode them all
         var decodedBefore = engine.DecodeTokens;
+        // The tiny model decodes two thousand tokens in about two seconds, which a loaded machine can take to carry the
+        // client's hang-up to the server (one CI run: 1,999 decoded). So after HoldAfter tokens the decoder waits, on
+        // its own thread, until the caller's departure has reached the engine; the answer is then certain to end
+        // because its caller left, however slowly the machine runs the abort.
+        long decoded = 0;
+        engine.StepObserved = step =>
+        {
+            decoded += step.Decoded;
+            var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+            while (decoded >= HoldAfter && !engine.AnyRunningCancelled && DateTime.UtcNow < until) Thread.Sleep(2);
+        };
+        try
+        {
+            await AbortAfterTheFirstWordAsync(engine);
+            await Eventually.WaitUntilAsync(() => Task.FromResult(engine.Busy == 0), "the aborted answer's sequence to be freed", 120);
+        }
+        finally
+        {
+            engine.StepObserved = null;
+        }
+
+        // Freed because its caller left, not because it ran to its end.
+        Assert.InRange(engine.DecodeTokens - decodedBefore, 0, LongAnswer - 100);
+        Assert.Equal(0, engine.Budget.Used - (engine.Budget.CurrentPrefix?.Length ?? 0));
+
+        var next = await ChatSurfaces.ApiChatStreamAsync(fixture.Stack.Api, "Who approves leave?", 8, LongAnswerLlamaStackFixture.Document);
+        Assert.False(string.IsNullOrWhiteSpace(next));
+        Assert.Equal(0, engine.Busy);
+    }
+
+    // Far more than the first word needs, far fewer than the answer's two thousand.
+    private const int HoldAfter = 200;
+
+    private async Task AbortAfterTheFirstWordAsync(BatchedEngine engine)
+    {
         using (var abort = new CancellationTokenSource())
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "api/chat")
@@ -72,14 +107,5 @@ public sealed class LlamaStreamAbortTests(LongAnswerLlamaStackFixture fixture) :
             Assert.Equal(1, engine.Busy);
             abort.Cancel();
         }
-
-        await Eventually.WaitUntilAsync(() => Task.FromResult(engine.Busy == 0), "the aborted answer's sequence to be freed", 120);
-        // Freed because its caller left, not because it ran to its end.
-        Assert.InRange(engine.DecodeTokens - decodedBefore, 0, LongAnswer - 100);
-        Assert.Equal(0, engine.Budget.Used - (engine.Budget.CurrentPrefix?.Length ?? 0));
-
-        var next = await ChatSurfaces.ApiChatStreamAsync(fixture.Stack.Api, "Who approves leave?", 8, LongAnswerLlamaStackFixture.Document);
-        Assert.False(string.IsNullOrWhiteSpace(next));
-        Assert.Equal(0, engine.Busy);
     }
 }

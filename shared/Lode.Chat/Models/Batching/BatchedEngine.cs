@@ -87,6 +87,13 @@ internal sealed class BatchedEngine : ILlamaSharpEngine
     /// <summary>Called on the decoder thread after every step with what it held (tests watch the interleaving).</summary>
     internal Action<BatchStep>? StepObserved { get; set; }
 
+    /// <summary>
+    /// Whether a running sequence's caller has left (its answer disposed) and the decoder has not yet retired it. Read
+    /// it on the decoder thread only, i.e. from <see cref="StepObserved"/>: tests hold the decoder there until a
+    /// caller's departure has reached it.
+    /// </summary>
+    internal bool AnyRunningCancelled => _running.Exists(s => s.Cancelled);
+
     /// <exception cref="ObjectDisposedException">The engine is stopping or stopped.</exception>
     public async Task<ILlamaSharpAnswer> StartAsync(LlamaSharpRequest request, CancellationToken cancellationToken)
     {
